@@ -1,0 +1,222 @@
+"""Write an index version: whoosh full text, the record store and the facet arrays.
+
+`build` makes a fresh version from sources; `update` and `delete` copy the live
+version, change the copy and publish it. Either way the live index is only replaced,
+atomically, once the new version is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+import time
+from collections.abc import Iterable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from . import store
+from .facetdata import FacetData, facet_values
+from .record import Record
+from .schema import build_schema, record_to_doc
+from .sources import Failure, expand, read_sources
+
+WHOOSH_DIR = "whoosh"
+FORMAT = 1
+
+
+@dataclass
+class BuildReport:
+    indexed: int = 0
+    failures: list[Failure] = field(default_factory=list)
+    seconds: float = 0.0
+    version: str = ""
+    records: int = 0
+
+    def summary(self) -> str:
+        return (f"indexed {self.indexed} records, skipped {len(self.failures)}, "
+                f"{self.seconds:.1f} s; index now holds {self.records} records "
+                f"(version {self.version})")
+
+
+class BuildError(Exception):
+    """A build that could not produce a new version; the old index is untouched."""
+
+
+def _progress(total: int | None, desc: str, enabled: bool | None):
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if enabled is None else enabled
+    return tqdm(total=total, desc=desc, unit=" rec", disable=not show, leave=False)
+
+
+def _row(record: Record) -> tuple[str, str, str]:
+    return (
+        record.id,
+        json.dumps(record.to_dict(), ensure_ascii=False),
+        json.dumps(facet_values(record), ensure_ascii=False),
+    )
+
+
+def _finish(version: Path, report: BuildReport) -> None:
+    """Write the facet arrays and meta for a version whose whoosh index and store are done."""
+    ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
+    records = store.RecordStore(version / "records.sqlite")
+    try:
+        by_id = dict(records.facet_rows())
+        with ix.reader() as reader:
+            docs = [
+                (docnum, fields["id"], by_id[fields["id"]])
+                for docnum, fields in reader.iter_docs()
+            ]
+            size = reader.doc_count_all()
+        FacetData.build(size, docs).save(version)
+        report.records = len(docs)
+    finally:
+        records.close()
+        ix.close()
+    store.write_meta(version, {
+        "format": FORMAT,
+        "version": version.name,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "records": report.records,
+        "skipped": len(report.failures),
+    })
+    report.version = version.name
+
+
+def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
+          workers: int | None = None) -> BuildReport:
+    """A fresh index from sources, swapped in atomically; bad inputs are skipped and reported."""
+    started = time.perf_counter()
+    paths = expand(sources)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    version = store.new_version(index_dir)
+    report = BuildReport()
+    try:
+        records: dict[str, Record] = {}
+        with _progress(len(paths), "parsing", progress) as bar:
+            for item in read_sources(paths, workers=workers):
+                bar.update(1)
+                if isinstance(item, Failure):
+                    report.failures.append(item)
+                else:
+                    records[item.id] = item  # a later record with the same id replaces it
+        if not records:
+            raise BuildError("no valid records in the sources; the index was left unchanged")
+        _write_new(version, records.values(), progress)
+        report.indexed = len(records)
+        _finish(version, report)
+        store.publish(index_dir, version)
+    except BaseException:
+        store.discard(version)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_new(version: Path, records: Iterable[Record], progress: bool | None) -> None:
+    (version / WHOOSH_DIR).mkdir()
+    ix = whoosh_index.create_in(str(version / WHOOSH_DIR), build_schema())
+    rows = store.RecordStore(version / "records.sqlite")
+    records = list(records)
+    try:
+        with ix.writer(limitmb=256) as writer, _progress(len(records), "indexing", progress) as bar:
+            batch = []
+            for record in records:
+                writer.add_document(**record_to_doc(record))
+                batch.append(_row(record))
+                bar.update(1)
+            rows.put_many(batch)
+            rows.commit()
+    finally:
+        rows.close()
+        ix.close()
+
+
+@contextmanager
+def _optimizing_writer(ix):
+    """A writer that merges into one segment on commit, so docnums stay compact."""
+    writer = ix.writer(limitmb=256)
+    try:
+        yield writer
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit(optimize=True)
+
+
+def _copy_live(index_dir: Path) -> Path:
+    live = store.current_version(index_dir)
+    version = store.new_version(index_dir)
+    shutil.copytree(live / WHOOSH_DIR, version / WHOOSH_DIR)
+    shutil.copy2(live / "records.sqlite", version / "records.sqlite")
+    return version
+
+
+def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None
+           ) -> BuildReport:
+    """Add or replace records by id in a copy of the live version, then publish it."""
+    started = time.perf_counter()
+    paths = expand(sources)
+    report = BuildReport()
+    version = _copy_live(index_dir)
+    try:
+        ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
+        rows = store.RecordStore(version / "records.sqlite")
+        try:
+            with _optimizing_writer(ix) as writer:
+                batch = []
+                for item in read_sources(paths):
+                    if isinstance(item, Failure):
+                        report.failures.append(item)
+                        continue
+                    writer.update_document(**record_to_doc(item))
+                    batch.append(_row(item))
+                rows.put_many(batch)
+                rows.commit()
+                report.indexed = len(batch)
+        finally:
+            rows.close()
+            ix.close()
+        _finish(version, report)
+        store.publish(index_dir, version)
+    except BaseException:
+        store.discard(version)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]:
+    """Remove records by id; returns the report and the ids that were not in the index."""
+    started = time.perf_counter()
+    report = BuildReport()
+    version = _copy_live(index_dir)
+    missing: list[str] = []
+    try:
+        ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
+        rows = store.RecordStore(version / "records.sqlite")
+        try:
+            with _optimizing_writer(ix) as writer:
+                for rid in ids:
+                    if rows.get(rid) is None:
+                        missing.append(rid)
+                        continue
+                    writer.delete_by_term("id", rid)
+                    rows.delete([rid])
+                    report.indexed += 1
+            rows.commit()
+        finally:
+            rows.close()
+            ix.close()
+        _finish(version, report)
+        store.publish(index_dir, version)
+    except BaseException:
+        store.discard(version)
+        raise
+    report.seconds = time.perf_counter() - started
+    return report, missing

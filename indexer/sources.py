@@ -1,0 +1,103 @@
+"""Where records come from: page files (.txt), JSON Lines files (.jsonl), or folders of them.
+
+Each source item gives either a Record or a failure naming the file and the reason, so
+callers can go on past bad input and report it at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from .parse import ParseError, parse_file
+from .record import ID_PATTERN, Record
+
+PAGE_SUFFIXES = {".txt"}
+JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+
+
+@dataclass
+class Failure:
+    source: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.reason}"
+
+
+class SourceError(Exception):
+    """A source argument that does not exist or holds nothing readable."""
+
+
+def expand(sources: Iterable[str | Path]) -> list[Path]:
+    """Files named directly, and the .txt/.jsonl files under named folders (sorted)."""
+    out: list[Path] = []
+    for src in sources:
+        path = Path(src)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES | JSONL_SUFFIXES
+            )
+            out.extend(found)
+        elif path.is_file():
+            out.append(path)
+        else:
+            raise SourceError(f"{path}: no such file or directory")
+    return out
+
+
+def _parse_one(path: Path) -> Record | Failure:
+    try:
+        return parse_file(path)
+    except ParseError as exc:
+        return Failure(str(path), str(exc))
+    except Exception as exc:  # a parser bug must not stop a whole build
+        return Failure(str(path), f"unexpected parse error: {type(exc).__name__}: {exc}")
+
+
+def read_jsonl(path: Path) -> Iterator[Record | Failure]:
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield Failure(str(path), f"cannot read: {exc.strerror or exc}")
+        return
+    with handle:
+        for number, raw in enumerate(handle, start=1):
+            where = f"{path}:{number}"
+            if not raw.strip():
+                continue
+            try:
+                data = json.loads(raw.decode("utf-8-sig"))
+            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                yield Failure(where, f"not valid JSON: {exc}")
+                continue
+            if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
+                yield Failure(where, "a JSON Lines record must be an object with an 'id'")
+                continue
+            if not ID_PATTERN.match(str(data["id"])):
+                bad = str(data["id"])[:60]
+                yield Failure(where, f"invalid id {bad!r} (allowed: A-Z a-z 0-9 _ -)")
+                continue
+            try:
+                yield Record.from_dict(data)
+            except (TypeError, ValueError) as exc:
+                yield Failure(where, f"invalid record: {exc}")
+
+
+def read_sources(paths: list[Path], workers: int | None = None) -> Iterator[Record | Failure]:
+    """Records and failures from files, pages parsed on all cores when there are many."""
+    pages = [p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES]
+    workers = workers or os.cpu_count() or 1
+    if len(pages) >= 200 and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(_parse_one, pages, chunksize=64)
+    else:
+        yield from map(_parse_one, pages)
+    for path in paths:
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            yield from read_jsonl(path)

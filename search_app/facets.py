@@ -1,0 +1,96 @@
+"""Disjunctive facet counts from the matching document set.
+
+Each facet is counted under every active filter except its own, so the values of a
+selected facet still show what they would add (OR within a facet, AND across facets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from indexer.countries import country_name
+from indexer.facetdata import FacetData
+
+FACETS = ("country", "theme", "sub_theme", "status", "partnership_form", "start_year",
+          "french_partner")
+LIMITS = {"french_partner": 200, "sub_theme": 200}
+
+
+def combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None
+            ) -> np.ndarray:
+    out = base.copy()
+    for name, mask in masks.items():
+        if name != skip:
+            out &= mask
+    return out
+
+
+def _counts(data: FacetData, facet: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(data.values[facet])
+    if facet in data.single:
+        codes = data.single[facet]
+        keep = mask & (codes >= 0)
+        sel = codes[keep]
+        return (np.bincount(sel, minlength=n),
+                np.bincount(sel, weights=data.funding[keep], minlength=n))
+    docs, vals = data.multi[facet]
+    hit = mask[docs]
+    return (np.bincount(vals[hit], minlength=n),
+            np.bincount(vals[hit], weights=data.funding[docs[hit]], minlength=n))
+
+
+def value_facet(data: FacetData, facet: str, mask: np.ndarray, selected: list[int]
+                ) -> list[dict[str, Any]]:
+    counts, sums = _counts(data, facet, mask)
+    values = data.values[facet]
+    chosen = {i for i in selected if i >= 0}
+    order = sorted((i for i in range(len(values)) if counts[i] or i in chosen),
+                   key=lambda i: (-counts[i], values[i]))
+    limit = LIMITS.get(facet)
+    if limit and len(order) > limit:
+        order = order[:limit] + [i for i in order[limit:] if i in chosen]
+    return [
+        {
+            "value": values[i],
+            "label": country_name(values[i]) if facet == "country" else values[i],
+            "count": int(counts[i]),
+            "funding_eur": int(sums[i]),
+            "selected": i in chosen,
+        }
+        for i in order
+    ]
+
+
+def year_facet(data: FacetData, mask: np.ndarray, year_min: int | None, year_max: int | None
+               ) -> list[dict[str, Any]]:
+    years = data.start_year
+    keep = mask & (years > 0)
+    found, inverse = np.unique(years[keep], return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(found))
+    sums = np.bincount(inverse, weights=data.funding[keep], minlength=len(found))
+    return [
+        {
+            "value": int(y),
+            "label": str(int(y)),
+            "count": int(c),
+            "funding_eur": int(s),
+            "selected": year_min is not None and year_max is not None
+            and year_min <= int(y) <= year_max,
+        }
+        for y, c, s in zip(found, counts, sums, strict=True)
+    ]
+
+
+def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
+                 selected: dict[str, list[int]], year_min: int | None, year_max: int | None
+                 ) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for facet in FACETS:
+        mask = combine(base, masks, skip=facet)
+        if facet == "start_year":
+            out[facet] = year_facet(data, mask, year_min, year_max)
+        else:
+            out[facet] = value_facet(data, facet, mask, selected.get(facet, []))
+    return out

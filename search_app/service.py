@@ -1,0 +1,360 @@
+"""The one data function behind the JSON API, the CSV export, the HTML pages and the CLI.
+
+An `IndexHandle` is one opened index version (whoosh searcher, record store, facet
+arrays, answer cache). `SearchService` keeps the live handle and swaps to a new one
+when a build publishes a new version, so servers pick up rebuilds without a restart.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh import index as whoosh_index
+
+from indexer import store
+from indexer.build import WHOOSH_DIR
+from indexer.countries import country_name
+from indexer.facetdata import FacetData, fold_value
+from indexer.generate import is_synthetic
+
+from .errors import IndexNotReady, NotFound
+from .facets import combine, count_facets
+from .filters import ValueLookup, filter_masks
+from .highlight import snippet
+from .params import SearchParams
+from .query import build_text_query, parse_user_query, query_terms
+from .spelling import did_you_mean
+
+SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
+
+
+class IndexHandle:
+    """One opened, immutable index version."""
+
+    def __init__(self, version: Path, cache_size: int) -> None:
+        self.version = version
+        self.meta = store.read_meta(version)
+        self.ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
+        self.searcher = self.ix.searcher()
+        self.records = store.RecordStore(version / "records.sqlite", readonly=True)
+        self.data = FacetData.load(version)
+        self.lookup = ValueLookup(self.data)
+        self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
+        self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.cache_size = cache_size
+        self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
+        self._completions: list[tuple[str, str, str, int]] | None = None
+        self._folded_titles: list[str] | None = None
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.records.close()
+        self.ix.close()
+
+    # ---- text matching
+
+    def text_docs(self, query) -> np.ndarray:
+        """Boolean mask of documents matching a whoosh query."""
+        mask = np.zeros(self.data.size, dtype=bool)
+        ids = np.fromiter(query.matcher(self.searcher).all_ids(), dtype=np.int64)
+        if ids.size:
+            mask[ids[ids < self.data.size]] = True
+        return mask & self.data.alive
+
+    # ---- completions
+
+    def completions(self) -> list[tuple[str, str, str, int]]:
+        """(folded, value, kind, weight) sorted by folded, built on first use."""
+        if self._completions is None:
+            entries: dict[tuple[str, str], tuple[str, str, str, int]] = {}
+            data = self.data
+
+            def add(value: str, kind: str, weight: int) -> None:
+                key = (fold_value(value), kind)
+                if key[0] and (key not in entries or entries[key][3] < weight):
+                    entries[key] = (key[0], value, kind, weight)
+
+            for code, written in data.country_names.items():
+                add(country_name(code), "pays", 1000)
+                add(written, "pays", 999)
+            docs, vals = data.multi["french_partner"]
+            counts = np.bincount(vals, minlength=len(data.values["french_partner"]))
+            for i, name in enumerate(data.values["french_partner"]):
+                add(name, "collectivité française", int(counts[i]))
+            for name, count in data.partners.items():
+                add(name, "partenaire étranger", count)
+            self._completions = sorted(entries.values())
+        return self._completions
+
+    def folded_titles(self) -> list[str]:
+        if self._folded_titles is None:
+            self._folded_titles = [" " + fold_value(t) for t in self.data.titles]
+        return self._folded_titles
+
+
+class SearchService:
+    def __init__(self, index_dir: Path, cache_size: int = 1024) -> None:
+        self.index_dir = Path(index_dir)
+        self.cache_size = cache_size
+        self._handle: IndexHandle | None = None
+        self._lock = threading.Lock()
+
+    # ---- lifecycle
+
+    def open(self) -> IndexHandle:
+        """Open the live version (raises IndexNotReady with a clear reason)."""
+        return self.handle()
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+    def handle(self) -> IndexHandle:
+        """The live version, reopened when a build has published a new one."""
+        try:
+            version = store.current_version(self.index_dir)
+        except store.IndexUnavailable as exc:
+            if self._handle is not None:
+                return self._handle  # keep serving what we have
+            raise IndexNotReady(str(exc)) from None
+        current = self._handle
+        if current is not None and current.version == version:
+            return current
+        with self._lock:
+            current = self._handle
+            if current is not None and current.version == version:
+                return current
+            try:
+                fresh = IndexHandle(version, self.cache_size)
+            except Exception as exc:
+                if current is not None:
+                    return current
+                raise IndexNotReady(f"cannot open index at {self.index_dir}: {exc}") from None
+            self._handle = fresh
+            if current is not None:
+                current.close()
+            return fresh
+
+    def stats(self) -> dict[str, Any]:
+        h = self.handle()
+        return {
+            "records": len(h.id_to_doc),
+            "version": h.meta.get("version"),
+            "built_at": h.meta.get("built_at"),
+            "synthetic": h.synthetic,
+        }
+
+    # ---- search
+
+    def search(self, params: SearchParams) -> dict[str, Any]:
+        started = time.perf_counter()
+        h = self.handle()
+        key = params.cache_key()
+        cached = h.cache.get(key)
+        if cached is not None:
+            h.cache.move_to_end(key)
+            return {**cached, "took_ms": round((time.perf_counter() - started) * 1000, 2),
+                    "cached": True}
+        result = self._search(h, params)
+        h.cache[key] = result
+        if len(h.cache) > h.cache_size:
+            h.cache.popitem(last=False)
+        return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
+                "cached": False}
+
+    def _matching(self, h: IndexHandle, params: SearchParams):
+        """(text query or None, base mask, fuzzy flag, highlight terms)."""
+        uq = parse_user_query(params.q)
+        query = build_text_query(uq)
+        if query is None:
+            return None, h.data.alive.copy(), False, set()
+        base = h.text_docs(query)
+        fuzzy = False
+        if not base.any():
+            fuzzy_query = build_text_query(uq, fuzzy=True)
+            if fuzzy_query is not None:
+                fuzzy_base = h.text_docs(fuzzy_query)
+                if fuzzy_base.any():
+                    query, base, fuzzy = fuzzy_query, fuzzy_base, True
+        terms = query_terms(uq)
+        if fuzzy:
+            terms = terms | _expanded_terms(query, h.searcher)
+        return query, base, fuzzy, terms
+
+    def _search(self, h: IndexHandle, params: SearchParams) -> dict[str, Any]:
+        query, base, fuzzy, terms = self._matching(h, params)
+        masks, selected = filter_masks(h.data, params, h.lookup)
+        final = combine(base, masks)
+        total = int(final.sum())
+        facets = count_facets(h.data, base, masks, selected, params.year_min, params.year_max)
+        start = (params.page - 1) * params.size
+        ranked = self._rank(h, query, final, params, start + params.size) if start < total else []
+        page = ranked[start:start + params.size]
+        suggestion = None
+        if params.q and (total == 0 or fuzzy):
+            suggestion = did_you_mean(params.q, h.searcher.reader())
+        return {
+            "total": total,
+            "page": params.page,
+            "size": params.size,
+            "pages": (total + params.size - 1) // params.size,
+            "suggestion": suggestion,
+            "fuzzy": fuzzy,
+            "hits": self._hits(h, page, terms),
+            "facets": facets,
+        }
+
+    def _rank(self, h: IndexHandle, query, mask: np.ndarray, params: SearchParams, limit: int
+              ) -> list[tuple[int, float | None]]:
+        """The first `limit` (docnum, score) pairs in the requested order."""
+        data = h.data
+        if params.sort == "relevance" and query is not None:
+            allowed = set(np.flatnonzero(mask).tolist())
+            results = h.searcher.search(query, filter=allowed, limit=limit)
+            return [(hit.docnum, round(float(hit.score), 4)) for hit in results]
+        docs = np.flatnonzero(mask)
+        if params.sort == "year_asc":
+            years = np.where(data.start_year[docs] > 0, data.start_year[docs], 99999)
+            order = np.lexsort((docs, years))
+        elif params.sort == "funding_desc":
+            order = np.lexsort((docs, -data.funding[docs]))
+        else:  # year_desc, and relevance without text
+            order = np.lexsort((docs, -data.start_year[docs]))
+        return [(int(d), None) for d in docs[order[:limit]]]
+
+    def _hits(self, h: IndexHandle, page: list[tuple[int, float | None]], terms: set[str]
+              ) -> list[dict[str, Any]]:
+        ids = [h.data.ids[d] for d, _ in page]
+        records = h.records.get_many(ids)
+        return [hit_summary(records[rid], terms, score)
+                for rid, (_, score) in zip(ids, page, strict=True) if rid in records]
+
+    # ---- exports and lookups
+
+    def export(self, params: SearchParams) -> Iterator[dict[str, Any]]:
+        """Every matching record, in the requested order."""
+        h = self.handle()
+        query, base, _, _ = self._matching(h, params)
+        masks, _ = filter_masks(h.data, params, h.lookup)
+        final = combine(base, masks)
+        order = self._rank(h, query, final, params, int(final.sum()))
+        for i in range(0, len(order), 500):
+            ids = [h.data.ids[d] for d, _ in order[i:i + 500]]
+            records = h.records.get_many(ids)
+            for rid in ids:
+                if rid in records:
+                    yield records[rid]
+
+    def get_record(self, record_id: str) -> dict[str, Any] | None:
+        return self.handle().records.get(record_id)
+
+    def require_record(self, record_id: str) -> dict[str, Any]:
+        record = self.get_record(record_id)
+        if record is None:
+            raise NotFound(f"no project with id {record_id!r}")
+        return record
+
+    def similar(self, record_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Projects sharing the theme, sub-theme and partner countries, most shared first."""
+        h = self.handle()
+        doc = h.id_to_doc.get(record_id)
+        if doc is None:
+            return []
+        data = h.data
+        score = np.zeros(data.size, dtype=np.float64)
+        for facet, weight in (("theme", 2.0), ("sub_theme", 1.5), ("partnership_form", 0.5)):
+            code = data.single[facet][doc]
+            if code >= 0:
+                score += weight * (data.single[facet] == code)
+        for facet, weight in (("country", 1.0), ("french_partner", 1.0)):
+            docs, vals = data.multi[facet]
+            mine = vals[docs == doc]
+            if mine.size:
+                score += weight * np.bincount(docs[np.isin(vals, mine)], minlength=data.size)
+        score[doc] = 0
+        score[~data.alive] = 0
+        best = np.argsort(-score, kind="stable")[:limit]
+        page = [(int(d), None) for d in best if score[d] > 0]
+        return self._hits(h, page, set())
+
+    def suggest(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Completions over countries, authorities and titles, by folded prefix."""
+        h = self.handle()
+        key = fold_value(q)
+        if not key:
+            return []
+        entries = h.completions()
+        start = bisect.bisect_left(entries, (key,))
+        found = []
+        for folded, value, kind, weight in entries[start:]:
+            if not folded.startswith(key):
+                break
+            found.append((weight, value, kind))
+        found.sort(key=lambda x: (-x[0], x[1]))
+        out = [{"value": v, "kind": k} for _, v, k in found[:limit]]
+        if len(out) < limit and len(key) >= 2:
+            needle = " " + key
+            titles = h.folded_titles()
+            for doc, folded in enumerate(titles):
+                if needle in folded and h.data.alive[doc]:
+                    out.append({"value": h.data.titles[doc], "kind": "projet",
+                                "id": h.data.ids[doc]})
+                    if len(out) >= limit:
+                        break
+        return out
+
+
+def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) -> dict[str, Any]:
+    """What a result list shows of a record, with a highlighted snippet."""
+    return {
+        "id": record["id"],
+        "title": record.get("title") or "",
+        "theme": record.get("theme"),
+        "sub_theme": record.get("sub_theme"),
+        "status": record.get("status"),
+        "partnership_form": record.get("partnership_form"),
+        "start_year": record.get("start_year"),
+        "end_date": record.get("end_date"),
+        "countries": record.get("countries") or [],
+        "french_partners": record.get("french_partners") or [],
+        "funding_total_eur": record.get("funding_total_eur") or 0,
+        "snippet": best_snippet(record, terms),
+        "score": score,
+        "synthetic": is_synthetic(record["id"]),
+    }
+
+
+def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
+    """The first text field with a highlighted match, else the start of the first non-empty."""
+    first = None
+    for name in SNIPPET_FIELDS:
+        text = record.get(name) or ""
+        if not text:
+            continue
+        if terms:
+            html = snippet(text, terms)
+            if "<mark>" in html:
+                return html
+            first = first or html
+        elif first is None:
+            return snippet(text, set())
+    return first or ""
+
+
+def _expanded_terms(query, searcher) -> set[str]:
+    """The index words a fuzzy query matched, so the snippet can mark them."""
+    out: set[str] = set()
+    try:
+        for _, text in query.existing_terms(searcher.reader(), expand=True):
+            out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except Exception:  # highlighting is best effort; the hits are already right
+        return out
+    return out
