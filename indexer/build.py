@@ -19,6 +19,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 
 from . import store
+from .errors import BuildError
 from .facetdata import FacetData, facet_values
 from .record import Record
 from .schema import build_schema, record_to_doc
@@ -40,10 +41,6 @@ class BuildReport:
         return (f"indexed {self.indexed} records, skipped {len(self.failures)}, "
                 f"{self.seconds:.1f} s; index now holds {self.records} records "
                 f"(version {self.version})")
-
-
-class BuildError(Exception):
-    """A build that could not produce a new version; the old index is untouched."""
 
 
 def _progress(total: int | None, desc: str, enabled: bool | None):

@@ -16,6 +16,7 @@ from pathlib import Path
 from unidecode import unidecode
 
 from .countries import countries_of
+from .errors import ParseError
 from .record import (
     EmbassyContact,
     ForeignContact,
@@ -27,11 +28,6 @@ from .record import (
     Volunteer,
 )
 from .text import dedupe_paragraphs, normalise_line
-
-
-class ParseError(Exception):
-    """A file that is not an Atlas page or cannot be read; `str()` is the reason."""
-
 
 # ---------------------------------------------------------------- decoding
 
@@ -429,6 +425,8 @@ def parse_text(text: str, record_id: str) -> Record:
 
     local, france = split_objectives(Section("objectives", "", merged.get("objectives", [])))
     title = scalar(first.get("title")) or ""
+    if not title and len(first) < 3:
+        raise ParseError("not an Atlas project page (empty 'Titre' and hardly any other section)")
     triennial = None
     for s in sections:
         if s.name in ("triennial_yes", "triennial_no"):

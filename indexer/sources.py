@@ -13,7 +13,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from .parse import ParseError, parse_file
+from .errors import ParseError, SourceError
+from .parse import parse_file
 from .record import ID_PATTERN, Record
 
 PAGE_SUFFIXES = {".txt"}
@@ -29,12 +30,11 @@ class Failure:
         return f"{self.source}: {self.reason}"
 
 
-class SourceError(Exception):
-    """A source argument that does not exist or holds nothing readable."""
+def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) -> list[Path]:
+    """Files named directly, and the .txt/.jsonl files under named folders (sorted).
 
-
-def expand(sources: Iterable[str | Path]) -> list[Path]:
-    """Files named directly, and the .txt/.jsonl files under named folders (sorted)."""
+    A source that does not exist raises SourceError, or is added to `missing` when given.
+    """
     out: list[Path] = []
     for src in sources:
         path = Path(src)
@@ -46,6 +46,8 @@ def expand(sources: Iterable[str | Path]) -> list[Path]:
             out.extend(found)
         elif path.is_file():
             out.append(path)
+        elif missing is not None:
+            missing.append(Failure(str(path), "no such file or directory"))
         else:
             raise SourceError(f"{path}: no such file or directory")
     return out

@@ -23,13 +23,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .errors import IndexUnavailable
+
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 KEEP_VERSIONS = 3  # the live one and two before it, for readers still finishing a request
-
-
-class IndexUnavailable(Exception):
-    """The index directory is missing, empty or damaged; `str()` says which."""
 
 
 def current_version(index_dir: Path) -> Path:

@@ -21,6 +21,7 @@ from whoosh import index as whoosh_index
 from indexer import store
 from indexer.build import WHOOSH_DIR
 from indexer.countries import country_name
+from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
 from indexer.generate import is_synthetic
 
@@ -121,7 +122,7 @@ class SearchService:
         """The live version, reopened when a build has published a new one."""
         try:
             version = store.current_version(self.index_dir)
-        except store.IndexUnavailable as exc:
+        except IndexUnavailable as exc:
             if self._handle is not None:
                 return self._handle  # keep serving what we have
             raise IndexNotReady(str(exc)) from None

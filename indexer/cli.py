@@ -1,0 +1,250 @@
+"""`atlas`: a thin command line over the library (parse args, call, one clear line on error)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+EPILOG = {
+    "parse": "example: atlas parse data/sample/ > records.jsonl",
+    "generate": "example: atlas generate --count 12000 --seed 1 --out data/generated",
+    "build": "example: atlas build data/sample data/generated --index index",
+    "update": "example: atlas update new_pages/ --index index",
+    "delete": "example: atlas delete 000_671a6b7235ccf533 --index index",
+    "search": "example: atlas search 'eau potable' --country SN --theme 'Eau et assainissement'",
+    "serve": "example: atlas serve --index index --port 8000 --workers 2",
+}
+
+
+class CliError(Exception):
+    """An error worth one line on stderr and a non-zero exit."""
+
+
+def default_index() -> Path:
+    return Path(os.environ.get("ATLAS_INDEX") or "index")
+
+
+def _index_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--index", type=Path, default=None,
+                   help="index directory (default: $ATLAS_INDEX or ./index)")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atlas",
+        description="Search the Atlas français de la coopération décentralisée.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG[name])
+
+    p = command("parse", "Parse Atlas pages into JSON records, one per line on stdout.")
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR")
+
+    p = command("generate", "Write N synthetic Atlas pages (deterministic for a seed).")
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, required=True)
+
+    p = command("build", "Build a fresh index from pages (.txt) and JSON Lines (.jsonl).")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    _index_arg(p)
+
+    p = command("update", "Add or replace records by id.")
+    p.add_argument("sources", nargs="+", metavar="SOURCE")
+    _index_arg(p)
+
+    p = command("delete", "Remove records by id.")
+    p.add_argument("ids", nargs="+", metavar="ID")
+    _index_arg(p)
+
+    p = command("search", "Search the index from the terminal.")
+    p.add_argument("query", nargs="?", default="", metavar="QUERY")
+    for name in ("country", "theme", "sub_theme", "status", "form", "french_partner"):
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, action="append", default=[])
+    p.add_argument("--year-min", type=int)
+    p.add_argument("--year-max", type=int)
+    p.add_argument("--sort", default="relevance",
+                   choices=["relevance", "year_desc", "year_asc", "funding_desc"])
+    p.add_argument("--page", type=int, default=1)
+    p.add_argument("--limit", type=int, default=20, help="results per page (1-100)")
+    p.add_argument("--json", action="store_true", help="print what GET /api/search returns")
+    _index_arg(p)
+
+    p = command("serve", "Serve the web UI and the JSON API.")
+    _index_arg(p)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    return parser
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from .sources import Failure, expand, read_sources
+
+    missing: list[Failure] = []
+    paths = expand(args.paths, missing)
+    for failure in missing:
+        print(f"atlas: {failure}", file=sys.stderr)
+    failed = len(missing)
+    out = sys.stdout
+    for item in read_sources(paths):
+        if isinstance(item, Failure):
+            failed += 1
+            print(f"atlas: {item}", file=sys.stderr)
+        else:
+            out.write(json.dumps(item.to_dict(), ensure_ascii=False) + "\n")
+    return 1 if failed else 0
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from .generate import generate
+
+    if args.count < 0:
+        raise CliError("--count must be 0 or more")
+    written = generate(args.count, args.seed, args.out, progress=sys.stderr.isatty())
+    print(f"wrote {written} synthetic pages to {args.out}", file=sys.stderr)
+    return 0
+
+
+def _report(report) -> int:
+    for failure in report.failures:
+        print(f"atlas: skipped {failure}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .build import build
+
+    return _report(build(args.sources, args.index or default_index()))
+
+
+def cmd_update(args: argparse.Namespace) -> int:
+    from .build import update
+
+    return _report(update(args.sources, args.index or default_index()))
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from .build import delete
+
+    report, missing = delete(args.ids, args.index or default_index())
+    for rid in missing:
+        print(f"atlas: not in the index: {rid}", file=sys.stderr)
+    print(f"deleted {report.indexed} records; index now holds {report.records} records "
+          f"(version {report.version})", file=sys.stderr)
+    return 1 if missing else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from search_app.params import SearchParams
+    from search_app.service import SearchService
+    from search_app.urls import add_toggle_urls
+
+    try:
+        params = SearchParams(
+            q=args.query, country=args.country, theme=args.theme, sub_theme=args.sub_theme,
+            status=args.status, form=args.form, french_partner=args.french_partner,
+            year_min=args.year_min, year_max=args.year_max, sort=args.sort, page=args.page,
+            size=args.limit,
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise CliError(f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+    service = SearchService(args.index or default_index())
+    try:
+        result = add_toggle_urls(service.search(params), params)
+    finally:
+        service.close()
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+    else:
+        print(render_text(result))
+    return 0
+
+
+def render_text(result: dict) -> str:
+    import html
+    import re
+
+    lines = [f"{result['total']} projets (page {result['page']}/{max(result['pages'], 1)}, "
+             f"{result['took_ms']} ms)"]
+    if result.get("suggestion"):
+        lines.append(f"Essayez : {result['suggestion']}")
+    for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["size"] + 1):
+        countries = ", ".join(c["name"] for c in hit["countries"])
+        lines.append(f"{n:>4}. {hit['title']}  [{hit['id']}]")
+        meta = " · ".join(str(x) for x in (hit["theme"], hit["status"], hit["start_year"],
+                                            countries) if x)
+        lines.append(f"      {meta}")
+        snippet = html.unescape(re.sub(r"</?mark>", "*", hit["snippet"] or ""))
+        if snippet:
+            lines.append(f"      {snippet[:200]}")
+    return "\n".join(lines)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from indexer.errors import IndexUnavailable
+    from indexer.store import current_version
+    from search_app.service import SearchService
+
+    index = (args.index or default_index()).resolve()
+    try:
+        current_version(index)
+        SearchService(index).open().close()  # fail now, with one line, not per request
+    except IndexUnavailable as exc:
+        raise CliError(str(exc)) from None
+    except Exception as exc:
+        raise CliError(f"cannot open index at {index}: {exc}") from None
+    os.environ["ATLAS_INDEX"] = str(index)
+    print(f"serving {index} on http://{args.host}:{args.port}", file=sys.stderr)
+    uvicorn.run("search_app.app:app_from_env", factory=True, host=args.host, port=args.port,
+                workers=max(1, args.workers), log_level="warning")
+    return 0
+
+
+COMMANDS = {
+    "parse": cmd_parse, "generate": cmd_generate, "build": cmd_build, "update": cmd_update,
+    "delete": cmd_delete, "search": cmd_search, "serve": cmd_serve,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    from .errors import BuildError, IndexUnavailable, SourceError
+
+    try:
+        return COMMANDS[args.command](args)
+    except (CliError, BuildError, SourceError, IndexUnavailable) as exc:
+        print(f"atlas: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("atlas: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # one clear line rather than a traceback
+        from search_app.errors import AtlasError
+
+        if isinstance(exc, AtlasError):
+            print(f"atlas: error: {exc.detail}", file=sys.stderr)
+            return 1
+        print(f"atlas: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

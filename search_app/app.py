@@ -1,0 +1,98 @@
+"""The application factory: `create_app(settings)` wires the service, the API and the pages."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from .errors import AtlasError
+from .service import SearchService
+from .settings import Settings
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+}
+# FastAPI's /docs page loads its assets from a CDN with an inline bootstrap script.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "img-src 'self' data: https://fastapi.tiangolo.com; object-src 'none'"
+)
+
+
+def create_app(settings: Settings | None = None, service: SearchService | None = None
+               ) -> FastAPI:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.service = service or SearchService(settings.index_dir, settings.cache_size)
+        try:
+            yield
+        finally:
+            app.state.service.close()
+
+    app = FastAPI(
+        title="Atlas de la coopération décentralisée — recherche",
+        description="Full-text and faceted search over the Atlas français de la coopération "
+                    "décentralisée. JSON API under /api (bearer token when configured).",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+
+    from . import api, views
+
+    app.include_router(api.router)
+    app.include_router(views.router)
+    app.mount("/static", StaticFiles(directory=views.STATIC_DIR), name="static")
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness and index facts")
+    async def healthz(request: Request) -> dict[str, Any]:
+        return {"status": "ok", **request.app.state.service.stats()}
+
+    @app.exception_handler(AtlasError)
+    async def atlas_error(request: Request, exc: AtlasError) -> Response:
+        headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if request.url.path.startswith(("/api/", "/healthz")):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
+        return views.error_page(request, exc.status, exc.detail)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": errors}, status_code=422)
+        message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
+        return views.error_page(request, 422, message)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        if request.url.path in ("/docs", "/redoc"):
+            response.headers["Content-Security-Policy"] = DOCS_CSP
+        return response
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` (used by `atlas serve` with several workers)."""
+    return create_app(Settings.from_env())
