@@ -51,7 +51,9 @@ def decode_page(data: bytes) -> str:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-    controls = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f")
+    # C0 controls, and C1 controls that only a wrong Latin-1 guess produces
+    controls = sum(1 for ch in text
+                   if (ord(ch) < 32 and ch not in "\t\n\r\f") or 0x80 <= ord(ch) < 0xA0)
     if controls > max(8, len(text) // 100):
         raise ParseError("binary or undecodable file (not UTF-8, Latin-1 or cp1252 text)")
     return text
