@@ -1,0 +1,53 @@
+# Two commands for a newcomer: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+INDEX ?= index
+SAMPLE_COUNT ?= 2000
+SAMPLE_SEED ?= 1
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench install install-test sample index clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Demo data: the real seed page (data/sample) plus synthetic pages, labelled as such.
+data/generated/.done: | $(VENV)/.installed
+	$(BIN)/atlas generate --count $(SAMPLE_COUNT) --seed $(SAMPLE_SEED) --out data/generated
+	touch $@
+
+$(INDEX)/CURRENT: | data/generated/.done
+	$(BIN)/atlas build data/sample data/generated --index $(INDEX)
+
+sample: data/generated/.done
+index: $(INDEX)/CURRENT
+
+run: $(VENV)/.installed $(INDEX)/CURRENT
+	$(BIN)/atlas serve --index $(INDEX) --host $(HOST) --port $(PORT)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+
+test: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+bench: $(VENV)/.installed-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf data/generated $(INDEX)/CURRENT $(INDEX)/versions
