@@ -1,0 +1,114 @@
+"""The whoosh schema and the mapping of a record onto its fields.
+
+Only `id` is stored: the build keeps the record JSON elsewhere. Free text is indexed with
+positions (phrases work); names are indexed unstemmed; facet fields hold the values as
+written (several per record where the record has several). Contact e-mails and person
+names are never indexed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+
+from .analysis import french_analyzer, name_analyzer, spell_analyzer
+from .record import Record
+
+# Free-text fields searched by words and phrases, with the French analyzer.
+TEXT_FIELDS = (
+    "title", "context", "history", "objectives_local", "objectives_france", "description",
+)
+THEMES_FIELD = "themes"
+NAMES_FIELD = "names"
+SPELL_FIELD = "spell"
+# Facet fields: exact values as written (see `record_to_doc`).
+FACET_FIELDS = ("country", "theme", "sub_theme", "status", "partnership_form", "french_partner")
+
+TITLE_BOOST = 3.0
+THEMES_BOOST = 1.5
+
+
+def _facet() -> KEYWORD:
+    # Values arrive as lists, which whoosh indexes verbatim (no splitting on commas/spaces).
+    return KEYWORD(lowercase=False, commas=True, scorable=False)
+
+
+def build_schema() -> Schema:
+    french = french_analyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=french, phrase=True, field_boost=TITLE_BOOST),
+        context=TEXT(analyzer=french, phrase=True),
+        history=TEXT(analyzer=french, phrase=True),
+        objectives_local=TEXT(analyzer=french, phrase=True),
+        objectives_france=TEXT(analyzer=french, phrase=True),
+        description=TEXT(analyzer=french, phrase=True),
+        themes=TEXT(analyzer=french, phrase=True, field_boost=THEMES_BOOST),
+        names=TEXT(analyzer=name_analyzer(), phrase=True),
+        spell=TEXT(analyzer=spell_analyzer(), phrase=False),
+        country=_facet(),
+        theme=_facet(),
+        sub_theme=_facet(),
+        status=_facet(),
+        partnership_form=_facet(),
+        french_partner=_facet(),
+        start_year=NUMERIC(numtype=int, stored=False, sortable=True),
+        funding_total_eur=NUMERIC(numtype=int, bits=64, stored=False, sortable=True),
+    )
+
+
+def _lines(values: Any) -> str:
+    # One value per line; blanks and None dropped, order kept, duplicates removed.
+    return "\n".join(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+def _values(values: Any) -> list[str]:
+    return list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+
+
+def theme_text(record: Record) -> str:
+    themes = [record.theme, record.sub_theme, record.sub_sub_theme]
+    for other in record.other_themes:
+        themes += [other.theme, other.sub_theme, other.sub_sub_theme]
+    return _lines(themes)
+
+
+def names_text(record: Record) -> str:
+    """Partner authorities, French partners, countries (as written and French names), funders."""
+    names: list[str | None] = []
+    for partner in record.foreign_partners:
+        names += [partner.name, partner.country]
+    names += [c.name for c in record.countries]
+    names += record.french_partners
+    names += [contact.authority for contact in record.foreign_contacts]  # never the e-mail
+    names += [f.funder for f in record.funding]
+    return _lines(names)
+
+
+def record_to_doc(record: Record) -> dict[str, Any]:
+    """The whoosh fields of one record (keyword arguments for `writer.add_document`)."""
+    free = [getattr(record, name) or "" for name in TEXT_FIELDS]
+    themes = theme_text(record)
+    names = names_text(record)
+    doc: dict[str, Any] = {name: text for name, text in zip(TEXT_FIELDS, free, strict=True)
+                           if text}
+    doc["id"] = record.id
+    if themes:
+        doc[THEMES_FIELD] = themes
+    if names:
+        doc[NAMES_FIELD] = names
+    spell = "\n".join(t for t in [*free, themes, names] if t)
+    if spell:
+        doc[SPELL_FIELD] = spell
+    doc["country"] = _values(c.code for c in record.countries)
+    doc["theme"] = _values([record.theme])
+    doc["sub_theme"] = _values([record.sub_theme])
+    doc["status"] = _values([record.status])
+    doc["partnership_form"] = _values([record.partnership_form])
+    doc["french_partner"] = _values(record.french_partners)
+    doc = {k: v for k, v in doc.items() if v != []}
+    if record.start_year is not None:
+        doc["start_year"] = int(record.start_year)
+    doc["funding_total_eur"] = int(record.funding_total_eur or 0)
+    return doc

@@ -1,0 +1,90 @@
+"""Result snippets: an HTML-escaped excerpt where only `<mark>` tags are added.
+
+Words are located with the same analyzers as the index (character offsets into the original
+text), so "Villes" is marked for a query on "ville" and accents and case stay as written.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from indexer.analysis import french_analyzer, name_analyzer
+
+ELLIPSIS = "…"
+
+_FRENCH = french_analyzer()
+_NAMES = name_analyzer()
+_SPACES = re.compile(r"\s+")
+
+
+def _escape(text: str) -> str:
+    return html.escape(_SPACES.sub(" ", text), quote=True)
+
+
+def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+    """Sorted (start, end, stem) of the words of `text` matching `terms`."""
+    stems = {(t.startchar, t.endchar): t.text for t in _FRENCH(text, chars=True)}
+    found = {span: stem for span, stem in stems.items() if stem in terms}
+    for t in _NAMES(text, chars=True):
+        span = (t.startchar, t.endchar)
+        if t.text in terms and span not in found:
+            found[span] = stems.get(span, t.text)
+    return sorted((a, b, stem) for (a, b), stem in found.items())
+
+
+def _head(text: str, max_chars: int) -> str:
+    if len(text) <= max_chars:
+        return _escape(text)
+    cut = text.rfind(" ", 0, max_chars)
+    cut = cut if cut > max_chars // 2 else max_chars
+    return _escape(text[:cut].rstrip()) + ELLIPSIS
+
+
+def _best_window(text: str, spans: list[tuple[int, int, str]], max_chars: int
+                 ) -> tuple[int, int]:
+    """The [start, end) window of at most max_chars holding the most distinct matched words."""
+    lead = max_chars // 5  # some context before the first mark
+    best: tuple[int, int, int] | None = None
+    best_first = 0
+    for first, (s, _, _) in enumerate(spans):
+        end = min(len(text), max(0, s - lead) + max_chars)
+        inside = [sp for sp in spans[first:] if sp[1] <= end]
+        score = (len({stem for _, _, stem in inside}), len(inside), -first)
+        if best is None or score > best:
+            best, best_first = score, first
+    first_start = spans[best_first][0]
+    start = max(0, first_start - lead)
+    end = min(len(text), start + max_chars)
+    if start > 0:  # begin on a word
+        space = text.find(" ", start, first_start)
+        if space != -1:
+            start = space + 1
+    if end < len(text):  # end on a word, keeping every mark that fits
+        space = text.rfind(" ", start, end)
+        last_end = max((b for a, b, _ in spans if start <= a and b <= end), default=start)
+        if space >= last_end:
+            end = space
+    return start, end
+
+
+def snippet(text: str, terms: set[str], max_chars: int = 240) -> str:
+    """Escaped excerpt of `text` around its best run of words matching `terms`, marked."""
+    if not text:
+        return ""
+    spans = _matches(text, terms) if terms else []
+    if not spans:
+        return _head(text, max_chars)
+    start, end = _best_window(text, spans, max_chars)
+    out: list[str] = [ELLIPSIS] if start > 0 else []
+    pos = start
+    for a, b, _ in spans:
+        if a < start or b > end:
+            continue
+        out.append(_escape(text[pos:a]))
+        out.append("<mark>" + _escape(text[a:b]) + "</mark>")
+        pos = b
+    out.append(_escape(text[pos:end]))
+    if end < len(text):
+        out.append(ELLIPSIS)
+    return "".join(out).strip()

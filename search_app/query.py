@@ -1,0 +1,182 @@
+"""The public query syntax and its translation into a whoosh query. Pure: no index, no I/O.
+
+Syntax: words are AND-ed; `"exact phrase"`; `a OR b` (uppercase OR between two items,
+chainable); `-word` and `-"phrase"` exclude. Anything else (stray quotes, brackets, colons,
+`AND`, `NOT`, ...) is plain text: it is analyzed like any other text and never raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from whoosh.query import And, AndNot, Every, FuzzyTerm, Or, Phrase, Query, Term
+
+from indexer.analysis import french_analyzer, name_analyzer
+from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
+
+# Bounds the work a pasted essay can cause; dropping extra AND-ed items only widens results.
+MAX_ITEMS = 32
+
+_FRENCH = french_analyzer()
+_NAMES = name_analyzer()
+_STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One word (possibly hyphenated or glued to punctuation) or one quoted phrase."""
+
+    text: str
+    phrase: bool = False
+
+
+@dataclass(frozen=True)
+class UserQuery:
+    """AND of OR-groups of items, minus the excluded items."""
+
+    groups: tuple[tuple[Item, ...], ...] = ()
+    excluded: tuple[Item, ...] = ()
+    raw: str = field(default="", compare=False)
+
+
+def parse_user_query(q: str) -> UserQuery:
+    """Splits the public query syntax into items; never raises."""
+    q = q if isinstance(q, str) else ""
+    atoms = _atoms(q)
+    groups: list[list[Item]] = []
+    excluded: list[Item] = []
+    or_pending = False
+    previous_positive = False
+    for atom in atoms:
+        if atom is _OR:
+            # OR only joins two positive items; anywhere else it is the stop word "or".
+            or_pending = previous_positive
+            previous_positive = False
+            continue
+        item, negated = atom
+        if negated:
+            excluded.append(item)
+            or_pending = previous_positive = False
+            continue
+        if or_pending and groups:
+            groups[-1].append(item)
+        else:
+            groups.append([item])
+        or_pending = False
+        previous_positive = True
+    return UserQuery(
+        groups=tuple(tuple(g) for g in groups[:MAX_ITEMS]),
+        excluded=tuple(excluded[:MAX_ITEMS]),
+        raw=q,
+    )
+
+
+_OR = object()
+
+
+def _atoms(q: str) -> list:
+    """[(Item, negated) | _OR] in query order."""
+    atoms: list = []
+    i, n = 0, len(q)
+    while i < n:
+        if q[i].isspace():
+            i += 1
+            continue
+        negated = q[i] == "-" and i + 1 < n and not q[i + 1].isspace()
+        j = i + 1 if negated else i
+        if q[j] == '"':
+            close = q.find('"', j + 1)
+            if close != -1:
+                atoms.append((Item(q[j + 1:close], phrase=True), negated))
+                i = close + 1
+                continue
+            i = j + 1  # unbalanced quote: plain text, the quote itself means nothing
+            continue
+        k = j
+        while k < n and not q[k].isspace() and q[k] != '"':
+            k += 1
+        word = q[j:k]
+        if word == "OR" and not negated:
+            atoms.append(_OR)
+        else:
+            atoms.append((Item(word), negated))
+        i = k
+    return atoms
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    """(stem, folded name) of each content token of `text`; stop words are left out."""
+    names = {t.startchar: t.text for t in _NAMES(text, chars=True)}
+    out = []
+    for t in _FRENCH(text, chars=True):
+        name = names.get(t.startchar)
+        if name:
+            out.append((t.text, name))
+    return out
+
+
+def _fuzzy_distance(word: str) -> int:
+    """Edits tolerated for a word: none under 5 letters, 1 from 5, 2 from 9."""
+    if not word.isalpha() or len(word) < 5:
+        return 0
+    return 2 if len(word) >= 9 else 1
+
+
+def _token_query(stem: str, name: str, fuzzy: bool) -> Query:
+    alternatives: list[Query] = [Term(f, stem) for f in _STEMMED_FIELDS]
+    alternatives.append(Term(NAMES_FIELD, name))
+    distance = _fuzzy_distance(name) if fuzzy else 0
+    if distance:
+        # Typos are matched against real (folded, unstemmed) words, not stems.
+        alternatives.append(FuzzyTerm(SPELL_FIELD, name, maxdist=distance, prefixlength=1))
+    return Or(alternatives)
+
+
+def _phrase_query(tokens: list[tuple[str, str]]) -> Query:
+    stems = [s for s, _ in tokens]
+    names = [n for _, n in tokens]
+    alternatives: list[Query] = [Phrase(f, stems) for f in _STEMMED_FIELDS]
+    alternatives.append(Phrase(NAMES_FIELD, names))
+    return Or(alternatives)
+
+
+def _item_query(item: Item, fuzzy: bool) -> Query | None:
+    tokens = _tokens(item.text)
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return _token_query(*tokens[0], fuzzy)
+    if item.phrase or not fuzzy:
+        # A hyphenated or glued word is a phrase too: "Saint-Louis" is not "Louis Saint-…".
+        return _phrase_query(tokens)
+    return And([_token_query(stem, name, fuzzy) for stem, name in tokens])
+
+
+def build_text_query(uq: UserQuery, fuzzy: bool = False) -> Query | None:
+    """The whoosh query for `uq`, or None when it has no content word (match all)."""
+    positives: list[Query] = []
+    for group in uq.groups:
+        alternatives = [q for q in (_item_query(item, fuzzy) for item in group) if q is not None]
+        if alternatives:
+            positives.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+    negatives = [q for q in (_item_query(item, False) for item in uq.excluded) if q is not None]
+    if not positives and not negatives:
+        return None
+    if not positives:
+        positive: Query = Every()
+    else:
+        positive = positives[0] if len(positives) == 1 else And(positives)
+    if not negatives:
+        return positive
+    return AndNot(positive, negatives[0] if len(negatives) == 1 else Or(negatives))
+
+
+def query_terms(uq: UserQuery) -> set[str]:
+    """Stems and folded name forms of the positive items, for highlighting."""
+    terms: set[str] = set()
+    for group in uq.groups:
+        for item in group:
+            for stem, name in _tokens(item.text):
+                terms.add(stem)
+                terms.add(name)
+    return terms

@@ -1,0 +1,84 @@
+"""Did-you-mean: replace query words the index has never seen by the closest real word.
+
+Candidates come from the `spell` field (folded, unstemmed words of the records), so a
+suggestion is always a word someone wrote, never a stem. Edits allowed follow the fuzzy
+rule: 1 from 5 letters, 2 from 9; shorter words are left alone.
+"""
+
+from __future__ import annotations
+
+from whoosh.support.levenshtein import distance
+
+from indexer.analysis import (
+    FRENCH_STOPWORDS,
+    WORD_PATTERN,
+    fold_token,
+    french_analyzer,
+)
+from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
+
+_FRENCH = french_analyzer()
+_STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
+
+
+def _max_edits(word: str) -> int:
+    if len(word) < 5:
+        return 0
+    return 2 if len(word) >= 9 else 1
+
+
+def _known(word: str, folded: str, reader) -> bool:
+    """True when the index has the word itself, or a word of the same stem."""
+    if (SPELL_FIELD, folded) in reader or (NAMES_FIELD, folded) in reader:
+        return True
+    stems = [t.text for t in _FRENCH(word)]
+    return any((f, s) in reader for s in stems for f in _STEMMED_FIELDS)
+
+
+def _closest(folded: str, reader) -> str | None:
+    limit = _max_edits(folded)
+    best: tuple[int, int, str] | None = None
+    for candidate in reader.terms_within(SPELL_FIELD, folded, limit, prefix=1):
+        if candidate == folded or not candidate.isalpha():
+            continue
+        edits = distance(folded, candidate, limit=limit + 1)
+        if edits > limit:
+            continue
+        key = (edits, -reader.doc_frequency(SPELL_FIELD, candidate), candidate)
+        if best is None or key < best:
+            best = key
+    return best[2] if best else None
+
+
+def _cased_like(original: str, word: str) -> str:
+    if original.isupper() and len(original) > 1:
+        return word.upper()
+    if original[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def did_you_mean(q: str, reader) -> str | None:
+    """`q` with unknown words replaced by their closest indexed word, or None if none."""
+    if not q or SPELL_FIELD not in reader.schema:
+        return None
+    pieces: list[str] = []
+    pos = 0
+    changed = False
+    for match in WORD_PATTERN.finditer(q):
+        word = match.group()
+        if word == "OR" or not word.isalpha() or word.lower() in FRENCH_STOPWORDS:
+            continue
+        folded = fold_token(word)
+        if _max_edits(folded) == 0 or _known(word, folded, reader):
+            continue
+        suggestion = _closest(folded, reader)
+        if suggestion is None:
+            continue
+        pieces += [q[pos:match.start()], _cased_like(word, suggestion)]
+        pos = match.end()
+        changed = True
+    if not changed:
+        return None
+    pieces.append(q[pos:])
+    return "".join(pieces)
