@@ -32,12 +32,13 @@ WORD_PATTERN = re.compile(
 
 # Function words only: no content word (pays, ville, eau, ...) may be here. Listed with their
 # accents; the unaccented spelling users type is added below. `or` is the lowercase
-# spelling of the OR operator and is ignored like any other stop word.
+# spelling of the OR operator and is ignored like any other stop word. "été" is kept: it is
+# also the summer.
 _STOPS = """
 a à â ai aie aient aies ait as au aucun aucune aux avaient avais avait avant avec avez aviez
 avions avons ayant ayez ayons c ça car ce ceci cela celle celles celui cependant ces cet cette
 ceux chaque chez ci comme comment d dans de des dès donc dont du elle elles en entre es est et
-étaient étais était étant été êtes étiez étions eu eue eues eûmes eurent eus eusse eussent
+étaient étais était étant êtes étiez étions eu eue eues eûmes eurent eus eusse eussent
 eusses eussiez eussions eut eût eûtes eux furent fus fusse fussent fusses fussiez fussions fut
 fût fûtes ici il ils j je jusqu jusque l la là le les leur leurs lorsqu lorsque lui m ma mais
 me même mêmes mes moi mon n ne ni nos notre nous on ont or ou où par parce pas pendant peu

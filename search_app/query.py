@@ -104,15 +104,15 @@ def _atoms(q: str) -> list:
     return atoms
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """(stem, folded name) of each content token of `text`; stop words are left out."""
+def _tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """((stem, folded name) of each content token, every folded name token incl. stop words)."""
     names = {t.startchar: t.text for t in _NAMES(text, chars=True)}
-    out = []
+    pairs = []
     for t in _FRENCH(text, chars=True):
         name = names.get(t.startchar)
         if name:
-            out.append((t.text, name))
-    return out
+            pairs.append((t.text, name))
+    return pairs, list(names.values())
 
 
 def _fuzzy_distance(word: str) -> int:
@@ -132,23 +132,26 @@ def _token_query(stem: str, name: str, fuzzy: bool) -> Query:
     return Or(alternatives)
 
 
-def _phrase_query(tokens: list[tuple[str, str]]) -> Query:
-    stems = [s for s, _ in tokens]
-    names = [n for _, n in tokens]
-    alternatives: list[Query] = [Phrase(f, stems) for f in _STEMMED_FIELDS]
-    alternatives.append(Phrase(NAMES_FIELD, names))
+def _phrase(fieldname: str, words: list[str]) -> Query:
+    return Phrase(fieldname, words) if len(words) > 1 else Term(fieldname, words[0])
+
+
+def _phrase_query(stems: list[str], names: list[str]) -> Query:
+    alternatives: list[Query] = [_phrase(f, stems) for f in _STEMMED_FIELDS]
+    # Names keep their small words ("Saint-Louis du Sénégal"), so their phrase does too.
+    alternatives.append(_phrase(NAMES_FIELD, names))
     return Or(alternatives)
 
 
 def _item_query(item: Item, fuzzy: bool) -> Query | None:
-    tokens = _tokens(item.text)
+    tokens, names = _tokens(item.text)
     if not tokens:
         return None
-    if len(tokens) == 1:
+    if len(tokens) == 1 and len(names) == 1:
         return _token_query(*tokens[0], fuzzy)
     if item.phrase or not fuzzy:
         # A hyphenated or glued word is a phrase too: "Saint-Louis" is not "Louis Saint-…".
-        return _phrase_query(tokens)
+        return _phrase_query([s for s, _ in tokens], names)
     return And([_token_query(stem, name, fuzzy) for stem, name in tokens])
 
 
@@ -176,7 +179,7 @@ def query_terms(uq: UserQuery) -> set[str]:
     terms: set[str] = set()
     for group in uq.groups:
         for item in group:
-            for stem, name in _tokens(item.text):
+            for stem, name in _tokens(item.text)[0]:
                 terms.add(stem)
                 terms.add(name)
     return terms

@@ -1,0 +1,80 @@
+"""Snippets: escaped record text where only <mark> tags are added."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from search_app.highlight import snippet
+from search_app.query import parse_user_query, query_terms
+
+
+def terms(q: str) -> set[str]:
+    return query_terms(parse_user_query(q))
+
+
+def marked(out: str) -> list[str]:
+    return re.findall(r"<mark>(.*?)</mark>", out)
+
+
+def test_marks_inflected_and_accented_forms_as_written() -> None:
+    text = "Les Villes partenaires gèrent l’Économie locale et la ville durable."
+    out = snippet(text, terms("ville economie"))
+    assert marked(out) == ["Villes", "Économie", "ville"]
+
+
+def test_marks_names_unstemmed() -> None:
+    out = snippet("Rencontres à Clermont-Ferrand en 2017.", terms("clermont ferrand 2017"))
+    assert marked(out) == ["Clermont", "Ferrand", "2017"]
+
+
+def test_no_partial_word_marks() -> None:
+    out = snippet("Le réseau de Pau et l'eau du Portugal.", terms("eau port"))
+    assert marked(out) == ["eau"]
+
+
+def test_record_html_is_escaped() -> None:
+    text = "<script>alert(1)</script> Projet d'eau & <b>assainissement</b>"
+    out = snippet(text, terms("eau"))
+    assert "<script>" not in out and "<b>" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "&amp;" in out
+    assert re.sub(r"</?mark>", "", out).count("<") == 0
+    assert marked(out) == ["eau"]
+
+
+def test_no_terms_gives_the_beginning_with_ellipsis() -> None:
+    text = "Début du texte. " + "mot " * 200
+    out = snippet(text, set(), max_chars=100)
+    assert out.startswith("Début du texte.")
+    assert out.endswith("…")
+    assert len(out) <= 101
+    assert snippet("Court <texte>", set()) == "Court &lt;texte&gt;"
+
+
+def test_no_match_is_like_no_terms() -> None:
+    text = "Un texte sans le mot cherché."
+    assert snippet(text, terms("forage")) == snippet(text, set())
+
+
+def test_window_goes_to_the_matches() -> None:
+    text = ("Introduction. " + "bla " * 150 + "Le forage de puits pour l'eau potable. "
+            + "fin " * 150)
+    out = snippet(text, terms("forage eau"), max_chars=120)
+    assert out.startswith("…") and out.endswith("…")
+    assert marked(out) == ["forage", "eau"]
+    assert len(html.unescape(re.sub(r"</?mark>", "", out))) <= 122
+
+
+def test_empty_text() -> None:
+    assert snippet("", terms("eau")) == ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.text(max_size=40))
+def test_only_mark_tags_are_added(text: str, q: str) -> None:
+    out = snippet(text, terms(q))
+    assert "<" not in re.sub(r"</?mark>", "", out)

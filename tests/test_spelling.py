@@ -1,0 +1,59 @@
+"""Did-you-mean over a tiny index."""
+
+from __future__ import annotations
+
+import pytest
+from whoosh import index as whoosh_index
+
+from indexer.record import ForeignPartner, Record
+from indexer.schema import build_schema, record_to_doc
+from search_app.spelling import did_you_mean
+
+RECORDS = [
+    Record(id="a", title="Coopération décentralisée pour l'assainissement",
+           context="Développement de la coopération entre collectivités. Assainissement."),
+    Record(id="b", title="Coopération culturelle", context="Échanges entre musées."),
+    Record(id="c", title="Coopérations agricoles", context="Développement rural.",
+           foreign_partners=[ForeignPartner(name="Ouagadougou", country="Burkina Faso")]),
+    Record(id="d", title="Opération pilote", context="Une opération de reboisement."),
+]
+
+
+@pytest.fixture(scope="module")
+def reader(tmp_path_factory: pytest.TempPathFactory):
+    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("spell")), build_schema())
+    with ix.writer() as writer:
+        for record in RECORDS:
+            writer.add_document(**record_to_doc(record))
+    with ix.reader() as r:
+        yield r
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("cooperaton", "cooperation"),
+    ("cooperaton culturelle", "cooperation culturelle"),
+    ("Cooperaton", "Cooperation"),
+    ("developement rural", "developpement rural"),
+    ("assainisement", "assainissement"),
+    ("ouagadougo", "ouagadougou"),
+    ('"cooperaton decentralisee" -musees', '"cooperation decentralisee" -musees'),
+])
+def test_corrections(reader, q: str, expected: str) -> None:
+    assert did_you_mean(q, reader) == expected
+
+
+@pytest.mark.parametrize("q", [
+    "", "coopération", "cooperation", "coopérations décentralisées", "eau", "muse",
+    "zzzzzzzz", "2017", "la de les", "OR", "coopérer",
+])
+def test_nothing_to_correct(reader, q: str) -> None:
+    assert did_you_mean(q, reader) is None
+
+
+def test_suggestions_are_words_not_stems(reader) -> None:
+    suggestion = did_you_mean("developpemen", reader)
+    assert suggestion == "developpement"
+
+
+def test_short_words_are_not_corrected(reader) -> None:
+    assert did_you_mean("cope", reader) is None
