@@ -1,0 +1,93 @@
+"""Small server-side SVG chart: results by start year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from markupsafe import Markup, escape
+
+# Drawn small so that, scaled into its column, tick labels stay readable.
+WIDTH = 400
+HEIGHT = 190
+TOP = 6
+BOTTOM = 22
+LEFT = 12
+RIGHT = 14
+# Too many bars would be hairlines: older years are folded into the first bar's tooltip.
+MAX_YEARS = 60
+
+
+def _projets(n: int) -> str:
+    return f"{n} projet" if n == 1 else f"{n} projets"
+
+
+def render_year_chart(
+    facet_items: Iterable[dict],
+    link: Callable[[int], str],
+    *,
+    title: str = "Projets par année de début",
+) -> Markup:
+    """Bars of ``count`` per year from ``start_year`` facet items (``value`` an int year).
+
+    Years with no result between the first and the last are drawn as gaps so the time axis
+    stays linear. Each bar links to ``link(year)``; bars are out of the tab order because the
+    year facet list offers the same links.
+    """
+    counts: dict[int, int] = {}
+    selected: set[int] = set()
+    for item in facet_items:
+        try:
+            year = int(item["value"])
+        except (TypeError, ValueError):
+            continue
+        if year <= 0 or not item.get("count"):
+            continue
+        counts[year] = counts.get(year, 0) + int(item["count"])
+        if item.get("selected"):
+            selected.add(year)
+    if not counts:
+        return Markup("")
+    last = max(counts)
+    first = max(min(counts), last - MAX_YEARS + 1)
+    years = list(range(first, last + 1))
+    top = max(counts.values())
+    peak = max(counts, key=lambda y: counts[y])
+    slot = (WIDTH - LEFT - RIGHT) / len(years)
+    bar = max(slot * 0.8, 1.0)
+    plot = HEIGHT - TOP - BOTTOM
+    summary = (
+        f"{title} : de {first} à {last}, au plus {_projets(top)} en {peak}"
+        if first != last
+        else f"{title} : {_projets(top)} en {first}"
+    )
+    out = [
+        '<figure class="yearchart">',
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img"'
+        f' focusable="false" aria-labelledby="yearchart-title">',
+        f'<title id="yearchart-title">{escape(summary)}</title>',
+        f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}"'
+        f' y2="{HEIGHT - BOTTOM}"/>',
+    ]
+    # A tick label every few years so labels never overlap.
+    step = next(s for s in (1, 2, 5, 10, 20) if len(years) / s <= 8)
+    for i, year in enumerate(years):
+        x = LEFT + i * slot + (slot - bar) / 2
+        n = counts.get(year, 0)
+        if n:
+            h = max(plot * n / top, 1.5)
+            cls = "bar sel" if year in selected else "bar"
+            out.append(
+                f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
+                f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
+                f' width="{bar:.1f}" height="{h:.1f}"><title>{year} : {_projets(n)}</title>'
+                f"</rect></a>"
+            )
+        if year % step == 0 or (i == 0 and step == 1):
+            out.append(
+                f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{year}</text>'
+            )
+    out.append("</svg>")
+    out.append(
+        f"<figcaption>{escape(title)} · au plus {_projets(top)} ({peak})</figcaption></figure>"
+    )
+    return Markup("".join(out))

@@ -1,0 +1,488 @@
+"""HTML pages: the search page and the project page.
+
+Handlers only call one view-model function and render; everything a template shows is
+computed here (datasette-style), so templates only loop and print.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+from starlette.responses import Response
+
+from indexer.countries import country_code
+from search_app.charts import render_year_chart
+from search_app.deps import get_service, search_params
+from search_app.params import SearchParams
+from search_app.templating import date_fr, euros, nombre, projets, templates
+from search_app.urls import (
+    FACET_LABELS,
+    FACET_PARAMS,
+    active_chips,
+    add_toggle_urls,
+    build_url,
+    page_url,
+    query_url,
+    sort_url,
+)
+from search_app.worldmap import render_world_map
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+SYNTHETIC_PREFIX = "syn_"
+
+SORTS = (
+    ("relevance", "pertinence"),
+    ("year_desc", "plus récents"),
+    ("year_asc", "plus anciens"),
+    ("funding_desc", "financement"),
+)
+# Facets in the sidebar, in this order; the start year gets its own range form and chart.
+SIDEBAR_FACETS = ("country", "theme", "sub_theme", "status", "partnership_form", "french_partner")
+# Lists longer than this get a scroll box and, with JavaScript, a filter field.
+LONG_LIST = 12
+# Keeps a page light even when a facet has thousands of values (French authorities).
+MAX_FACET_ITEMS = 300
+PARTNERS_ON_CARD = 4
+
+router = APIRouter()
+
+
+# ---------------------------------------------------------------- shared pieces
+
+
+def is_synthetic(record_id: str) -> bool:
+    return record_id.startswith(SYNTHETIC_PREFIX)
+
+
+def site_context(service: Any) -> dict:
+    """What base.html needs on every page: the synthetic-data banner."""
+    try:
+        stats = service.stats() if service is not None else {}
+    except Exception:  # noqa: BLE001 - a banner must never break an error page
+        stats = {}
+    synthetic = int(stats.get("synthetic") or 0)
+    return {
+        "site": {
+            "records": stats.get("records"),
+            "synthetic": synthetic,
+            "synthetic_text": (
+                f"Cet index contient {projets(synthetic)} générés automatiquement "
+                "(données synthétiques), signalés comme tels."
+                if synthetic
+                else ""
+            ),
+        }
+    }
+
+
+def _years(start_year: int | None, end_date: str | None) -> str:
+    end_year = (end_date or "")[:4]
+    if start_year and end_year:
+        return str(start_year) if str(start_year) == end_year else f"{start_year} – {end_year}"
+    if start_year:
+        return f"depuis {start_year}"
+    if end_year:
+        return f"jusqu’en {end_year}"
+    return ""
+
+
+def hit_view(hit: dict) -> dict:
+    """A result card: display strings plus the links it carries."""
+    partners = list(hit.get("french_partners") or [])
+    more = len(partners) - PARTNERS_ON_CARD
+    return {
+        "id": hit["id"],
+        "url": f"/projects/{hit['id']}",
+        "title": hit.get("title") or "(sans titre)",
+        "theme": hit.get("theme") or "",
+        "status": hit.get("status") or "",
+        "years": _years(hit.get("start_year"), hit.get("end_date")),
+        "countries": ", ".join(c.get("name") or c.get("code") for c in hit.get("countries") or []),
+        "french_partners": ", ".join(partners[:PARTNERS_ON_CARD])
+        + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else ""),
+        "funding": euros(hit["funding_total_eur"]) if hit.get("funding_total_eur") else "",
+        # The service escapes record text and adds only <mark>: safe to print as HTML.
+        "snippet": Markup(hit.get("snippet") or ""),
+        "synthetic": bool(hit.get("synthetic")) or is_synthetic(hit["id"]),
+    }
+
+
+# ---------------------------------------------------------------- search page
+
+
+def _facet_section(facet: str, items: list[dict]) -> dict:
+    shown = items[:MAX_FACET_ITEMS]
+    # A selected value must stay visible even past the cap.
+    shown += [i for i in items[MAX_FACET_ITEMS:] if i.get("selected")]
+    return {
+        "key": facet,
+        "id": f"facette-{facet.replace('_', '-')}",
+        "title": FACET_LABELS[facet],
+        "items": [
+            {
+                "label": str(i.get("label") or i["value"]),
+                "count": nombre(i.get("count")),
+                "url": i["toggle_url"],
+                "selected": bool(i.get("selected")),
+                "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
+                + str(i.get("label") or i["value"]),
+            }
+            for i in shown
+        ],
+        "long": len(shown) > LONG_LIST,
+        "hidden_count": len(items) - len(shown),
+        "open": any(i.get("selected") for i in items) or facet in ("country", "theme"),
+    }
+
+
+def _pagination(params: SearchParams, pages: int) -> dict:
+    current = params.page
+    wanted = {1, pages, *range(current - 2, current + 3)}
+    links: list[dict] = []
+    previous = 0
+    for p in sorted(n for n in wanted if 1 <= n <= pages):
+        if previous and p > previous + 1:
+            links.append({"gap": True})
+        links.append({"gap": False, "page": p, "url": page_url(params, p), "current": p == current})
+        previous = p
+    return {
+        "show": pages > 1,
+        "links": links,
+        "prev_url": page_url(params, current - 1) if 1 < current <= pages + 1 else "",
+        "next_url": page_url(params, current + 1) if current < pages else "",
+    }
+
+
+def _hidden_inputs(params: SearchParams, drop: tuple[str, ...]) -> list[dict]:
+    """The current state as hidden form fields, so a form changes one thing only."""
+    return [
+        {"name": k, "value": v}
+        for k, v in params.query_items()
+        if k not in drop and k != "page"
+    ]
+
+
+def _params_from_url(url: str) -> SearchParams:
+    data: dict[str, Any] = {}
+    for key, value in parse_qsl(url.partition("?")[2]):
+        if key in FACET_PARAMS.values():
+            data.setdefault(key, []).append(value)
+        else:
+            data[key] = value
+    return SearchParams(**data)
+
+
+def _relaxations(service: Any, params: SearchParams, chips: list[dict]) -> list[dict]:
+    """For an empty result: each filter to drop, with how many projects that would give."""
+    options = []
+    for chip in chips:
+        relaxed = _params_from_url(chip["remove_url"]).model_copy(update={"size": 1})
+        try:
+            total = int(service.search(relaxed)["total"])
+        except Exception:  # noqa: BLE001 - the hint is optional
+            total = None
+        options.append({
+            "label": chip["label"],
+            "url": chip["remove_url"],
+            "count": projets(total) if total is not None else "",
+        })
+    return options
+
+
+def _filters_summary(active: int) -> str:
+    if not active:
+        return "Affiner la recherche"
+    plural = "s" if active > 1 else ""
+    return f"Affiner la recherche ({active} filtre{plural} actif{plural})"
+
+
+def search_page_context(service: Any, params: SearchParams) -> dict:
+    """Everything search.html prints, for one query string."""
+    result = add_toggle_urls(service.search(params), params)
+    facets = result.get("facets") or {}
+    total = int(result.get("total") or 0)
+    pages = int(result.get("pages") or 0)
+    chips = active_chips(params, result)
+
+    country_items = facets.get("country") or []
+    world_map = render_world_map(
+        {str(i["value"]): int(i["count"]) for i in country_items},
+        {str(i["value"]): i["toggle_url"] for i in country_items}.__getitem__,
+        {str(i["value"]): str(i.get("label") or i["value"]) for i in country_items},
+        selected={str(i["value"]) for i in country_items if i.get("selected")},
+    ) if country_items else Markup("")
+    year_items = facets.get("start_year") or []
+    year_links = {int(i["value"]): i["toggle_url"] for i in year_items}
+    year_chart = render_year_chart(year_items, year_links.__getitem__) if year_items else ""
+
+    suggestion = result.get("suggestion")
+    if total == 0:
+        heading = "Aucun projet ne correspond à votre recherche"
+    else:
+        heading = f"{projets(total)}" + (f" pour « {params.q} »" if params.q else "")
+    return {
+        **site_context(service),
+        "page_title": (f"« {params.q} » – " if params.q else "") + projets(total),
+        "q": params.q,
+        "total": total,
+        "heading": heading,
+        "took": f"{float(result.get('took_ms') or 0):.0f} ms",
+        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "out_of_range": total > 0 and params.page > pages,
+        "first_page_url": page_url(params, 1),
+        "fuzzy": bool(result.get("fuzzy")) and total > 0,
+        "suggestion": (
+            {"text": suggestion, "url": query_url(params, suggestion)}
+            if suggestion and suggestion != params.q
+            else None
+        ),
+        "hits": [hit_view(h) for h in result.get("hits") or []],
+        "chips": chips,
+        "filters_summary": _filters_summary(len(chips)),
+        "clear_url": query_url(SearchParams(), params.q) if chips else "",
+        "relaxations": _relaxations(service, params, chips) if total == 0 else [],
+        "drop_query_url": query_url(params, "") if total == 0 and params.q else "",
+        "facets": [
+            _facet_section(f, facets[f]) for f in SIDEBAR_FACETS if facets.get(f)
+        ],
+        "years": {
+            "items": _facet_section("start_year", year_items)["items"] if year_items else [],
+            "year_min": "" if params.year_min is None else str(params.year_min),
+            "year_max": "" if params.year_max is None else str(params.year_max),
+            "hidden": _hidden_inputs(params, ("year_min", "year_max")),
+        },
+        "search_hidden": _hidden_inputs(params, ("q",)),
+        "sorts": [
+            {"label": label, "url": sort_url(params, value), "current": params.sort == value}
+            for value, label in SORTS
+        ],
+        "pagination": _pagination(params, pages),
+        "world_map": world_map,
+        "year_chart": year_chart,
+    }
+
+
+# ---------------------------------------------------------------- project page
+
+
+def text_blocks(text: str | None) -> list[dict]:
+    """Free text -> paragraphs and bullet lists (lines starting with ``- `` or ``• ``)."""
+    blocks: list[dict] = []
+    for raw in (text or "").splitlines():
+        line = raw.strip()
+        if not line:
+            continue
+        bullet = re.match(r"^[-•*]\s+(.*)", line)
+        if bullet:
+            if not blocks or blocks[-1]["kind"] != "list":
+                blocks.append({"kind": "list", "items": []})
+            blocks[-1]["items"].append(bullet.group(1))
+        else:
+            blocks.append({"kind": "para", "text": line})
+    return blocks
+
+
+def _filter_url(param: str, value: str | None) -> str:
+    return build_url([(param, value)]) if value else ""
+
+
+def _person(p: dict | None, missing: str) -> dict:
+    if not p or not (p.get("name") or p.get("email")):
+        return {"name": missing, "email": "", "missing": True}
+    return {"name": p.get("name") or "", "email": p.get("email") or "", "missing": False}
+
+
+def _full_name(first: str | None, last: str | None) -> str:
+    return " ".join(x for x in (first, last) if x)
+
+
+def project_page_context(service: Any, project_id: str) -> dict | None:
+    """Everything project.html prints; None when there is no such project."""
+    if not ID_PATTERN.fullmatch(project_id):
+        return None
+    record = service.get_record(project_id)
+    if record is None:
+        return None
+    r: dict = record
+    funding = r.get("funding") or []
+    total = r.get("funding_total_eur")
+    if total is None:
+        total = sum(int(f.get("amount_eur") or 0) for f in funding)
+    themes = [
+        {"label": "Thématique", "value": r.get("theme"),
+         "url": _filter_url("theme", r.get("theme"))},
+        {"label": "Sous-thématique", "value": r.get("sub_theme"),
+         "url": _filter_url("sub_theme", r.get("sub_theme"))},
+        {"label": "Sous-sous-thématique", "value": r.get("sub_sub_theme"), "url": ""},
+    ]
+    texts = [
+        ("Contexte", r.get("context")),
+        ("Historique", r.get("history")),
+        ("Objectifs locaux", r.get("objectives_local")),
+        ("Objectifs en France", r.get("objectives_france")),
+        ("Description détaillée du partenariat", r.get("description")),
+    ]
+    similar = []
+    try:
+        similar = [hit_view(h) for h in service.similar(project_id, limit=5)]
+    except Exception:  # noqa: BLE001 - a page without neighbours is still a page
+        similar = []
+    title = r.get("title") or "(sans titre)"
+    return {
+        **site_context(service),
+        "page_title": title,
+        "id": r["id"],
+        "title": title,
+        "synthetic": is_synthetic(r["id"]) or bool(r.get("synthetic")),
+        "api_url": f"/api/projects/{r['id']}",
+        "facts": [
+            {"label": k, "value": v}
+            for k, v in (
+                ("Statut", r.get("status") or "non renseigné"),
+                ("Forme du partenariat", r.get("partnership_form") or "non renseignée"),
+                ("Année de signature de la convention", r.get("signature_year") or "—"),
+                ("Année de début du partenariat", r.get("start_year") or "—"),
+                ("Date de fin du partenariat", _date_or_dash(r.get("end_date"))),
+                ("Partenariat triennal", _oui_non(r.get("triennial"))),
+                ("Financement total", euros(total)),
+            )
+        ],
+        "themes": [t for t in themes if t["value"]],
+        "other_themes": [
+            {
+                "priority": t.get("priority") if t.get("priority") is not None else "",
+                "theme": t.get("theme") or "",
+                "sub_theme": t.get("sub_theme") or "",
+                "sub_sub_theme": t.get("sub_sub_theme") or "",
+            }
+            for t in sorted(
+                r.get("other_themes") or [],
+                key=lambda t: (t.get("priority") is None, t.get("priority") or 0),
+            )
+        ],
+        "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
+        "countries": [
+            {"name": c.get("name") or c["code"], "code": c["code"],
+             "url": _filter_url("country", c["code"])}
+            for c in r.get("countries") or []
+        ],
+        "foreign_partners": [
+            {
+                "name": p.get("name") or "",
+                "country": p.get("country") or "",
+                "country_url": _filter_url("country", country_code(p.get("country"))),
+            }
+            for p in r.get("foreign_partners") or []
+        ],
+        "french_partners": [
+            {"name": n, "url": _filter_url("french_partner", n)}
+            for n in r.get("french_partners") or []
+        ],
+        "funding": [
+            {"funder": f.get("funder") or "", "year": f.get("year") or "",
+             "amount": euros(f.get("amount_eur"))}
+            for f in funding
+        ],
+        "funding_total": euros(total),
+        "foreign_contacts": [
+            {
+                "authority": c.get("authority") or "",
+                "name": _full_name(c.get("first_name"), c.get("last_name")),
+                "role": c.get("role") or "",
+                "email": c.get("email") or "",
+            }
+            for c in r.get("foreign_contacts") or []
+        ],
+        "embassy_contacts": [
+            {
+                "post": e.get("post") or "Poste diplomatique",
+                "correspondent": _person(
+                    e.get("decentralised_cooperation_correspondent"),
+                    "Pas de correspondant coopération décentralisée",
+                ),
+                "counsellor": _person(
+                    e.get("cooperation_cultural_counsellor"),
+                    "Pas de conseiller de coopération et d’action culturelle",
+                ),
+            }
+            for e in r.get("embassy_contacts") or []
+        ],
+        "volunteers": [
+            {
+                "name": _full_name(v.get("first_name"), v.get("last_name")),
+                "mission": v.get("mission") or "",
+                "field": v.get("field") or "",
+                "assigned_to": v.get("assigned_to") or "",
+            }
+            for v in r.get("volunteers") or []
+        ],
+        "similar": similar,
+        "back_url": "/",
+    }
+
+
+def _date_or_dash(value: str | None) -> str:
+    return date_fr(value) or "—"
+
+
+def _oui_non(value: bool | None) -> str:
+    return "non renseigné" if value is None else ("oui" if value else "non")
+
+
+# ---------------------------------------------------------------- errors and routes
+
+ERRORS = {
+    404: ("Page introuvable", "Cette page ou ce projet n’existe pas (ou plus) dans l’index."),
+    422: ("Paramètres invalides", "L’adresse contient un paramètre de recherche invalide."),
+    503: ("Service indisponible", "L’index n’est pas encore prêt. Réessayez dans un instant."),
+}
+
+
+def error_context(status: int, detail: str | None = None, service: Any = None) -> dict:
+    title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
+    return {
+        **site_context(service),
+        "page_title": title,
+        "status": status,
+        "title": title,
+        "text": text,
+        "detail": detail or "",
+        "home_url": "/",
+    }
+
+
+def error_page(request: Request, status: int, detail: str | None = None) -> Response:
+    """The HTML error page; the app's exception handlers call it for page routes."""
+    service = getattr(request.app.state, "service", None)
+    return templates.TemplateResponse(
+        request, "error.html", error_context(status, detail, service), status_code=status
+    )
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def search_page(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[Any, Depends(get_service)],
+) -> Response:
+    return templates.TemplateResponse(
+        request, "search.html", search_page_context(service, params)
+    )
+
+
+@router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
+def project_page(
+    request: Request, project_id: str, service: Annotated[Any, Depends(get_service)]
+) -> Response:
+    context = project_page_context(service, project_id)
+    if context is None:
+        return error_page(request, 404)
+    return templates.TemplateResponse(request, "project.html", context)
+

@@ -1,0 +1,85 @@
+"""Server-side SVG: the world map and the year chart."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from markupsafe import Markup
+
+from search_app.charts import render_year_chart
+from search_app.worldmap import load_shapes, parse_path, render_world_map
+
+SVG = "{http://www.w3.org/2000/svg}"
+LABELS = {"IT": "Italie", "MX": "Mexique", "FR": "France", "XK": "Kosovo"}
+
+
+def link(code: str) -> str:
+    return f"/?country={code}&q=a"
+
+
+def test_parse_path_handles_relative_commands_and_implicit_repeats() -> None:
+    subpaths = parse_path("m10 20 5 0c1 1 2 2 3 -4h2v-1l1 1 1 1zM0 0L1 1")
+    assert subpaths[0] == [(10, 20), (15, 20), (18, 16), (20, 16), (20, 15), (21, 16), (22, 17)]
+    assert subpaths[1] == [(0, 0), (1, 1)]
+    assert parse_path("m1.5-.5.5.5") == [[(1.5, -0.5), (2.0, 0.0)]]
+
+
+def test_shapes_are_parsed_once_and_light() -> None:
+    shapes = load_shapes()
+    assert shapes is load_shapes()
+    assert {"FR", "IT", "MX", "US", "SN", "VA"} <= set(shapes.paths)
+    assert "AQ" not in shapes.paths
+    assert sum(len(d) for d in shapes.paths.values()) < 200_000
+    assert all(re.fullmatch(r"(M-?\d+ -?\d+l[-\d ]*z)+", d) for d in shapes.paths.values())
+
+
+def test_map_links_shades_and_tooltips() -> None:
+    svg = render_world_map({"IT": 12, "MX": 1, "FR": 0, "XK": 3}, link, LABELS)
+    assert isinstance(svg, Markup)
+    assert len(svg) < 250_000
+    root = ET.fromstring(str(svg))  # well-formed XML
+    anchors = {a.get("data-code"): a for a in root.iter(f"{SVG}a")}
+    assert set(anchors) == {"IT", "MX"}
+    assert anchors["IT"].get("href") == "/?country=IT&q=a"  # attribute, unescaped by XML
+    assert "&amp;q=a" in svg
+    title = anchors["IT"].find(f"{SVG}path/{SVG}title")
+    assert title is not None and title.text == "Italie : 12 projets"
+    assert anchors["MX"].find(f"{SVG}path/{SVG}title").text == "Mexique : 1 projet"
+    it_class = anchors["IT"].find(f"{SVG}path").get("class")
+    mx_class = anchors["MX"].find(f"{SVG}path").get("class")
+    assert it_class > mx_class  # darker class for more projects
+    svg_el = root.find(f"{SVG}svg")
+    assert svg_el.get("role") == "img" and svg_el.get("aria-labelledby")
+    assert 'data-code="FR"' in svg and 'class="c0"' in svg  # shown, not linked
+    # Kosovo is not in the shapes: offered as a text link instead.
+    assert "Pays hors carte" in svg and "Kosovo" in svg
+    assert "légende" in svg.lower()
+
+
+def test_map_escapes_labels_and_links() -> None:
+    svg = render_world_map({"IT": 2}, lambda c: '/?q="><script>', {"IT": "<b>Italie</b>"})
+    assert "<script>" not in svg and "<b>" not in svg
+    ET.fromstring(str(svg))
+
+
+def test_empty_map() -> None:
+    svg = render_world_map({}, link, {})
+    assert "<a " not in svg and "<svg" in svg
+
+
+def test_year_chart() -> None:
+    items = [{"value": 2005, "count": 3, "selected": False},
+             {"value": 2008, "count": 10, "selected": True},
+             {"value": 2009, "count": 1}]
+    svg = render_year_chart(items, lambda y: f"/?year_min={y}&year_max={y}")
+    root = ET.fromstring(str(svg))
+    bars = list(root.iter(f"{SVG}rect"))
+    assert len(bars) == 3  # 2006 and 2007 are gaps, not bars
+    assert [r.find(f"{SVG}title").text for r in bars] == [
+        "2005 : 3 projets", "2008 : 10 projets", "2009 : 1 projet"]
+    assert "sel" in bars[1].get("class")
+    heights = [float(r.get("height")) for r in bars]
+    assert heights[1] == max(heights)
+    assert "de 2005 à 2009" in svg and "10 projets en 2008" in svg
+    assert render_year_chart([], str) == ""
