@@ -54,7 +54,8 @@ def _best_window(text: str, spans: list[tuple[int, int, str]], max_chars: int
         if best is None or score > best:
             best, best_first = score, first
     first_start = spans[best_first][0]
-    start = max(0, first_start - lead)
+    # Near the end of the text, use the room before the marks rather than leave it empty.
+    start = max(0, min(first_start - lead, len(text) - max_chars))
     end = min(len(text), start + max_chars)
     if start > 0:  # begin on a word
         space = text.find(" ", start, first_start)
