@@ -79,10 +79,10 @@ async def api_search_csv(
 
 @router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it")
 async def api_project(
-    project_id: Annotated[str, Path(max_length=200)],
+    project_id: Annotated[str, Path()],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> dict[str, Any]:
-    if not re.match(ID_REGEX, project_id):
+    if len(project_id) > 200 or not re.match(ID_REGEX, project_id):
         raise NotFound(f"no project with id {project_id!r}")
     return service.require_record(project_id)
 

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import AtlasError
 from .service import SearchService
@@ -38,11 +39,12 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = service or SearchService(settings.index_dir, settings.cache_size)
+        if getattr(app.state, "service", None) is None:
+            app.state.service = SearchService(settings.index_dir, settings.cache_size)
         try:
             yield
         finally:
-            app.state.service.close()
+            app.state.service.close()  # reopened on next use if the app is started again
 
     app = FastAPI(
         title="Atlas de la coopération décentralisée — recherche",
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         lifespan=lifespan,
     )
     app.state.settings = settings
+    if service is not None:  # given by the caller (tests, tools): usable before startup too
+        app.state.service = service
 
     from . import api, views
 
@@ -69,6 +73,13 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         if request.url.path.startswith(("/api/", "/healthz")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
         return views.error_page(request, exc.status, exc.detail)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code not in (404, 405):
+            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                headers=getattr(exc, "headers", None))
+        return views.error_page(request, exc.status_code, str(exc.detail))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:

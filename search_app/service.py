@@ -217,6 +217,8 @@ class SearchService:
               ) -> list[tuple[int, float | None]]:
         """The first `limit` (docnum, score) pairs in the requested order."""
         data = h.data
+        if limit < 1:
+            return []
         if params.sort == "relevance" and query is not None:
             allowed = set(np.flatnonzero(mask).tolist())
             results = h.searcher.search(query, filter=allowed, limit=limit)

@@ -467,7 +467,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def search_page(
+async def search_page(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[Any, Depends(get_service)],
@@ -478,7 +478,7 @@ def search_page(
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
-def project_page(
+async def project_page(
     request: Request, project_id: str, service: Annotated[Any, Depends(get_service)]
 ) -> Response:
     context = project_page_context(service, project_id)

@@ -1,0 +1,184 @@
+"""Atomic builds, updates and deletes, and readers that follow the live version."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from indexer import build as build_mod
+from indexer import store
+from indexer.errors import BuildError, IndexUnavailable
+from search_app.params import SearchParams
+from search_app.service import SearchService
+
+from .conftest import SEED_ID, SEED_PAGE
+
+
+def record(rid: str, title: str, country: str = "Sénégal", **extra) -> dict:
+    return {"id": rid, "title": title, "theme": "Eau et assainissement", "status": "En cours",
+            "start_year": 2018, "foreign_partners": [{"name": "Podor", "country": country}],
+            "context": f"{title}. Accès à l'eau potable.", **extra}
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
+                    encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def small_index(tmp_path: Path) -> Path:
+    src = write_jsonl(tmp_path / "a.jsonl", [record("a1", "Forage à Podor"),
+                                             record("a2", "Latrines à Matam", "Mali")])
+    index = tmp_path / "index"
+    build_mod.build([src, SEED_PAGE], index, progress=False)
+    return index
+
+
+def ids(service: SearchService, q: str = "", **filters) -> set[str]:
+    result = service.search(SearchParams(q=q, size=100, **filters))
+    return {h["id"] for h in result["hits"]}
+
+
+def test_build_indexes_pages_and_jsonl(small_index: Path) -> None:
+    service = SearchService(small_index)
+    assert ids(service) == {"a1", "a2", SEED_ID}
+    assert service.get_record(SEED_ID)["funding_total_eur"] == 1380394
+    assert service.get_record("a1")["countries"] == [{"code": "SN", "name": "Sénégal"}]
+    assert service.stats()["records"] == 3
+    service.close()
+
+
+def test_failed_build_leaves_old_index_and_readers_intact(small_index: Path, tmp_path: Path,
+                                                          monkeypatch) -> None:
+    reader = SearchService(small_index)
+    assert ids(reader, "forage") == {"a1"}
+    live_before = (small_index / store.CURRENT).read_text()
+    versions_before = set((small_index / store.VERSIONS).iterdir())
+
+    calls = {"n": 0}
+    real = build_mod.record_to_doc
+
+    def explode_half_way(rec):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise OSError("disk full (simulated)")
+        return real(rec)
+
+    monkeypatch.setattr(build_mod, "record_to_doc", explode_half_way)
+    src = write_jsonl(tmp_path / "b.jsonl", [record(f"b{i}", f"Projet {i}") for i in range(6)])
+    with pytest.raises(OSError, match="disk full"):
+        build_mod.build([src], small_index, progress=False)
+
+    assert (small_index / store.CURRENT).read_text() == live_before
+    assert set((small_index / store.VERSIONS).iterdir()) == versions_before  # no half version
+    assert ids(reader, "forage") == {"a1"}  # the open reader still answers
+    fresh = SearchService(small_index)
+    assert ids(fresh) == {"a1", "a2", SEED_ID}
+    reader.close()
+    fresh.close()
+
+
+def test_build_with_no_valid_record_keeps_old_index(small_index: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes(b"")
+    with pytest.raises(BuildError):
+        build_mod.build([bad], small_index, progress=False)
+    assert ids(SearchService(small_index)) == {"a1", "a2", SEED_ID}
+
+
+def test_reader_follows_a_rebuild_without_restart(small_index: Path, tmp_path: Path) -> None:
+    reader = SearchService(small_index)
+    assert ids(reader, "forage") == {"a1"}
+    src = write_jsonl(tmp_path / "c.jsonl", [record("c1", "Forage à Louga")])
+    build_mod.build([src], small_index, progress=False)
+    assert ids(reader, "forage") == {"c1"}
+    assert reader.stats()["records"] == 1
+    reader.close()
+
+
+def test_update_adds_and_replaces(small_index: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "u.jsonl", [record("a1", "Puits à Podor", "Maroc"),
+                                             record("n1", "Forage neuf")])
+    report = build_mod.update([src], small_index, progress=False)
+    assert report.indexed == 2 and report.records == 4
+    service = SearchService(small_index)
+    assert ids(service, "forage") == {"n1"}
+    assert ids(service, "puits") == {"a1"}
+    assert ids(service, country=["MA"]) == {"a1"}
+    assert service.get_record("a1")["title"] == "Puits à Podor"
+    service.close()
+
+
+def test_delete_removes_and_reports_missing(small_index: Path) -> None:
+    report, missing = build_mod.delete(["a2", "nope"], small_index)
+    assert missing == ["nope"] and report.records == 2
+    service = SearchService(small_index)
+    assert ids(service) == {"a1", SEED_ID}
+    assert service.get_record("a2") is None
+    facets = service.search(SearchParams())["facets"]["country"]
+    assert "ML" not in {f["value"] for f in facets}
+    service.close()
+
+
+def test_old_versions_are_pruned(small_index: Path, tmp_path: Path) -> None:
+    src = write_jsonl(tmp_path / "p.jsonl", [record("p1", "Projet")])
+    for _ in range(5):
+        build_mod.build([src], small_index, progress=False)
+    assert len(list((small_index / store.VERSIONS).iterdir())) == store.KEEP_VERSIONS
+
+
+def test_missing_and_corrupt_index_are_clear(tmp_path: Path, small_index: Path) -> None:
+    with pytest.raises(IndexUnavailable, match="no index"):
+        store.current_version(tmp_path / "nowhere")
+    (small_index / store.CURRENT).write_text("does-not-exist\n")
+    with pytest.raises(IndexUnavailable, match="corrupt"):
+        store.current_version(small_index)
+
+
+def test_cli_build_reports_bad_pages_and_summary(tmp_path: Path) -> None:
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "good.txt").write_bytes(SEED_PAGE.read_bytes())
+    (pages / "broken.txt").write_bytes(b"\x00\x01binary")
+    write_jsonl(pages / "more.jsonl", [record("j1", "Projet JSON")])
+    (pages / "more.jsonl").open("a").write("{not json\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "build", str(pages), "--index",
+         str(tmp_path / "ix")], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "broken.txt" in run.stderr and "more.jsonl:2" in run.stderr
+    assert "indexed 2 records, skipped 2" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_cli_search_json_equals_api(small_index: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    run = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "search", "eau", "--country", "SN",
+         "--index", str(small_index), "--json"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    cli = json.loads(run.stdout)
+    with TestClient(create_app(Settings(index_dir=small_index))) as client:
+        api = client.get("/api/search", params={"q": "eau", "country": "SN"}).json()
+    for result in (cli, api):
+        result.pop("took_ms")
+        result.pop("cached")
+    assert cli == api
+    assert cli["total"] == 1
+
+
+def test_cli_serve_on_missing_index_fails_with_one_line(tmp_path: Path) -> None:
+    run = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(tmp_path / "none")],
+        capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert run.stderr.strip().count("\n") == 0 and "no index" in run.stderr
