@@ -53,6 +53,26 @@ class IndexHandle:
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._completions: list[tuple[str, str, str, int]] | None = None
         self._folded_titles: list[str] | None = None
+        try:
+            self.check()
+        except Exception:
+            self.close()
+            raise
+
+    def check(self) -> None:
+        """Refuse a damaged version: its parts must agree and answer a probe query."""
+        live = len(self.id_to_doc)
+        if self.searcher.doc_count() != live or self.records.count() != live:
+            raise ValueError(
+                f"inconsistent index version {self.version.name}: {self.searcher.doc_count()} "
+                f"documents, {self.records.count()} stored records, {live} facet rows")
+        if live:
+            first = self.data.ids[int(np.flatnonzero(self.data.alive)[0])]
+            if self.records.get(first) is None:
+                raise ValueError(f"record store of {self.version.name} is missing {first!r}")
+            from whoosh.query import Every
+
+            self.text_docs(Every())
 
     def close(self) -> None:
         self.searcher.close()

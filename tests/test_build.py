@@ -182,3 +182,25 @@ def test_cli_serve_on_missing_index_fails_with_one_line(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0 and "no index" in run.stderr
+
+
+@pytest.mark.parametrize("damage", ["whoosh", "records", "facets", "meta", "current"])
+def test_cli_serve_on_corrupt_index_fails_with_one_line(small_index: Path, damage: str) -> None:
+    version = store.current_version(small_index)
+    if damage == "whoosh":
+        for path in (version / "whoosh").iterdir():
+            path.write_bytes(b"garbage")
+    elif damage == "records":
+        (version / "records.sqlite").write_bytes(b"not a database" * 100)
+    elif damage == "facets":
+        (version / "facets.npz").write_bytes(b"PK garbage")
+    elif damage == "meta":
+        (version / "meta.json").unlink()
+    else:
+        (small_index / store.CURRENT).write_text("../../etc\n")
+    run = subprocess.run(
+        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(small_index)],
+        capture_output=True, text=True, timeout=60)
+    assert run.returncode != 0
+    assert run.stderr.strip().count("\n") == 0, run.stderr
+    assert run.stderr.startswith("atlas: error:") and "index" in run.stderr
