@@ -124,9 +124,17 @@ def french_stem(word: str) -> str:
     word = _masculine(_singular(word))
     if word in _FIXED_STEMS:
         return _FIXED_STEMS[word]
+    # Action nouns meet their verb: construction/construire.
+    if len(word) >= 9 and word.endswith("uction"):
+        word = word[:-5] + "ire"
     stem = _SNOWBALL.stem(word)
+    if len(word) >= 8 and word.endswith("ation") and (stem == word or stem.endswith("at")):
+        # Snowball keeps -ation on short roots (formation, création): use the -er verb's stem.
+        stem = _SNOWBALL.stem(word[:-5] + "er")
     if stem.endswith("eux"):  # nombreux/nombreuse, jeux/jeu
         return stem[:-1]
+    if stem.endswith("ifi"):  # planifier/planifié/planification
+        stem = stem[:-1]
     if stem.endswith("if"):  # actif/active, sportif/sportive
         return stem[:-1] + "v"
     if stem.endswith("iqu"):  # public/publique

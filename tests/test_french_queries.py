@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh import index as whoosh_index
 
-from indexer.record import Country, ForeignPartner, Record
+from indexer.record import Country, ForeignContact, ForeignPartner, Record
 from indexer.schema import build_schema, record_to_doc
 from search_app.query import build_text_query, parse_user_query
 
@@ -38,6 +38,7 @@ CASES = _rows("french_queries.tsv") + _rows("french_queries_extra.tsv")
 
 
 def found_ids(tmp_path: Path, records: list[Record], q: str) -> set[str]:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     ix = whoosh_index.create_in(str(tmp_path), build_schema())
     with ix.writer() as writer:
         for record in records:
@@ -78,3 +79,18 @@ def test_titles_and_themes_are_searched(tmp_path: Path) -> None:
                     sub_theme="Eau et assainissement")
     assert "target" in found_ids(tmp_path, [target, *DISTRACTORS], "dechets")
     assert "target" in found_ids(tmp_path, [target, *DISTRACTORS], "assainissement")
+
+
+def test_emails_are_never_indexed(tmp_path: Path) -> None:
+    target = Record(id="target", title="Projet", foreign_contacts=[ForeignContact(
+        authority="Commune de Thiès", last_name="Diop", first_name="Awa", role="Maire",
+        email="awa.diop@thies.sn")])
+    doc = record_to_doc(target)
+    assert not any("@" in str(value) or "thies.sn" in str(value) for value in doc.values())
+    assert "target" in found_ids(tmp_path / "a", [target, *DISTRACTORS], "Thiès")
+    assert "target" not in found_ids(tmp_path / "b", [target, *DISTRACTORS], "awa.diop")
+
+
+def test_only_the_id_is_stored() -> None:
+    schema = build_schema()
+    assert [name for name, field in schema.items() if field.stored] == ["id"]

@@ -66,7 +66,7 @@ def test_word_is_searched_in_text_themes_and_names() -> None:
     query = build_text_query(parse_user_query("Villes"))
     assert isinstance(query, Or)
     assert ("title", "vill") in _terms(query)
-    assert ("description", "vill") in _terms(query)
+    assert ("body", "vill") in _terms(query)
     assert ("themes", "vill") in _terms(query)
     assert ("names", "villes") in _terms(query)
 
@@ -86,7 +86,7 @@ def test_hyphenated_word_is_a_phrase() -> None:
 def test_quoted_phrase() -> None:
     query = build_text_query(parse_user_query('"mise en œuvre"'))
     phrases = {(p.fieldname, tuple(p.words)) for p in query.leaves() if isinstance(p, Phrase)}
-    assert ("context", ("mis", "oeuvr")) in phrases
+    assert ("body", ("mis", "oeuvr")) in phrases
     assert ("names", ("mise", "en", "oeuvre")) in phrases
 
 
@@ -94,7 +94,7 @@ def test_exclusion_only_is_everything_minus() -> None:
     query = build_text_query(parse_user_query("-eau"))
     assert isinstance(query, AndNot)
     assert isinstance(query.a, Every)
-    assert ("context", "eau") in _terms(query.b)
+    assert ("body", "eau") in _terms(query.b)
 
 
 def test_or_group_query() -> None:
