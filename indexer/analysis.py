@@ -194,6 +194,15 @@ def spell_analyzer() -> Analyzer:
     )
 
 
+def spell_words(text: str) -> list[str]:
+    """The distinct tokens `spell_analyzer` gives for `text`, without whoosh's token objects
+    (a third of the indexing time otherwise goes to this field)."""
+    words = {fold_token(w) for w in WORD_PATTERN.findall(text)
+             if w.lower() not in FRENCH_STOPWORDS}
+    words.discard("")
+    return sorted(words)
+
+
 def analyze(text: str, analyzer: Analyzer) -> list[str]:
     """Token texts of `text` through `analyzer`."""
     return [t.text for t in analyzer(text)]

@@ -12,7 +12,7 @@ from typing import Any
 
 from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
 
-from .analysis import french_analyzer, name_analyzer, spell_analyzer
+from .analysis import french_analyzer, name_analyzer, spell_analyzer, spell_words
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -97,7 +97,8 @@ def record_to_doc(record: Record) -> dict[str, Any]:
         doc[THEMES_FIELD] = themes
     if names:
         doc[NAMES_FIELD] = names
-    spell = "\n".join(t for t in (record.title, body, themes, names) if t)
+    # Pre-tokenized (a list is indexed as is): only the distinct words matter here.
+    spell = spell_words("\n".join(t for t in (record.title, body, themes, names) if t))
     if spell:
         doc[SPELL_FIELD] = spell
     doc["country"] = _values(c.code for c in record.countries)

@@ -14,6 +14,7 @@ from indexer.analysis import (
     french_stem,
     name_analyzer,
     spell_analyzer,
+    spell_words,
 )
 
 FRENCH = [
@@ -122,3 +123,12 @@ def test_analyzers_pickle() -> None:
         restored = pickle.loads(pickle.dumps(analyzer))
         assert analyze("Les Villes d’Afrique", restored) == analyze("Les Villes d’Afrique",
                                                                     analyzer)
+
+
+@pytest.mark.parametrize("text", [
+    "La coopération des Villes d’Afrique, 2017 : l'eau potable à Clermont-Ferrand.",
+    "Œuvres 上海 LES les Les ÉTÉ été",
+    "",
+])
+def test_spell_words_agree_with_spell_analyzer(text: str) -> None:
+    assert spell_words(text) == sorted(set(analyze(text, spell_analyzer())))
