@@ -9,12 +9,10 @@ from __future__ import annotations
 import html
 import re
 
-from indexer.analysis import french_analyzer, name_analyzer
+from indexer.analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
 
 ELLIPSIS = "…"
 
-_FRENCH = french_analyzer()
-_NAMES = name_analyzer()
 _SPACES = re.compile(r"\s+")
 
 
@@ -23,14 +21,22 @@ def _escape(text: str) -> str:
 
 
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
-    """Sorted (start, end, stem) of the words of `text` matching `terms`."""
-    stems = {(t.startchar, t.endchar): t.text for t in _FRENCH(text, chars=True)}
-    found = {span: stem for span, stem in stems.items() if stem in terms}
-    for t in _NAMES(text, chars=True):
-        span = (t.startchar, t.endchar)
-        if t.text in terms and span not in found:
-            found[span] = stems.get(span, t.text)
-    return sorted((a, b, stem) for (a, b), stem in found.items())
+    """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
+
+    The analyzers' own word pattern, then the same (cached) lowercase, stop-word, fold and stem
+    steps as `french_analyzer` and `name_analyzer`: the same tokens and character offsets as
+    running both chains with chars=True, several times faster (snippets are made per hit).
+    """
+    found = []
+    for m in WORD_PATTERN.finditer(text):
+        word = m.group()
+        folded = fold_token(word)
+        if not folded:
+            continue
+        stem = None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
+        if stem in terms or folded in terms:
+            found.append((m.start(), m.end(), stem or folded))
+    return found
 
 
 def _head(text: str, max_chars: int) -> str:

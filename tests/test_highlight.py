@@ -78,3 +78,19 @@ def test_empty_text() -> None:
 def test_only_mark_tags_are_added(text: str, q: str) -> None:
     out = snippet(text, terms(q))
     assert "<" not in re.sub(r"</?mark>", "", out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+def test_matches_agree_with_the_analyzers(text: str) -> None:
+    # The snippet's fast word scan must see exactly what the index analyzers see.
+    from indexer.analysis import french_analyzer, name_analyzer
+    from search_app.highlight import _matches
+
+    stems = {(t.startchar, t.endchar): t.text for t in french_analyzer()(text, chars=True)}
+    names = {(t.startchar, t.endchar): t.text for t in name_analyzer()(text, chars=True)}
+    terms = set(stems.values()) | set(names.values())
+    expected = sorted((a, b) for (a, b) in names)
+    assert [(a, b) for a, b, _ in _matches(text, terms)] == expected
+    only_stems = set(stems.values())
+    assert {(a, b) for a, b, _ in _matches(text, only_stems)} >= set(stems)
