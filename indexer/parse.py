@@ -13,8 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from unidecode import unidecode
-
 from .countries import countries_of
 from .errors import ParseError
 from .record import (
@@ -62,11 +60,20 @@ def decode_page(data: bytes) -> str:
 # ---------------------------------------------------------------- labels
 
 
+# French accents and ligatures folded without unidecode: label_key runs on every line.
+_FOLD = str.maketrans({**{c: "a" for c in "àâä"}, **{c: "e" for c in "éèêë"},
+                       **{c: "i" for c in "îï"}, **{c: "o" for c in "ôö"},
+                       **{c: "u" for c in "ùûü"}, "ç": "c", "ÿ": "y", "œ": "oe", "æ": "ae",
+                       "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
+_NON_LABEL = re.compile(r"[^a-z0-9()%]+")
+
+
 def label_key(line: str) -> str:
     """Compare labels loosely: accents, case, apostrophes, spacing and a final colon."""
-    text = unidecode(line).lower()
-    text = re.sub(r"[^a-z0-9()%]+", " ", text)
-    return text.strip()
+    text = line.lower().translate(_FOLD)
+    if not text.isascii():  # no label has other characters: keep it unequal, cheaply
+        return text
+    return _NON_LABEL.sub(" ", text).strip()
 
 
 # label key -> section name
@@ -108,7 +115,12 @@ SUBLABELS = {
 SUBLABEL_RE = re.compile(r"^\s*(Objectifs? locaux|Objectifs? en France)\s*:?\s*(.*)$", re.I)
 
 
+MAX_LABEL = 160  # labels are short; paragraphs are not worth folding to compare
+
+
 def section_of(line: str) -> str | None:
+    if len(line) > MAX_LABEL:
+        return None
     key = label_key(line)
     if key in LABELS:
         return LABELS[key]
