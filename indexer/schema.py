@@ -1,9 +1,10 @@
 """The whoosh schema and the mapping of a record onto its fields.
 
-Only `id` is stored: the build keeps the record JSON elsewhere. Free text is indexed with
-positions (phrases work); names are indexed unstemmed; facet fields hold the values as
-written (several per record where the record has several). Contact e-mails and person
-names are never indexed.
+Only `id` is stored: the build keeps the record JSON elsewhere. Free text (`title`, `body`,
+`themes`) is indexed stemmed with positions (phrases work); `names` unstemmed with positions;
+`spell` holds the distinct folded words for did-you-mean and typo tolerance; facet fields hold
+the values as written (several per record where the record has several). Contact e-mails and
+person names are never indexed.
 """
 
 from __future__ import annotations
