@@ -25,7 +25,7 @@ from .record import (
     Record,
     Volunteer,
 )
-from .text import dedupe_paragraphs, normalise_line
+from .text import dedupe_paragraphs, normalise_line, quick_fold
 
 # ---------------------------------------------------------------- decoding
 
@@ -60,17 +60,12 @@ def decode_page(data: bytes) -> str:
 # ---------------------------------------------------------------- labels
 
 
-# French accents and ligatures folded without unidecode: label_key runs on every line.
-_FOLD = str.maketrans({**{c: "a" for c in "àâä"}, **{c: "e" for c in "éèêë"},
-                       **{c: "i" for c in "îï"}, **{c: "o" for c in "ôö"},
-                       **{c: "u" for c in "ùûü"}, "ç": "c", "ÿ": "y", "œ": "oe", "æ": "ae",
-                       "’": "'", "‘": "'", "\u00a0": " ", "\u202f": " "})
 _NON_LABEL = re.compile(r"[^a-z0-9()%]+")
 
 
 def label_key(line: str) -> str:
     """Compare labels loosely: accents, case, apostrophes, spacing and a final colon."""
-    text = line.lower().translate(_FOLD)
+    text = quick_fold(line)
     if not text.isascii():  # no label has other characters: keep it unequal, cheaply
         return text
     return _NON_LABEL.sub(" ", text).strip()

@@ -24,6 +24,7 @@ from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
 from indexer.generate import is_synthetic
+from indexer.text import quick_fold
 
 from .errors import IndexNotReady, NotFound
 from .facets import combine, count_facets
@@ -32,6 +33,7 @@ from .highlight import snippet
 from .params import SearchParams
 from .query import build_text_query, parse_user_query, query_terms
 from .spelling import did_you_mean
+from .textmatch import TextMatcher
 
 SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
 
@@ -47,6 +49,7 @@ class IndexHandle:
         self.records = store.RecordStore(version / "records.sqlite", readonly=True)
         self.data = FacetData.load(version)
         self.lookup = ValueLookup(self.data)
+        self.matcher = TextMatcher(self.searcher, self.data.size)
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.cache_size = cache_size
@@ -73,6 +76,7 @@ class IndexHandle:
             from whoosh.query import Every
 
             self.text_docs(Every())
+            self.matcher.lengths("title")
 
     def close(self) -> None:
         self.searcher.close()
@@ -81,13 +85,10 @@ class IndexHandle:
 
     # ---- text matching
 
-    def text_docs(self, query) -> np.ndarray:
-        """Boolean mask of documents matching a whoosh query."""
-        mask = np.zeros(self.data.size, dtype=bool)
-        ids = np.fromiter(query.matcher(self.searcher).all_ids(), dtype=np.int64)
-        if ids.size:
-            mask[ids[ids < self.data.size]] = True
-        return mask & self.data.alive
+    def text_docs(self, query) -> tuple[np.ndarray, np.ndarray]:
+        """(mask of live documents matching a whoosh query, their scores)."""
+        mask, scores = self.matcher.evaluate(query)
+        return mask & self.data.alive, scores
 
     # ---- completions
 
@@ -192,32 +193,32 @@ class SearchService:
                 "cached": False}
 
     def _matching(self, h: IndexHandle, params: SearchParams):
-        """(text query or None, base mask, fuzzy flag, highlight terms)."""
+        """(scores or None when there is no text query, base mask, fuzzy flag, terms)."""
         uq = parse_user_query(params.q)
         query = build_text_query(uq)
         if query is None:
             return None, h.data.alive.copy(), False, set()
-        base = h.text_docs(query)
+        base, scores = h.text_docs(query)
         fuzzy = False
         if not base.any():
             fuzzy_query = build_text_query(uq, fuzzy=True)
             if fuzzy_query is not None:
-                fuzzy_base = h.text_docs(fuzzy_query)
+                fuzzy_base, fuzzy_scores = h.text_docs(fuzzy_query)
                 if fuzzy_base.any():
-                    query, base, fuzzy = fuzzy_query, fuzzy_base, True
+                    query, base, scores, fuzzy = fuzzy_query, fuzzy_base, fuzzy_scores, True
         terms = query_terms(uq)
         if fuzzy:
             terms = terms | _expanded_terms(query, h.searcher)
-        return query, base, fuzzy, terms
+        return scores, base, fuzzy, terms
 
     def _search(self, h: IndexHandle, params: SearchParams) -> dict[str, Any]:
-        query, base, fuzzy, terms = self._matching(h, params)
+        scores, base, fuzzy, terms = self._matching(h, params)
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         total = int(final.sum())
         facets = count_facets(h.data, base, masks, selected, params.year_min, params.year_max)
         start = (params.page - 1) * params.size
-        ranked = self._rank(h, query, final, params, start + params.size) if start < total else []
+        ranked = self._rank(h, scores, final, params, start + params.size) if start < total else []
         page = ranked[start:start + params.size]
         suggestion = None
         if params.q and (total == 0 or fuzzy):
@@ -233,17 +234,20 @@ class SearchService:
             "facets": facets,
         }
 
-    def _rank(self, h: IndexHandle, query, mask: np.ndarray, params: SearchParams, limit: int
-              ) -> list[tuple[int, float | None]]:
+    def _rank(self, h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray,
+              params: SearchParams, limit: int) -> list[tuple[int, float | None]]:
         """The first `limit` (docnum, score) pairs in the requested order."""
         data = h.data
         if limit < 1:
             return []
-        if params.sort == "relevance" and query is not None:
-            allowed = set(np.flatnonzero(mask).tolist())
-            results = h.searcher.search(query, filter=allowed, limit=limit)
-            return [(hit.docnum, round(float(hit.score), 4)) for hit in results]
         docs = np.flatnonzero(mask)
+        if params.sort == "relevance" and scores is not None:
+            mine = scores[docs]
+            if docs.size > limit:  # only the best `limit` need sorting
+                best = np.argpartition(-mine, limit - 1)[:limit]
+                docs, mine = docs[best], mine[best]
+            order = np.lexsort((docs, -mine))
+            return [(int(docs[i]), round(float(mine[i]), 4)) for i in order]
         if params.sort == "year_asc":
             years = np.where(data.start_year[docs] > 0, data.start_year[docs], 99999)
             order = np.lexsort((docs, years))
@@ -265,10 +269,10 @@ class SearchService:
     def export(self, params: SearchParams) -> Iterator[dict[str, Any]]:
         """Every matching record, in the requested order."""
         h = self.handle()
-        query, base, _, _ = self._matching(h, params)
+        scores, base, _, _ = self._matching(h, params)
         masks, _ = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
-        order = self._rank(h, query, final, params, int(final.sum()))
+        order = self._rank(h, scores, final, params, int(final.sum()))
         for i in range(0, len(order), 500):
             ids = [h.data.ids[d] for d, _ in order[i:i + 500]]
             records = h.records.get_many(ids)
@@ -357,19 +361,17 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) ->
 
 def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
     """The first text field with a highlighted match, else the start of the first non-empty."""
-    first = None
-    for name in SNIPPET_FIELDS:
-        text = record.get(name) or ""
-        if not text:
-            continue
-        if terms:
+    texts = [t for t in (record.get(name) for name in SNIPPET_FIELDS) if t]
+    if not texts:
+        return ""
+    for text in texts if terms else ():
+        # Every matching word's folded form starts with its stem: skip fields holding none.
+        folded = quick_fold(text)
+        if any(term in folded for term in terms):
             html = snippet(text, terms)
             if "<mark>" in html:
                 return html
-            first = first or html
-        elif first is None:
-            return snippet(text, set())
-    return first or ""
+    return snippet(texts[0], set())
 
 
 def _expanded_terms(query, searcher) -> set[str]:

@@ -1,0 +1,158 @@
+"""Evaluate whoosh queries over whole posting lists with numpy: the matching set and BM25F.
+
+whoosh's own matchers walk postings one document at a time in Python; to count facets we
+need every matching document anyway, so we read each term's posting list once, block by
+block, into arrays, and combine them with array operations. Queries this module does not
+know (phrases, fuzzy terms, anything else) fall back to whoosh's own matcher for the set.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.reading import TermNotFound
+
+K1 = 1.2  # whoosh's BM25F defaults
+B = 0.75
+
+
+class TextMatcher:
+    """Posting lists as arrays for one opened index version (a single-segment reader)."""
+
+    def __init__(self, searcher, size: int, cache_terms: int = 4096) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.schema = searcher.schema
+        self.size = size
+        self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = \
+            OrderedDict()
+        self._cache_terms = cache_terms
+
+    # ---- per-field document lengths (for BM25's length normalisation)
+
+    def lengths(self, field: str) -> tuple[np.ndarray, float]:
+        if field not in self._lengths:
+            reader = self.reader
+            lens = np.fromiter((reader.doc_field_length(d, field, 0) or 0
+                                for d in range(self.size)), dtype=np.float32, count=self.size)
+            total = reader.field_length(field)
+            docs = max(1, reader.doc_count())
+            self._lengths[field] = (lens, max(total / docs, 1.0))
+        return self._lengths[field]
+
+    # ---- posting lists
+
+    def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(docnums, term frequencies) of one term; empty arrays when absent."""
+        key = (field, text)
+        hit = self._postings.get(key)
+        if hit is not None:
+            self._postings.move_to_end(key)
+            return hit
+        try:
+            matcher = self.reader.postings(field, text)
+        except TermNotFound:
+            result = (np.empty(0, np.int64), np.empty(0, np.float32))
+        else:
+            result = _read_all(matcher)
+        self._postings[key] = result
+        if len(self._postings) > self._cache_terms:
+            self._postings.popitem(last=False)
+        return result
+
+    # ---- evaluation
+
+    def evaluate(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        """(boolean mask of matching docs, BM25F score per doc)."""
+        if isinstance(q, wq.Term):
+            return self._term(q.fieldname, q.text, q.boost)
+        if isinstance(q, wq.And):
+            mask = np.ones(self.size, dtype=bool)
+            score = np.zeros(self.size, dtype=np.float32)
+            for sub in q.subqueries:
+                m, s = self.evaluate(sub)
+                mask &= m
+                score += s
+            return mask, np.where(mask, score, 0).astype(np.float32)
+        if isinstance(q, wq.Or):
+            mask = np.zeros(self.size, dtype=bool)
+            score = np.zeros(self.size, dtype=np.float32)
+            for sub in q.subqueries:
+                m, s = self.evaluate(sub)
+                mask |= m
+                score += s
+            return mask, score
+        if isinstance(q, wq.AndNot):
+            m, s = self.evaluate(q.a)
+            drop, _ = self.evaluate(q.b)
+            keep = m & ~drop
+            return keep, np.where(keep, s, 0).astype(np.float32)
+        if isinstance(q, wq.Every):
+            return np.ones(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
+        if isinstance(q, type(wq.NullQuery)):
+            return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
+        return self._fallback(q)
+
+    def _term(self, field: str, text, boost: float) -> tuple[np.ndarray, np.ndarray]:
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float32)
+        if field not in self.schema or not self.schema[field].scorable:
+            docs, _ = self.postings(field, text)
+            mask[docs] = True
+            return mask, score
+        docs, tf = self.postings(field, text)
+        if not docs.size:
+            return mask, score
+        lens, avg = self.lengths(field)
+        n = self.reader.doc_count()
+        idf = math.log(1 + (n - docs.size + 0.5) / (docs.size + 0.5))
+        field_boost = getattr(self.schema[field].format, "field_boost", 1.0)
+        norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
+        mask[docs] = True
+        score[docs] = (boost * field_boost * idf) * tf * (K1 + 1) / norm
+        return mask, score
+
+    def _fallback(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:
+        """Phrases, fuzzy terms and the rest: whoosh gives the set, its terms the score."""
+        mask = np.zeros(self.size, dtype=bool)
+        try:
+            ids = np.fromiter(q.matcher(self.searcher).all_ids(), dtype=np.int64)
+        except TermNotFound:
+            ids = np.empty(0, np.int64)
+        mask[ids[ids < self.size]] = True
+        score = np.zeros(self.size, dtype=np.float32)
+        if mask.any():
+            try:
+                terms = list(q.existing_terms(self.reader, expand=True))
+            except Exception:  # scoring is best effort; the set is what matters
+                terms = []
+            for field, text in terms[:50]:
+                _, s = self._term(field, text, q.boost)
+                score += s
+            score = np.where(mask, score, 0).astype(np.float32)
+        return mask, score
+
+
+def _read_all(matcher) -> tuple[np.ndarray, np.ndarray]:
+    """All (docnum, weight) of a posting list, a block at a time where the codec allows."""
+    ids: list = []
+    weights: list = []
+    leaf = getattr(matcher, "_read_ids", None) and getattr(matcher, "_next_block", None)
+    if leaf:
+        # whoosh 2.7.4's W3LeafMatcher (pinned): read whole blocks instead of each posting
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.extend(matcher._ids)
+            weights.extend(matcher._weights)
+            matcher._next_block()
+    else:
+        while matcher.is_active():
+            ids.append(matcher.id())
+            weights.append(matcher.weight())
+            matcher.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
