@@ -8,6 +8,7 @@ atomically, once the new version is complete.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from whoosh import index as whoosh_index
+from whoosh.multiproc import MpWriter
 
 from . import store
 from .errors import BuildError
@@ -26,6 +28,8 @@ from .schema import build_schema, record_to_doc
 from .sources import Failure, expand, read_sources
 
 WHOOSH_DIR = "whoosh"
+WRITER_MB = 1024
+PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting index sub-processes costs more
 FORMAT = 1
 
 
@@ -53,7 +57,7 @@ def _progress(total: int | None, desc: str, enabled: bool | None):
 def _row(record: Record) -> tuple[str, str, str]:
     return (
         record.id,
-        json.dumps(record.to_dict(), ensure_ascii=False),
+        json.dumps(record, default=vars, ensure_ascii=False),  # dataclasses, field order kept
         json.dumps(facet_values(record), ensure_ascii=False),
     )
 
@@ -94,18 +98,12 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     version = store.new_version(index_dir)
     report = BuildReport()
     try:
-        records: dict[str, Record] = {}
-        with _progress(len(paths), "parsing", progress) as bar:
-            for item in read_sources(paths, workers=workers):
-                bar.update(1)
-                if isinstance(item, Failure):
-                    report.failures.append(item)
-                else:
-                    records[item.id] = item  # a later record with the same id replaces it
-        if not records:
+        items = read_sources(paths, workers=workers, unique=True)
+        size = sum(p.stat().st_size for p in paths)
+        procs = min(workers or os.cpu_count() or 1, 2) if size >= PARALLEL_BYTES else 1
+        report.indexed = _write_new(version, items, report, progress, len(paths), procs)
+        if not report.indexed:
             raise BuildError("no valid records in the sources; the index was left unchanged")
-        _write_new(version, records.values(), progress)
-        report.indexed = len(records)
         _finish(version, report)
         store.publish(index_dir, version)
     except BaseException:
@@ -115,35 +113,56 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     return report
 
 
-def _write_new(version: Path, records: Iterable[Record], progress: bool | None) -> None:
+def _writer(ix, procs: int):
+    """A whoosh writer; with procs > 1, sub-processes index batches into their own segments.
+
+    The pool is large enough to sort postings in memory: spilling runs to disk and merging
+    them back costs more than the indexing itself at Atlas scale.
+    """
+    if procs > 1:
+        return MpWriter(ix, procs=procs, batchsize=100, multisegment=True, limitmb=WRITER_MB)
+    return ix.writer(limitmb=WRITER_MB)
+
+
+def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildReport,
+               progress: bool | None, total: int, procs: int = 1) -> int:
+    """Index records as the parsers deliver them (parsing overlaps indexing); returns count."""
     (version / WHOOSH_DIR).mkdir()
     ix = whoosh_index.create_in(str(version / WHOOSH_DIR), build_schema())
     rows = store.RecordStore(version / "records.sqlite")
-    records = list(records)
+    count = 0
     try:
-        with ix.writer(limitmb=256) as writer, _progress(len(records), "indexing", progress) as bar:
+        with _writer(ix, procs) as writer, _progress(total, "indexing", progress) as bar:
             batch = []
-            for record in records:
-                writer.add_document(**record_to_doc(record))
-                batch.append(_row(record))
+            for item in items:
                 bar.update(1)
+                if isinstance(item, Failure):
+                    report.failures.append(item)
+                    continue
+                writer.add_document(**record_to_doc(item))
+                batch.append(_row(item))
+                count += 1
+                if len(batch) >= 1000:
+                    rows.put_many(batch)
+                    batch = []
             rows.put_many(batch)
             rows.commit()
     finally:
         rows.close()
         ix.close()
+    return count
 
 
 @contextmanager
-def _optimizing_writer(ix):
-    """A writer that merges into one segment on commit, so docnums stay compact."""
-    writer = ix.writer(limitmb=256)
+def _change_writer(ix):
+    """A writer for small changes; cancelled on error so the copy is never half-written."""
+    writer = ix.writer(limitmb=WRITER_MB)
     try:
         yield writer
     except BaseException:
         writer.cancel()
         raise
-    writer.commit(optimize=True)
+    writer.commit()
 
 
 def _copy_live(index_dir: Path) -> Path:
@@ -165,7 +184,7 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
-            with _optimizing_writer(ix) as writer:
+            with _change_writer(ix) as writer:
                 batch = []
                 for item in read_sources(paths):
                     if isinstance(item, Failure):
@@ -198,7 +217,7 @@ def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
-            with _optimizing_writer(ix) as writer:
+            with _change_writer(ix) as writer:
                 for rid in ids:
                     if rows.get(rid) is None:
                         missing.append(rid)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ParseError, SourceError
-from .parse import parse_file
+from .parse import parse_file, record_id_for
 from .record import ID_PATTERN, Record
 
 PAGE_SUFFIXES = {".txt"}
@@ -91,15 +91,27 @@ def read_jsonl(path: Path) -> Iterator[Record | Failure]:
                 yield Failure(where, f"invalid record: {exc}")
 
 
-def read_sources(paths: list[Path], workers: int | None = None) -> Iterator[Record | Failure]:
-    """Records and failures from files, pages parsed on all cores when there are many."""
+def read_sources(paths: list[Path], workers: int | None = None, unique: bool = False
+                 ) -> Iterator[Record | Failure]:
+    """Records and failures from files, pages parsed on all cores when there are many.
+
+    With `unique`, each id is given once: the last source holding it wins (pages are
+    read before JSON Lines files), so a build can stream records straight to the index.
+    """
     pages = [p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES]
+    jsonl: Iterable[Record | Failure] = (
+        item for path in paths if path.suffix.lower() in JSONL_SUFFIXES
+        for item in read_jsonl(path))
+    if unique:
+        lines = list(jsonl)
+        last = {item.id: item for item in lines if isinstance(item, Record)}
+        jsonl = [item for item in lines if isinstance(item, Failure) or last.get(item.id) is item]
+        by_id = {record_id_for(p): p for p in pages}
+        pages = [p for p in pages if by_id[record_id_for(p)] == p and record_id_for(p) not in last]
     workers = workers or os.cpu_count() or 1
     if len(pages) >= 200 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(_parse_one, pages, chunksize=64)
+            yield from pool.map(_parse_one, pages, chunksize=32)
     else:
         yield from map(_parse_one, pages)
-    for path in paths:
-        if path.suffix.lower() in JSONL_SUFFIXES:
-            yield from read_jsonl(path)
+    yield from jsonl

@@ -51,6 +51,8 @@ class IndexHandle:
         self.lookup = ValueLookup(self.data)
         self.matcher = TextMatcher(self.searcher, self.data.size)
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
+        # Ties are broken by id, so an order does not depend on how a build numbered docs.
+        self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))
         self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
         self.cache_size = cache_size
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
@@ -243,18 +245,19 @@ class SearchService:
         docs = np.flatnonzero(mask)
         if params.sort == "relevance" and scores is not None:
             mine = scores[docs]
-            if docs.size > limit:  # only the best `limit` need sorting
-                best = np.argpartition(-mine, limit - 1)[:limit]
-                docs, mine = docs[best], mine[best]
-            order = np.lexsort((docs, -mine))
+            if docs.size > limit:  # only the best `limit` (and their ties) need sorting
+                kth = np.partition(mine, docs.size - limit)[docs.size - limit]
+                keep = mine >= kth
+                docs, mine = docs[keep], mine[keep]
+            order = np.lexsort((h.id_rank[docs], -mine))[:limit]
             return [(int(docs[i]), round(float(mine[i]), 4)) for i in order]
         if params.sort == "year_asc":
             years = np.where(data.start_year[docs] > 0, data.start_year[docs], 99999)
-            order = np.lexsort((docs, years))
+            order = np.lexsort((h.id_rank[docs], years))
         elif params.sort == "funding_desc":
-            order = np.lexsort((docs, -data.funding[docs]))
+            order = np.lexsort((h.id_rank[docs], -data.funding[docs]))
         else:  # year_desc, and relevance without text
-            order = np.lexsort((docs, -data.start_year[docs]))
+            order = np.lexsort((h.id_rank[docs], -data.start_year[docs]))
         return [(int(d), None) for d in docs[order[:limit]]]
 
     def _hits(self, h: IndexHandle, page: list[tuple[int, float | None]], terms: set[str]

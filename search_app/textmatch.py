@@ -25,6 +25,7 @@ class TextMatcher:
     def __init__(self, searcher, size: int, cache_terms: int = 4096) -> None:
         self.searcher = searcher
         self.reader = searcher.reader()
+        self.leaves = list(self.reader.leaf_readers())
         self.schema = searcher.schema
         self.size = size
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
@@ -53,12 +54,21 @@ class TextMatcher:
         if hit is not None:
             self._postings.move_to_end(key)
             return hit
-        try:
-            matcher = self.reader.postings(field, text)
-        except TermNotFound:
-            result = (np.empty(0, np.int64), np.empty(0, np.float32))
+        ids: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        # Segment by segment (a parallel build writes several), docnums shifted by offset.
+        for leaf, offset in self.leaves:
+            try:
+                matcher = leaf.postings(field, text)
+            except TermNotFound:
+                continue
+            leaf_ids, leaf_weights = _read_all(matcher)
+            ids.append(leaf_ids + offset)
+            weights.append(leaf_weights)
+        if ids:
+            result = (np.concatenate(ids), np.concatenate(weights))
         else:
-            result = _read_all(matcher)
+            result = (np.empty(0, np.int64), np.empty(0, np.float32))
         self._postings[key] = result
         if len(self._postings) > self._cache_terms:
             self._postings.popitem(last=False)
@@ -141,6 +151,9 @@ def _read_all(matcher) -> tuple[np.ndarray, np.ndarray]:
     """All (docnum, weight) of a posting list, a block at a time where the codec allows."""
     ids: list = []
     weights: list = []
+    # Deleted documents are dropped later by the service's live-document mask.
+    matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" \
+        else matcher
     leaf = getattr(matcher, "_read_ids", None) and getattr(matcher, "_next_block", None)
     if leaf:
         # whoosh 2.7.4's W3LeafMatcher (pinned): read whole blocks instead of each posting

@@ -204,3 +204,36 @@ def test_cli_serve_on_corrupt_index_fails_with_one_line(small_index: Path, damag
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0, run.stderr
     assert run.stderr.startswith("atlas: error:") and "index" in run.stderr
+
+
+def test_parallel_build_answers_like_a_single_process_build(corpus_dir: Path, tmp_path: Path,
+                                                            monkeypatch) -> None:
+    single = tmp_path / "single"
+    build_mod.build([corpus_dir], single, progress=False, workers=1)
+    monkeypatch.setattr(build_mod, "PARALLEL_BYTES", 0)  # force index sub-processes
+    parallel = tmp_path / "parallel"
+    build_mod.build([corpus_dir], parallel, progress=False, workers=2)
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(store.current_version(parallel) / build_mod.WHOOSH_DIR))
+    with ix.reader() as reader:
+        assert len(list(reader.leaf_readers())) == 2  # really several segments
+    one, two = SearchService(single), SearchService(parallel)
+    for params in (SearchParams(q="eau potable", size=100), SearchParams(q="villes michelin"),
+                   SearchParams(country=["SN"], size=100), SearchParams(q="-eau", size=100)):
+        a, b = one.search(params), two.search(params)
+        assert a["total"] == b["total"] and a["facets"] == b["facets"]
+        assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}
+    one.close()
+    two.close()
+
+
+def test_update_then_delete_keeps_answers_consistent(small_index: Path, tmp_path: Path) -> None:
+    for i in range(3):  # several small commits leave several segments and deletions
+        src = write_jsonl(tmp_path / f"u{i}.jsonl", [record("a1", f"Version {i} du forage")])
+        build_mod.update([src], small_index, progress=False)
+    service = SearchService(small_index)
+    assert ids(service, "version") == {"a1"}
+    assert service.search(SearchParams(q="version"))["total"] == 1
+    assert service.search(SearchParams())["total"] == 3
+    service.close()

@@ -1,0 +1,134 @@
+"""The benchmark machinery end to end on ~300 records: every figure is in the result JSON.
+
+Runs `python -m bench.run` in a subprocess (generate, build, a 2-worker server on a loopback
+port, the query passes, a 1 s load test, the FTS5 baseline, the in-process engine, the profile)
+with a short mix. Timings are never asserted: only that each figure is there and sane.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = 300
+
+LATENCY_KEYS = ("n", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "max_ms")
+
+
+def _latency(summary: dict, name: str) -> None:
+    for key in LATENCY_KEYS:
+        assert key in summary, f"{name} lacks {key}"
+    assert summary["n"] > 0, f"{name} measured nothing"
+    assert 0 <= summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"] <= summary["max_ms"]
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path]:
+    work = tmp_path_factory.mktemp("bench-work")
+    out = tmp_path_factory.mktemp("bench-out")
+    cmd = [sys.executable, "-m", "bench.run", "--sizes", str(SIZE), "--work", str(work),
+           "--out", str(out), "--duration", "1", "--clients", "4", "--lookups", "20",
+           "--rounds", "1", "--mix-limit", "24", "--ready-timeout", "60",
+           "--quiet-wait", "0"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=170)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return json.loads((out / "latest.json").read_text(encoding="utf-8")), done.stdout, out
+
+
+def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None:
+    results, _, out = bench_run
+    assert results["settings"]["combos"] == 24
+    assert results["git"]["commit"]
+    res = results["sizes"][str(SIZE)]
+
+    assert res["build"]["indexed"] == SIZE
+    assert res["build"]["seconds"] > 0 and res["build"]["records_per_s"] > 0
+    assert res["build"]["index_bytes"] > 0
+    assert {"whoosh", "records.sqlite", "meta.json"} <= set(res["build"]["index_parts_bytes"])
+
+    server = res["server"]
+    assert server["workers"] == 2
+    assert len(server["processes"]) >= 3  # the supervisor and two workers
+    assert server["rss_ready_mb"] > 0 and server["rss_after_mb"] > 0 and server["pss_after_mb"] > 0
+
+    for name in ("search_uncached", "search_uncached_took", "search_uncached_first_sight",
+                 "search_uncached_http_overhead", "search_cached", "search_cached_took",
+                 "lookup"):
+        _latency(res[name], name)
+    assert res["search_uncached"]["n"] == 24
+    assert res["search_uncached"]["cache_violations"] == 0
+    assert res["search_uncached"]["errors"] == 0 and res["lookup"]["errors"] == 0
+    assert res["search_cached"]["n"] == 24
+    _latency(res["connection_probe"]["keepalive_healthz"], "keepalive probe")
+    _latency(res["connection_probe"]["fresh_connection_healthz"], "fresh probe")
+    assert res["slowest"] and {"query", "ms", "took_ms", "total"} <= set(res["slowest"][0])
+
+    assert 0 <= res["contention"]["passes"]["foreign_cpu_share"] <= 1
+    assert 0 <= res["contention"]["load"]["machine_busy_share"] <= 1.05
+
+    load = res["load"]
+    assert load["clients"] == 4 and load["errors"] == 0 and load["ok"] > 0
+    assert load["throughput_rps"] > 0
+    _latency(load["latency"], "load")
+
+    fts = res["fts5"]
+    assert fts["build"]["rows"] == SIZE and fts["build"]["seconds"] > 0
+    assert fts["build"]["db_bytes"] > 0
+    _latency(fts["search"], "fts5")
+    _latency(res["engine_inprocess"]["search"], "engine in-process")
+
+    assert Path(res["profile"]["file"]).is_file()
+    assert res["profile"]["slowest"]["top_own_time"]
+    assert res["profile"]["slowest_without_phrase"]["queries"]
+    _latency(res["api_overhead"]["cached_search_plus_toggle_urls"], "toggle URLs")
+    assert len(res["per_combo"]) == 24 and len(res["fts5"]["per_combo"]) == 24
+
+    keys = {t["key"] for t in res["targets"]}
+    assert "errors" in keys
+    assert all(t["pass"] for t in res["targets"])  # only the error check applies at 300
+    assert results["pass"] is True
+    assert (out / f"{results['timestamp']}.json").is_file()
+
+
+def test_reports_are_written(bench_run: tuple[dict, str, Path]) -> None:
+    _, stdout, out = bench_run
+    md = (out / "latest.md").read_text(encoding="utf-8")
+    assert "| metric | atlas 300 | FTS5 300 |" in md
+    assert "search uncached p95, ms" in md and "PASS" in md
+    assert "search uncached p95, ms" in stdout and "PASS" in stdout
+
+
+def test_fts5_translation_and_targets() -> None:
+    from bench.fts5 import to_match
+    from bench.queries import QUERIES, query_mix
+    from bench.run import check_targets
+
+    assert len(QUERIES) >= 40
+    combos = query_mix()
+    assert len(combos) == 3 * len(QUERIES)
+    assert sum(1 for c in combos if c.filters) == 2 * len(QUERIES)
+    assert to_match("gestion des déchets") == '"gestion" AND "déchets"'
+    assert to_match("eau OR assainissement") == '("eau" OR "assainissement")'
+    assert to_match('agriculture -élevage "eau potable"') == \
+        '("agriculture" AND "eau potable") NOT "élevage"'
+    assert to_match("l'accès à l'eau") == '"accès" AND "eau"'
+    assert to_match("les des") is None
+
+    def fake(p95: float, fts_p95: float) -> dict:
+        return {"search_uncached": {"p95_ms": p95, "errors": 0, "cache_violations": 0},
+                "fts5": {"search": {"p95_ms": fts_p95}}, "lookup": {"p95_ms": 1.0, "errors": 0},
+                "build": {"seconds": 10.0}, "server": {"rss_max_mb": 100.0},
+                "load": {"errors": 0}}
+
+    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 30.0))}
+    assert verdicts == {"search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True,
+                        "build_s": True, "rss_mb": True, "errors": True}
+    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 10.0))}
+    assert verdicts["search_p95_vs_fts5"] is False and verdicts["search_p95"] is True
+    verdicts = {t["key"]: t["pass"] for t in check_targets(120_000, fake(160.0, 1.0))}
+    assert verdicts == {"search_p95": False, "build_s": True, "errors": True}
