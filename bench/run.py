@@ -1,0 +1,867 @@
+"""`make bench`: build, serve and query the engine at Atlas scale, beside a SQLite FTS5 baseline.
+
+For each size: generate synthetic pages (cached in the work dir), time `atlas build`, measure
+the index on disk, start `atlas serve --workers 2` on a free loopback port, measure its memory,
+run the fixed query mix through the HTTP API uncached then cached, look records up, run a
+bounded load test, then (server stopped) build and query the FTS5 baseline and the engine
+in-process, and profile the slowest queries. Prints a table and PASS/FAIL per target; writes
+JSON and markdown to the results folder. Exit status 1 when a target fails.
+
+    python -m bench.run                      # 12,000 and 120,000 records
+    python -m bench.run --quick              # a 2,000-record smoke run
+    python -m bench.run --sizes 12000 --out bench/results
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import math
+import os
+import platform
+import pstats
+import random
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from . import summarize
+from .fts5 import Fts5Baseline
+from .load import run_load
+from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (12_000, 120_000)
+QUICK_SIZE = 2_000
+MB = 1_000_000
+
+# (size it applies to, key, label, limit, how to read the value from a size's results)
+Target = tuple[int, str, str, float, Callable[[dict[str, Any]], float | None]]
+
+
+def _get(path: str) -> Callable[[dict[str, Any]], float | None]:
+    def read(result: dict[str, Any]) -> float | None:
+        value: Any = result
+        for part in path.split("."):
+            if not isinstance(value, dict) or value.get(part) is None:
+                return None
+            value = value[part]
+        return float(value)
+
+    return read
+
+
+TARGETS: tuple[Target, ...] = (
+    (12_000, "search_p95", "search p95 uncached (HTTP, all facets) <= 25 ms", 25.0,
+     _get("search_uncached.p95_ms")),
+    (12_000, "search_p95_vs_fts5", "search p95 uncached <= FTS5 baseline p95 (same run)",
+     float("nan"), _get("search_uncached.p95_ms")),
+    (12_000, "lookup_p95", "record lookup p95 <= 5 ms", 5.0, _get("lookup.p95_ms")),
+    (12_000, "build_s", "build <= 60 s", 60.0, _get("build.seconds")),
+    (12_000, "rss_mb", "server RSS (parent + workers) <= 300 MB", 300.0, _get("server.rss_max_mb")),
+    (120_000, "search_p95", "search p95 uncached (HTTP, all facets) <= 150 ms", 150.0,
+     _get("search_uncached.p95_ms")),
+    (120_000, "build_s", "build <= 10 min", 600.0, _get("build.seconds")),
+)
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def atlas_command(*args: str) -> list[str]:
+    """`atlas ARGS` run with this interpreter (the same code as the console script)."""
+    return [sys.executable, "-m", "indexer.cli", *args]
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes allocated on disk under `path`, like `du` (hard links counted once)."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for p in [path, *path.rglob("*")]:
+        st = p.lstat()
+        if (st.st_dev, st.st_ino) in seen:
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        total += st.st_blocks * 512
+    return total
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def current_version(index: Path) -> Path:
+    return index / "versions" / (index / "CURRENT").read_text(encoding="utf-8").strip()
+
+
+def git_info() -> dict[str, Any]:
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {"commit": git("rev-parse", "HEAD") or None,
+            "modified_tracked_files": len(status.splitlines()) if status else 0}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- generate and build
+
+
+def ensure_pages(work: Path, count: int, seed: int) -> dict[str, Any]:
+    """Synthetic pages for `count` records, generated once per (count, seed) and reused."""
+    pages = work / f"pages-{count}-seed{seed}"
+    marker = work / f"pages-{count}-seed{seed}.complete"
+    if marker.is_file() and pages.is_dir():
+        return {"dir": str(pages), "reused": True, "seconds": None}
+    shutil.rmtree(pages, ignore_errors=True)
+    started = time.perf_counter()
+    subprocess.run(atlas_command("generate", "--count", str(count), "--seed", str(seed),
+                                 "--out", str(pages)), cwd=ROOT, check=True)
+    seconds = time.perf_counter() - started
+    marker.write_text(json.dumps({"count": count, "seed": seed}), encoding="utf-8")
+    return {"dir": str(pages), "reused": False, "seconds": round(seconds, 2)}
+
+
+def build_index(pages: Path, index: Path, log_file: Path) -> dict[str, Any]:
+    """Time a fresh `atlas build` (wall clock, subprocess) and measure the version on disk."""
+    shutil.rmtree(index, ignore_errors=True)
+    started = time.perf_counter()
+    with log_file.open("w", encoding="utf-8") as fh:
+        done = subprocess.run(atlas_command("build", str(pages), "--index", str(index)),
+                              cwd=ROOT, stdout=fh, stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - started
+    output = log_file.read_text(encoding="utf-8", errors="replace")
+    if done.returncode != 0:
+        raise RuntimeError(f"atlas build failed ({done.returncode}); see {log_file}:\n"
+                           + output[-2000:])
+    found = re.search(r"indexed (\d+) records, skipped (\d+)", output)
+    indexed = int(found.group(1)) if found else None
+    version = current_version(index)
+    parts = {p.name: disk_usage(p) for p in sorted(version.iterdir())}
+    return {
+        "seconds": round(seconds, 2),
+        "indexed": indexed,
+        "skipped": int(found.group(2)) if found else None,
+        "records_per_s": round(indexed / seconds, 1) if indexed and seconds else None,
+        "index_bytes": disk_usage(version),
+        "index_parts_bytes": parts,
+        "version": version.name,
+    }
+
+
+def record_ids(index: Path) -> list[str]:
+    db = sqlite3.connect(f"file:{current_version(index) / 'records.sqlite'}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in db.execute("SELECT id FROM records ORDER BY id")]
+    finally:
+        db.close()
+
+
+# ---------------------------------------------------------------- the server
+
+
+def _children() -> dict[int, list[int]]:
+    tree: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        tree.setdefault(ppid, []).append(int(entry))
+    return tree
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants."""
+    tree = _children()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += tree.get(p, [])
+    return out
+
+
+def _status_kb(pid: int, field: str) -> int:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        text = Path(f"/proc/{pid}/smaps_rollup").read_text()
+    except OSError:
+        return 0
+    found = re.search(r"^Pss:\s+(\d+) kB", text, re.M)
+    return int(found.group(1)) if found else 0
+
+
+def memory(pid: int) -> dict[str, Any]:
+    """RSS summed over the server's process tree (parent + workers), plus PSS and peaks."""
+    pids = process_tree(pid)
+    procs = []
+    for p in pids:
+        try:
+            cmd = Path(f"/proc/{p}/cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+        except OSError:
+            continue
+        procs.append({"pid": p, "rss_mb": round(_status_kb(p, "VmRSS") * 1024 / MB, 1),
+                      "cmd": cmd.strip()})
+    return {
+        "processes": procs,
+        "rss_mb": round(sum(_status_kb(p, "VmRSS") for p in pids) * 1024 / MB, 1),
+        "pss_mb": round(sum(_pss_kb(p) for p in pids) * 1024 / MB, 1),
+        "peak_rss_mb": round(sum(_status_kb(p, "VmHWM") for p in pids) * 1024 / MB, 1),
+    }
+
+
+def _jiffies(pid: int | str) -> int:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = stat[stat.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+def cpu_snapshot(server_pid: int) -> tuple[float, int, int]:
+    """(time, busy jiffies of the whole machine, jiffies of this process + the server tree)."""
+    line = Path("/proc/stat").read_text().splitlines()[0].split()
+    values = [int(v) for v in line[1:]]
+    busy = sum(values) - values[3] - (values[4] if len(values) > 4 else 0)  # minus idle, iowait
+    ours = _jiffies("self") + sum(_jiffies(p) for p in process_tree(server_pid))
+    return time.time(), busy, ours
+
+
+def foreign_cpu(before: tuple[float, int, int], after: tuple[float, int, int]
+                ) -> dict[str, Any]:
+    """CPU used by processes other than the benchmark and its server between two snapshots,
+    as a share of the machine: other work on a 2-core box skews latencies."""
+    hz = os.sysconf("SC_CLK_TCK")
+    elapsed = max(after[0] - before[0], 1e-6)
+    busy = (after[1] - before[1]) / hz
+    ours = (after[2] - before[2]) / hz
+    capacity = elapsed * (os.cpu_count() or 1)
+    return {
+        "seconds": round(elapsed, 1),
+        "machine_busy_share": round(busy / capacity, 3),
+        "foreign_cpu_share": round(max(0.0, busy - ours) / capacity, 3),
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+    }
+
+
+def wait_for_quiet(max_wait_s: float, threshold: float = 0.15, server_pid: int | None = None
+                   ) -> dict[str, Any]:
+    """Wait (at most `max_wait_s`) until other processes use under `threshold` of the machine
+    over a 2 s window, so other work on the box skews the figures less. Returns what it saw."""
+    started = time.perf_counter()
+    pid = server_pid if server_pid is not None else os.getpid()
+    share = 1.0
+    while True:
+        before = cpu_snapshot(pid)
+        time.sleep(2.0)
+        share = foreign_cpu(before, cpu_snapshot(pid))["foreign_cpu_share"]
+        waited = time.perf_counter() - started
+        if share < threshold or waited >= max_wait_s:
+            return {"waited_s": round(waited, 1), "foreign_cpu_share": share,
+                    "quiet": share < threshold}
+
+
+class Server:
+    """`atlas serve --workers W` on a free loopback port, in its own session."""
+
+    def __init__(self, index: Path, workers: int, log_file: Path) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.log_file = log_file
+        self._log = log_file.open("w", encoding="utf-8")
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        env.pop("ATLAS_API_TOKEN", None)
+        self.started = time.perf_counter()
+        self.proc = subprocess.Popen(
+            atlas_command("serve", "--index", str(index), "--host", "127.0.0.1",
+                          "--port", str(self.port), "--workers", str(workers)),
+            cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT, env=env,
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout_s: float) -> float:
+        """Seconds until /healthz answers ok."""
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"atlas serve exited with {self.proc.returncode}; see "
+                                   f"{self.log_file}")
+            try:
+                r = httpx.get(self.base_url + "/healthz", timeout=5)
+                if r.status_code == 200 and r.json().get("status") == "ok":
+                    return time.perf_counter() - self.started
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"atlas serve not ready after {timeout_s} s; see {self.log_file}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)  # the session we started
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(10)
+            except ProcessLookupError:
+                pass
+        self._log.close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def warm_up(base_url: str, ids: Sequence[str], connections: int = 10) -> None:
+    """Open the index in every worker: fresh connections, words outside the mix."""
+    for i in range(connections):
+        with httpx.Client(base_url=base_url, timeout=120) as http:
+            http.get("/healthz").raise_for_status()
+            http.get("/api/search", params={"q": WARMUP_QUERIES[i % len(WARMUP_QUERIES)]}
+                     ).raise_for_status()
+            if ids:
+                http.get(f"/api/projects/{ids[i % len(ids)]}").raise_for_status()
+
+
+def connection_probe(base_url: str, n: int = 20) -> dict[str, Any]:
+    """/healthz latency on one keep-alive connection vs a fresh connection per request.
+
+    A gap near 40 ms means the server's accepted sockets lack TCP_NODELAY (Nagle's algorithm
+    meets the client's delayed ACK on a reused connection)."""
+    kept, fresh = [], []
+    with httpx.Client(base_url=base_url, timeout=30) as http:
+        http.get("/healthz")
+        for _ in range(n):
+            t0 = time.perf_counter()
+            http.get("/healthz").raise_for_status()
+            kept.append((time.perf_counter() - t0) * 1000)
+    for _ in range(n):
+        with httpx.Client(base_url=base_url, timeout=30) as http:
+            t0 = time.perf_counter()
+            http.get("/healthz").raise_for_status()
+            fresh.append((time.perf_counter() - t0) * 1000)
+    return {"keepalive_healthz": summarize(kept), "fresh_connection_healthz": summarize(fresh)}
+
+
+def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], lookups: int,
+                seed: int) -> dict[str, Any]:
+    """The mix uncached (each combo once), then cached, then record lookups: one keep-alive
+    connection, so the cached pass meets the worker that answered the uncached one."""
+    uncached, uncached_took, overhead, cold, rows = [], [], [], [], []
+    cached, cached_took = [], []
+    violations, cached_retries, errors = 0, 0, 0
+    seen_q: set[str] = set()
+    with httpx.Client(base_url=base_url, timeout=120) as http:
+        for combo in combos:
+            t0 = time.perf_counter()
+            r = http.get("/api/search", params=combo.params())
+            ms = (time.perf_counter() - t0) * 1000
+            if r.status_code != 200:
+                errors += 1
+                continue
+            body = r.json()
+            if body.get("cached") is not False:
+                violations += 1
+                continue
+            uncached.append(ms)
+            uncached_took.append(float(body["took_ms"]))
+            overhead.append(ms - float(body["took_ms"]))
+            if combo.q not in seen_q:
+                cold.append(ms)
+                seen_q.add(combo.q)
+            rows.append({"query": combo.label(), "ms": round(ms, 2),
+                         "took_ms": body["took_ms"], "total": body["total"],
+                         "fuzzy": body.get("fuzzy")})
+        for combo in combos:
+            for _ in range(4):  # a reconnect may land on the other worker: ask again
+                t0 = time.perf_counter()
+                r = http.get("/api/search", params=combo.params())
+                ms = (time.perf_counter() - t0) * 1000
+                if r.status_code != 200:
+                    errors += 1
+                    break
+                body = r.json()
+                if body.get("cached") is True:
+                    cached.append(ms)
+                    cached_took.append(float(body["took_ms"]))
+                    break
+                cached_retries += 1
+        rng = random.Random(seed)
+        sample = [rng.choice(ids) for _ in range(lookups)] if ids else []
+        lookup_ms, lookup_errors = [], 0
+        for rid in sample:
+            t0 = time.perf_counter()
+            r = http.get(f"/api/projects/{rid}")
+            ms = (time.perf_counter() - t0) * 1000
+            if r.status_code == 200 and r.json().get("id") == rid:
+                lookup_ms.append(ms)
+            else:
+                lookup_errors += 1
+    rows.sort(key=lambda row: -row["ms"])
+    return {
+        "search_uncached": {**summarize(uncached), "errors": errors,
+                            "cache_violations": violations},
+        "search_uncached_took": summarize(uncached_took),
+        "search_uncached_first_sight": summarize(cold),
+        "search_uncached_http_overhead": summarize(overhead),
+        "search_cached": {**summarize(cached), "retries_on_other_worker": cached_retries},
+        "search_cached_took": summarize(cached_took),
+        "lookup": {**summarize(lookup_ms), "errors": lookup_errors},
+        "slowest": rows[:8],
+        "per_combo": rows,
+        "mean_total_hits": round(sum(r["total"] for r in rows) / len(rows), 1) if rows else None,
+        "zero_hit_queries": sum(1 for r in rows if r["total"] == 0),
+    }
+
+
+# ---------------------------------------------------------------- in-process engine
+
+
+def _service(index: Path):
+    from search_app.service import SearchService
+
+    service = SearchService(index, cache_size=0)  # no answer cache: every search is computed
+    for q in WARMUP_QUERIES:
+        service.search(_params(Combo(q)))
+    return service
+
+
+def _params(combo: Combo):
+    from search_app.params import SearchParams
+
+    return SearchParams(q=combo.q, **combo.filters)
+
+
+def engine_inprocess(index: Path, combos: Sequence[Combo], rounds: int) -> dict[str, Any]:
+    """The engine's search in this process, answer cache off (term postings stay cached)."""
+    service = _service(index)
+    try:
+        first, every = [], []
+        for r in range(max(1, rounds)):
+            for combo in combos:
+                params = _params(combo)
+                t0 = time.perf_counter()
+                service.search(params)
+                ms = (time.perf_counter() - t0) * 1000
+                every.append(ms)
+                if r == 0:
+                    first.append(ms)
+        return {"first_round": summarize(first), "search": summarize(every), "rounds": rounds}
+    finally:
+        service.close()
+
+
+def _top_functions(stats: pstats.Stats, n: int = 15) -> list[dict[str, Any]]:
+    raw = stats.stats  # type: ignore[attr-defined]
+    total = sum(v[2] for v in raw.values()) or 1.0
+    top = []
+    for (filename, line, func), (_, ncalls, tottime, cumtime, _) in sorted(
+            raw.items(), key=lambda kv: -kv[1][2])[:n]:
+        short = filename.replace(str(ROOT) + "/", "")
+        short = re.sub(r".*/site-packages/", "", short)
+        top.append({"function": f"{short}:{line}({func})", "calls": ncalls,
+                    "own_s": round(tottime, 4), "cum_s": round(cumtime, 4),
+                    "own_share": round(tottime / total, 3)})
+    return top
+
+
+def profile_queries(index: Path, groups: dict[str, Sequence[str]], combos: Sequence[Combo],
+                    out_file: Path) -> dict[str, Any]:
+    """cProfile of the engine's search for groups of combos (by label), each group in a fresh
+    service (cold term cache, like the uncached HTTP pass). Full listings go to `out_file`."""
+    by_label = {c.label(): c for c in combos}
+    report: dict[str, Any] = {"file": str(out_file)}
+    text = io.StringIO()
+    for name, labels in groups.items():
+        chosen = [by_label[label] for label in labels if label in by_label]
+        if not chosen:
+            continue
+        service = _service(index)
+        profiler = cProfile.Profile()
+        timings = []
+        try:
+            for combo in chosen:
+                params = _params(combo)
+                t0 = time.perf_counter()
+                profiler.enable()
+                service.search(params)
+                profiler.disable()
+                timings.append({"query": combo.label(),
+                                "profiled_ms": round((time.perf_counter() - t0) * 1000, 2)})
+        finally:
+            service.close()
+        stats = pstats.Stats(profiler, stream=text)
+        text.write(f"==== {name}: {', '.join(c.label() for c in chosen)}\n")
+        stats.sort_stats("cumulative").print_stats(40)
+        text.write(f"---- {name}, by own time ----\n")
+        stats.sort_stats("tottime").print_stats(20)
+        report[name] = {"queries": timings, "top_own_time": _top_functions(stats)}
+    out_file.write_text(text.getvalue(), encoding="utf-8")
+    return report
+
+
+def api_overhead(index: Path, combos: Sequence[Combo]) -> dict[str, Any] | None:
+    """What /api/search adds to the service's (cached) answer before serialization:
+    `add_toggle_urls`, timed over the mix in-process, with its top functions."""
+    try:
+        from search_app.urls import add_toggle_urls
+    except ImportError:  # the API's helper moved: nothing to measure here
+        return None
+    from search_app.service import SearchService
+
+    service = SearchService(index)
+    try:
+        times: list[float] = []
+        profiler = cProfile.Profile()
+        for i, combo in enumerate(combos):
+            params = _params(combo)
+            service.search(params)  # now cached
+            t0 = time.perf_counter()
+            add_toggle_urls(service.search(params), params)
+            times.append((time.perf_counter() - t0) * 1000)
+            if i < 20:
+                profiler.enable()
+                add_toggle_urls(service.search(params), params)
+                profiler.disable()
+        stats = pstats.Stats(profiler, stream=io.StringIO())
+        return {"cached_search_plus_toggle_urls": summarize(times),
+                "top_own_time": _top_functions(stats, 8)}
+    finally:
+        service.close()
+
+
+# ---------------------------------------------------------------- one size
+
+
+def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: Path
+             ) -> dict[str, Any]:
+    work: Path = args.work
+    work.mkdir(parents=True, exist_ok=True)
+    result: dict[str, Any] = {"records": size}
+
+    log(f"{size}: pages")
+    result["generate"] = ensure_pages(work, size, args.seed)
+    pages = Path(result["generate"]["dir"])
+
+    quiet: dict[str, Any] = {"build": wait_for_quiet(args.quiet_wait)}
+    log(f"{size}: atlas build (machine quiet: {quiet['build']})")
+    index = work / f"index-{size}"
+    result["build"] = build_index(pages, index, work / f"build-{size}.log")
+    log(f"{size}: built in {result['build']['seconds']} s")
+    ids = record_ids(index)
+
+    log(f"{size}: atlas serve --workers {args.server_workers}")
+    with Server(index, args.server_workers, work / f"serve-{size}.log") as server:
+        ready_s = server.wait_ready(args.ready_timeout)
+        warm_up(server.base_url, ids)
+        mem_ready = memory(server.proc.pid)
+        quiet["passes"] = wait_for_quiet(args.quiet_wait, server_pid=server.proc.pid)
+        log(f"{size}: ready in {ready_s:.1f} s, RSS {mem_ready['rss_mb']} MB; query mix "
+            f"(machine quiet: {quiet['passes']})")
+        cpu_before = cpu_snapshot(server.proc.pid)
+        result.update(http_passes(server.base_url, combos, ids, args.lookups, args.seed))
+        cpu_passes = cpu_snapshot(server.proc.pid)
+        result["connection_probe"] = connection_probe(server.base_url)
+        log(f"{size}: load test, {args.clients} clients, {args.duration} s")
+        result["load"] = run_load(server.base_url, combos, clients=args.clients,
+                                  duration_s=args.duration, max_requests=args.max_requests)
+        mem_after = memory(server.proc.pid)
+        result["contention"] = {
+            "quiet_wait": quiet,
+            "passes": foreign_cpu(cpu_before, cpu_passes),
+            "load": foreign_cpu(cpu_passes, cpu_snapshot(server.proc.pid)),
+        }
+        result["server"] = {
+            "workers": args.server_workers,
+            "ready_s": round(ready_s, 2),
+            "rss_ready_mb": mem_ready["rss_mb"],
+            "rss_after_mb": mem_after["rss_mb"],
+            "rss_max_mb": max(mem_ready["rss_mb"], mem_after["rss_mb"]),
+            "pss_after_mb": mem_after["pss_mb"],
+            "peak_rss_mb": mem_after["peak_rss_mb"],
+            "processes": mem_after["processes"],
+        }
+
+    log(f"{size}: FTS5 baseline")
+    fts_path = work / f"fts5-{size}.sqlite"
+    baseline, figures = Fts5Baseline.build(current_version(index) / "records.sqlite", fts_path)
+    try:
+        measured = baseline.measure(combos, rounds=args.rounds)
+    finally:
+        baseline.close()
+    totals = [row["total"] for row in measured["per_combo"]]
+    result["fts5"] = {"build": figures, **measured,
+                      "mean_total_hits": round(sum(totals) / len(totals), 1) if totals else None,
+                      "zero_hit_queries": sum(1 for t in totals if t == 0)}
+
+    log(f"{size}: engine in-process")
+    result["engine_inprocess"] = engine_inprocess(index, combos, args.rounds)
+    if args.profile:
+        log(f"{size}: profile of the slowest queries")
+        rows = result["per_combo"]
+        groups = {
+            "slowest": [row["query"] for row in rows[:5]],
+            "slowest_without_phrase": [row["query"] for row in rows
+                                       if '"' not in row["query"]][:5],
+        }
+        result["profile"] = profile_queries(index, groups, combos, out / f"profile-{size}.txt")
+        result["api_overhead"] = api_overhead(index, combos)
+    result["targets"] = check_targets(size, result)
+    return result
+
+
+def check_targets(size: int, result: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = []
+    for applies, key, label, limit, read in TARGETS:
+        if applies != size:
+            continue
+        value = read(result)
+        if key == "search_p95_vs_fts5":
+            limit = float(result.get("fts5", {}).get("search", {}).get("p95_ms") or "nan")
+        known = not math.isnan(limit)
+        ok = value is not None and known and value <= limit
+        checks.append({"key": key, "target": label, "value": value,
+                       "limit": round(limit, 3) if known else None, "pass": ok})
+    errors = result["load"]["errors"] + result["search_uncached"]["errors"] \
+        + result["search_uncached"]["cache_violations"] + result["lookup"]["errors"]
+    checks.append({"key": "errors", "target": "no errors (load test, passes, lookups)",
+                   "value": errors, "limit": 0, "pass": errors == 0})
+    return checks
+
+
+# ---------------------------------------------------------------- report
+
+ROWS: tuple[tuple[str, str, str], ...] = (
+    # (label, engine path, FTS5 path)
+    ("build, s", "build.seconds", "fts5.build.seconds"),
+    ("build, records/s", "build.records_per_s", "fts5.build.records_per_s"),
+    ("index on disk, MB", "build.index_bytes", "fts5.build.db_bytes"),
+    ("server RSS ready / after load, MB", "server.rss_ready_mb|server.rss_after_mb", ""),
+    ("server PSS after load, MB", "server.pss_after_mb", ""),
+    ("search uncached p50, ms", "search_uncached.p50_ms", "fts5.search.p50_ms"),
+    ("search uncached p95, ms", "search_uncached.p95_ms", "fts5.search.p95_ms"),
+    ("search uncached p99, ms", "search_uncached.p99_ms", "fts5.search.p99_ms"),
+    ("  first sight of the words p95, ms", "search_uncached_first_sight.p95_ms", ""),
+    ("  server took_ms p50 / p95", "search_uncached_took.p50_ms|search_uncached_took.p95_ms",
+     ""),
+    ("  client minus took_ms p50 / p95",
+     "search_uncached_http_overhead.p50_ms|search_uncached_http_overhead.p95_ms", ""),
+    ("search cached p50 / p95 / p99, ms",
+     "search_cached.p50_ms|search_cached.p95_ms|search_cached.p99_ms", ""),
+    ("engine in-process p50 / p95, ms", "engine_inprocess.search.p50_ms|"
+     "engine_inprocess.search.p95_ms", "fts5.search.p50_ms|fts5.search.p95_ms"),
+    ("lookup p50 / p95 / p99, ms", "lookup.p50_ms|lookup.p95_ms|lookup.p99_ms", ""),
+    ("in-process: cached search + toggle URLs p50 / p95, ms",
+     "api_overhead.cached_search_plus_toggle_urls.p50_ms|"
+     "api_overhead.cached_search_plus_toggle_urls.p95_ms", ""),
+    ("/healthz keep-alive / fresh conn. p50, ms", "connection_probe.keepalive_healthz.p50_ms|"
+     "connection_probe.fresh_connection_healthz.p50_ms", ""),
+    ("load: req/s", "load.throughput_rps", ""),
+    ("load: p50 / p95 / p99, ms", "load.latency.p50_ms|load.latency.p95_ms|load.latency.p99_ms",
+     ""),
+    ("load: errors / requests", "load.errors|load.requests", ""),
+    ("other processes' CPU share: passes / load", "contention.passes.foreign_cpu_share|"
+     "contention.load.foreign_cpu_share", ""),
+    ("mean hits per query / zero-hit queries", "mean_total_hits|zero_hit_queries",
+     "fts5.mean_total_hits|fts5.zero_hit_queries"),
+)
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        if value >= 1000:
+            return f"{value:,.0f}"
+        return f"{value:.1f}" if value >= 100 else f"{value:.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _cell(result: dict[str, Any], spec: str) -> str:
+    if not spec:
+        return "–"
+    parts = []
+    for path in spec.split("|"):
+        value: Any = result
+        for key in path.split("."):
+            value = value.get(key) if isinstance(value, dict) else None
+        if path.endswith("_bytes") and isinstance(value, int):
+            value = round(value / MB, 1)
+        parts.append(_fmt(value))
+    return " / ".join(parts)
+
+
+def table(results: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    header = ["metric"]
+    for size in results["sizes"]:
+        header += [f"atlas {int(size):,}", f"FTS5 {int(size):,}"]
+    rows = []
+    for label, engine, fts in ROWS:
+        row = [label]
+        for size_result in results["sizes"].values():
+            row += [_cell(size_result, engine), _cell(size_result, fts)]
+        rows.append(row)
+    return header, rows
+
+
+def render_text(results: dict[str, Any]) -> str:
+    header, rows = table(results)
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True))]
+    lines.append("  ".join("-" * w for w in widths))
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.append("")
+    lines += _target_lines(results)
+    for size, res in results["sizes"].items():
+        lines.append(f"slowest uncached queries at {int(size):,} (client ms / server took_ms):")
+        for row in res["slowest"][:5]:
+            lines.append(f"  {row['ms']:8.1f} / {row['took_ms']:8.1f}  {row['query']}"
+                         f"  ({row['total']} hits)")
+    return "\n".join(lines)
+
+
+def _target_lines(results: dict[str, Any]) -> list[str]:
+    lines = []
+    for size, res in results["sizes"].items():
+        for check in res["targets"]:
+            verdict = "PASS" if check["pass"] else "FAIL"
+            lines.append(f"{verdict}  {int(size):,}: {check['target']}: "
+                         f"{_fmt(check['value'])} (limit {_fmt(check['limit'])})")
+    return lines
+
+
+def render_markdown(results: dict[str, Any]) -> str:
+    header, rows = table(results)
+    m = results["machine"]
+    lines = [
+        f"Benchmark of {results['timestamp']} ({results['mode']} run; {m['cpus']} CPUs, "
+        f"Python {m['python']}; commit {str(results['git']['commit'])[:10]}). Synthetic pages, "
+        f"seed {results['settings']['seed']}; {results['settings']['combos']} distinct "
+        f"(query, filters) combos from {results['settings']['queries']} French queries; "
+        f"HTTP through `atlas serve --workers {results['settings']['server_workers']}` on "
+        "loopback; FTS5 in-process. MB = 10^6 bytes.",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += ["", "Targets:", ""]
+    lines += [f"- {line}" for line in _target_lines(results)]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- main
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default=",".join(str(s) for s in DEFAULT_SIZES),
+                   help="comma-separated record counts (default: 12000,120000)")
+    p.add_argument("--quick", action="store_true", help=f"one {QUICK_SIZE:,}-record smoke run")
+    p.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    p.add_argument("--work", type=Path, default=Path("/tmp/atlas-bench"),
+                   help="generated pages (reused), indexes, logs (default /tmp/atlas-bench)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--duration", type=float, default=20.0, help="load test seconds")
+    p.add_argument("--max-requests", type=int, default=200_000)
+    p.add_argument("--lookups", type=int, default=500)
+    p.add_argument("--rounds", type=int, default=3, help="in-process rounds over the mix")
+    p.add_argument("--server-workers", type=int, default=2)
+    p.add_argument("--mix-limit", type=int, default=0,
+                   help="use only the first N combos of the mix (smoke tests)")
+    p.add_argument("--ready-timeout", type=float, default=600.0)
+    p.add_argument("--no-profile", dest="profile", action="store_false")
+    p.add_argument("--quiet-wait", type=float, default=180.0,
+                   help="seconds to wait at most for other processes to go quiet before the "
+                        "build and before the query passes (0: do not wait)")
+    args = p.parse_args(argv)
+    if args.quick:
+        args.sizes = str(QUICK_SIZE)
+        args.duration = min(args.duration, 5.0)
+    try:
+        args.size_list = [int(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        p.error("--sizes takes comma-separated integers")
+    if not args.size_list or min(args.size_list) < 1:
+        p.error("--sizes needs at least one positive count")
+    args.work = args.work.resolve()
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    combos = query_mix()
+    if args.mix_limit > 0:
+        combos = combos[:args.mix_limit]
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    results: dict[str, Any] = {
+        "schema": 1,
+        "timestamp": stamp,
+        "mode": "quick" if args.quick else "full",
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                    "platform": platform.platform()},
+        "git": git_info(),
+        "settings": {"seed": args.seed, "queries": len(QUERIES), "combos": len(combos),
+                     "clients": args.clients, "duration_s": args.duration,
+                     "lookups": args.lookups, "rounds": args.rounds,
+                     "server_workers": args.server_workers},
+        "sizes": {},
+    }
+    for size in args.size_list:
+        results["sizes"][str(size)] = run_size(size, args, combos, out)
+    results["pass"] = all(c["pass"] for r in results["sizes"].values() for c in r["targets"])
+    text = json.dumps(results, ensure_ascii=False, indent=1)
+    (out / f"{stamp}.json").write_text(text, encoding="utf-8")
+    tmp = out / "latest.json.tmp"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, out / "latest.json")
+    (out / "latest.md").write_text(render_markdown(results), encoding="utf-8")
+    print(render_text(results))
+    print(f"\nresults: {out / (stamp + '.json')}, {out / 'latest.md'}")
+    return 0 if results["pass"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
