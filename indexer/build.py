@@ -20,7 +20,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter
 
-from . import store
+from . import postings, store
 from .errors import BuildError
 from .facetdata import FacetData, facet_values
 from .record import Record
@@ -74,6 +74,7 @@ def _finish(version: Path, report: BuildReport) -> None:
                 for docnum, fields in reader.iter_docs()
             ]
             size = reader.doc_count_all()
+            postings.export(reader, version)
         FacetData.build(size, docs).save(version)
         report.records = len(docs)
     finally:

@@ -24,6 +24,7 @@ from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
 from indexer.generate import is_synthetic
+from indexer.postings import FlatPostings
 from indexer.text import quick_fold
 
 from .errors import IndexNotReady, NotFound
@@ -49,7 +50,7 @@ class IndexHandle:
         self.records = store.RecordStore(version / "records.sqlite", readonly=True)
         self.data = FacetData.load(version)
         self.lookup = ValueLookup(self.data)
-        self.matcher = TextMatcher(self.searcher, self.data.size)
+        self.matcher = TextMatcher(self.searcher, self.data.size, FlatPostings.load_all(version))
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         # Ties are broken by id, so an order does not depend on how a build numbered docs.
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))

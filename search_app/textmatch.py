@@ -15,17 +15,21 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
+from indexer.postings import FlatPostings, read_postings
+
 K1 = 1.2  # whoosh's BM25F defaults
 B = 0.75
 
 
 class TextMatcher:
-    """Posting lists as arrays for one opened index version (a single-segment reader)."""
+    """Posting lists as arrays for one opened index version: the build's flat copy for the
+    scored fields, else read from whoosh (any number of segments) and cached."""
 
-    def __init__(self, searcher, size: int, cache_terms: int = 4096) -> None:
+    def __init__(self, searcher, size: int, flat: dict[str, FlatPostings] | None = None,
+                 cache_terms: int = 4096) -> None:
         self.searcher = searcher
+        self.flat = flat or {}
         self.reader = searcher.reader()
-        self.leaves = list(self.reader.leaf_readers())
         self.schema = searcher.schema
         self.size = size
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
@@ -38,8 +42,12 @@ class TextMatcher:
     def lengths(self, field: str) -> tuple[np.ndarray, float]:
         if field not in self._lengths:
             reader = self.reader
-            lens = np.fromiter((reader.doc_field_length(d, field, 0) or 0
-                                for d in range(self.size)), dtype=np.float32, count=self.size)
+            if field in self.flat:
+                lens = self.flat[field].lengths
+            else:
+                lens = np.fromiter((reader.doc_field_length(d, field, 0) or 0
+                                    for d in range(self.size)), dtype=np.float32,
+                                   count=self.size)
             total = reader.field_length(field)
             docs = max(1, reader.doc_count())
             self._lengths[field] = (lens, max(total / docs, 1.0))
@@ -49,26 +57,18 @@ class TextMatcher:
 
     def postings(self, field: str, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(docnums, term frequencies) of one term; empty arrays when absent."""
+        flat = self.flat.get(field)
+        if flat is not None:
+            found = flat.get(text.decode("utf-8") if isinstance(text, bytes) else text)
+            if found is None:
+                return np.empty(0, np.int32), np.empty(0, np.float32)
+            return found
         key = (field, text)
         hit = self._postings.get(key)
         if hit is not None:
             self._postings.move_to_end(key)
             return hit
-        ids: list[np.ndarray] = []
-        weights: list[np.ndarray] = []
-        # Segment by segment (a parallel build writes several), docnums shifted by offset.
-        for leaf, offset in self.leaves:
-            try:
-                matcher = leaf.postings(field, text)
-            except TermNotFound:
-                continue
-            leaf_ids, leaf_weights = _read_all(matcher)
-            ids.append(leaf_ids + offset)
-            weights.append(leaf_weights)
-        if ids:
-            result = (np.concatenate(ids), np.concatenate(weights))
-        else:
-            result = (np.empty(0, np.int64), np.empty(0, np.float32))
+        result = read_postings(self.reader, field, text)
         self._postings[key] = result
         if len(self._postings) > self._cache_terms:
             self._postings.popitem(last=False)
@@ -145,27 +145,3 @@ class TextMatcher:
                 score += s
             score = np.where(mask, score, 0).astype(np.float32)
         return mask, score
-
-
-def _read_all(matcher) -> tuple[np.ndarray, np.ndarray]:
-    """All (docnum, weight) of a posting list, a block at a time where the codec allows."""
-    ids: list = []
-    weights: list = []
-    # Deleted documents are dropped later by the service's live-document mask.
-    matcher = getattr(matcher, "child", matcher) if type(matcher).__name__ == "FilterMatcher" \
-        else matcher
-    leaf = getattr(matcher, "_read_ids", None) and getattr(matcher, "_next_block", None)
-    if leaf:
-        # whoosh 2.7.4's W3LeafMatcher (pinned): read whole blocks instead of each posting
-        while matcher.is_active():
-            matcher._read_ids()
-            matcher._read_weights()
-            ids.extend(matcher._ids)
-            weights.extend(matcher._weights)
-            matcher._next_block()
-    else:
-        while matcher.is_active():
-            ids.append(matcher.id())
-            weights.append(matcher.weight())
-            matcher.next()
-    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
