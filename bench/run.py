@@ -440,6 +440,8 @@ def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], look
         "search_uncached_took": summarize(uncached_took),
         "search_uncached_first_sight": summarize(cold),
         "search_uncached_http_overhead": summarize(overhead),
+        "search_uncached_without_phrases": summarize(
+            [row["ms"] for row in rows if '"' not in row["query"]]),
         "search_cached": {**summarize(cached), "retries_on_other_worker": cached_retries},
         "search_cached_took": summarize(cached_took),
         "lookup": {**summarize(lookup_ms), "errors": lookup_errors},
@@ -678,6 +680,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("search uncached p95, ms", "search_uncached.p95_ms", "fts5.search.p95_ms"),
     ("search uncached p99, ms", "search_uncached.p99_ms", "fts5.search.p99_ms"),
     ("  first sight of the words p95, ms", "search_uncached_first_sight.p95_ms", ""),
+    ("  without the phrase queries p95, ms", "search_uncached_without_phrases.p95_ms", ""),
     ("  server took_ms p50 / p95", "search_uncached_took.p50_ms|search_uncached_took.p95_ms",
      ""),
     ("  client minus took_ms p50 / p95",
@@ -777,7 +780,9 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"seed {results['settings']['seed']}; {results['settings']['combos']} distinct "
         f"(query, filters) combos from {results['settings']['queries']} French queries; "
         f"HTTP through `atlas serve --workers {results['settings']['server_workers']}` on "
-        "loopback; FTS5 in-process. MB = 10^6 bytes.",
+        f"loopback, one keep-alive connection; load test {results['settings']['clients']} "
+        f"clients for {results['settings']['duration_s']:g} s; FTS5 in-process. "
+        "MB = 10^6 bytes.",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---" for _ in header) + "|",
@@ -785,6 +790,11 @@ def render_markdown(results: dict[str, Any]) -> str:
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     lines += ["", "Targets:", ""]
     lines += [f"- {line}" for line in _target_lines(results)]
+    for size, res in results["sizes"].items():
+        lines += ["", f"Slowest uncached queries at {int(size):,} records (client ms / server "
+                  "took_ms, hits):", ""]
+        lines += [f"- {row['ms']:.1f} / {row['took_ms']:.1f} ms: `{row['query']}` "
+                  f"({row['total']} hits)" for row in res["slowest"][:5]]
     return "\n".join(lines) + "\n"
 
 
@@ -839,7 +849,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict[str, Any] = {
         "schema": 1,
         "timestamp": stamp,
-        "mode": "quick" if args.quick else "full",
+        "mode": "quick" if args.quick else (
+            "full" if tuple(args.size_list) == DEFAULT_SIZES else "partial"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform()},
         "git": git_info(),

@@ -57,7 +57,8 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert server["rss_ready_mb"] > 0 and server["rss_after_mb"] > 0 and server["pss_after_mb"] > 0
 
     for name in ("search_uncached", "search_uncached_took", "search_uncached_first_sight",
-                 "search_uncached_http_overhead", "search_cached", "search_cached_took",
+                 "search_uncached_http_overhead", "search_uncached_without_phrases",
+                 "search_cached", "search_cached_took",
                  "lookup"):
         _latency(res[name], name)
     assert res["search_uncached"]["n"] == 24
