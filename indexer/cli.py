@@ -194,21 +194,44 @@ def render_text(result: dict) -> str:
     return "\n".join(lines)
 
 
+def check_index(index: Path) -> str | None:
+    """Open the index fully once; None when it is usable, else the reason."""
+    from indexer.errors import IndexUnavailable
+    from search_app.service import SearchService
+
+    try:
+        SearchService(index).open().close()
+    except IndexUnavailable as exc:
+        return str(exc)
+    except Exception as exc:
+        detail = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
+        return f"cannot open index at {index}: {detail}"
+    return None
+
+
+def _check_in_child(index: Path) -> str | None:
+    # In a child process, so the server's supervisor does not keep the index's memory.
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    with ctx.Pool(1) as pool:
+        return pool.apply(check_index, (index,))
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from indexer.errors import IndexUnavailable
     from indexer.store import current_version
-    from search_app.service import SearchService
 
     index = (args.index or default_index()).resolve()
     try:
         current_version(index)
-        SearchService(index).open().close()  # fail now, with one line, not per request
     except IndexUnavailable as exc:
         raise CliError(str(exc)) from None
-    except Exception as exc:
-        raise CliError(f"cannot open index at {index}: {exc}") from None
+    problem = _check_in_child(index)  # fail now, with one line, not per request
+    if problem:
+        raise CliError(problem)
     os.environ["ATLAS_INDEX"] = str(index)
     print(f"serving {index} on http://{args.host}:{args.port}", file=sys.stderr)
     uvicorn.run("search_app.app:app_from_env", factory=True, host=args.host, port=args.port,

@@ -114,8 +114,12 @@ class RecordStore:
         self.db.commit()
 
     def get(self, record_id: str) -> dict[str, Any] | None:
+        text = self.get_json(record_id)
+        return json.loads(text) if text is not None else None
+
+    def get_json(self, record_id: str) -> str | None:
         row = self.db.execute("SELECT json FROM records WHERE id = ?", (record_id,)).fetchone()
-        return json.loads(row[0]) if row else None
+        return row[0] if row else None
 
     def get_many(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         if not ids:

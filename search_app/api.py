@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from .deps import get_service, require_token, search_params
 from .errors import NotFound
@@ -56,12 +57,24 @@ def csv_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-@router.get("/search", summary="Full-text search with disjunctive facets")
+class FastJSON(Response):
+    """JSON without FastAPI's per-value encoding pass: answers are plain dicts already."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes | str):  # already JSON (a stored record)
+            return content.encode("utf-8") if isinstance(content, str) else content
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@router.get("/search", summary="Full-text search with disjunctive facets",
+            response_class=FastJSON)
 async def api_search(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
-) -> dict[str, Any]:
-    return add_toggle_urls(service.search(params), params)
+) -> FastJSON:
+    return FastJSON(add_toggle_urls(service.search(params), params))
 
 
 @router.get("/search.csv", summary="Every matching record as CSV (UTF-8 with BOM)",
@@ -77,20 +90,25 @@ async def api_search_csv(
     )
 
 
-@router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it")
+@router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
+            response_class=FastJSON)
 async def api_project(
     project_id: Annotated[str, Path()],
     service: Annotated[SearchService, Depends(get_service)],
-) -> dict[str, Any]:
+) -> FastJSON:
     if len(project_id) > 200 or not re.match(ID_REGEX, project_id):
         raise NotFound(f"no project with id {project_id!r}")
-    return service.require_record(project_id)
+    text = service.record_json(project_id)
+    if text is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    return FastJSON(text)
 
 
-@router.get("/suggest", summary="Completions over countries, authorities and titles")
+@router.get("/suggest", summary="Completions over countries, authorities and titles",
+            response_class=FastJSON)
 async def api_suggest(
     service: Annotated[SearchService, Depends(get_service)],
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
-) -> dict[str, Any]:
-    return {"q": q, "suggestions": service.suggest(q, limit)}
+) -> FastJSON:
+    return FastJSON({"q": q, "suggestions": service.suggest(q, limit)})

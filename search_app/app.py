@@ -92,16 +92,34 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
         return views.error_page(request, 422, message)
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next):
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.url.path in ("/docs", "/redoc"):
-            response.headers["Content-Security-Policy"] = DOCS_CSP
-        return response
-
+    app.add_middleware(SecurityHeaders)
     return app
+
+
+class SecurityHeaders:
+    """Adds the security headers to every response (plain ASGI: no per-request task)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+        self.default = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+        self.docs = [(k, DOCS_CSP.encode() if k == b"content-security-policy" else v)
+                     for k, v in self.default]
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = self.docs if scope["path"] in ("/docs", "/redoc") else self.default
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                present = {k.lower() for k, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def app_from_env() -> FastAPI:

@@ -287,6 +287,10 @@ class SearchService:
     def get_record(self, record_id: str) -> dict[str, Any] | None:
         return self.handle().records.get(record_id)
 
+    def record_json(self, record_id: str) -> str | None:
+        """The record exactly as stored: the JSON `atlas parse` prints."""
+        return self.handle().records.get_json(record_id)
+
     def require_record(self, record_id: str) -> dict[str, Any]:
         record = self.get_record(record_id)
         if record is None:
