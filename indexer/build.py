@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import time
+from collections import Counter
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,11 +21,11 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter
 
-from . import postings, store
+from . import lexicon, postings, store
 from .errors import BuildError
 from .facetdata import FacetData, facet_values
 from .record import Record
-from .schema import build_schema, record_to_doc
+from .schema import build_schema, record_to_doc, record_words
 from .sources import Failure, expand, read_sources
 
 WHOOSH_DIR = "whoosh"
@@ -132,6 +133,7 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
     ix = whoosh_index.create_in(str(version / WHOOSH_DIR), build_schema())
     rows = store.RecordStore(version / "records.sqlite")
     count = 0
+    words: Counter = Counter()
     try:
         with _writer(ix, procs) as writer, _progress(total, "indexing", progress) as bar:
             batch = []
@@ -141,6 +143,7 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
                     report.failures.append(item)
                     continue
                 writer.add_document(**record_to_doc(item))
+                words.update(record_words(item))
                 batch.append(_row(item))
                 count += 1
                 if len(batch) >= 1000:
@@ -148,6 +151,7 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
                     batch = []
             rows.put_many(batch)
             rows.commit()
+        lexicon.write(version, words)
     finally:
         rows.close()
         ix.close()
@@ -185,17 +189,22 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
+            words = lexicon.read_counts(store.current_version(index_dir))
             with _change_writer(ix) as writer:
                 batch = []
-                for item in read_sources(paths):
+                for item in read_sources(paths, unique=True):
                     if isinstance(item, Failure):
                         report.failures.append(item)
                         continue
                     writer.update_document(**record_to_doc(item))
+                    old = rows.get(item.id)
+                    lexicon.adjust(words, [record_words(item)],
+                                   [record_words(Record.from_dict(old))] if old else [])
                     batch.append(_row(item))
                 rows.put_many(batch)
                 rows.commit()
                 report.indexed = len(batch)
+            lexicon.write(version, words)
         finally:
             rows.close()
             ix.close()
@@ -218,15 +227,19 @@ def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
+            words = lexicon.read_counts(store.current_version(index_dir))
             with _change_writer(ix) as writer:
                 for rid in ids:
-                    if rows.get(rid) is None:
+                    old = rows.get(rid)
+                    if old is None:
                         missing.append(rid)
                         continue
+                    lexicon.adjust(words, [], [record_words(Record.from_dict(old))])
                     writer.delete_by_term("id", rid)
                     rows.delete([rid])
                     report.indexed += 1
             rows.commit()
+            lexicon.write(version, words)
         finally:
             rows.close()
             ix.close()

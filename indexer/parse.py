@@ -114,7 +114,7 @@ MAX_LABEL = 160  # labels are short; paragraphs are not worth folding to compare
 
 
 def section_of(line: str) -> str | None:
-    if len(line) > MAX_LABEL:
+    if len(line) > MAX_LABEL or "|" in line:  # paragraphs and table rows are never labels
         return None
     key = label_key(line)
     if key in LABELS:

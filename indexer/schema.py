@@ -2,18 +2,19 @@
 
 Only `id` is stored: the build keeps the record JSON elsewhere. Free text (`title`, `body`,
 `themes`) is indexed stemmed with positions (phrases work); `names` unstemmed with positions;
-`spell` holds the distinct folded words for did-you-mean and typo tolerance; facet fields hold
-the values as written (several per record where the record has several). Contact e-mails and
-person names are never indexed.
+facet fields hold the values as written (several per record where the record has several).
+The spelling words (`record_words`) go to the version's lexicon, not to this index: as a
+field they were 44% of all postings. Years and amounts live in the numpy facet arrays.
+Contact e-mails and person names are never indexed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, KEYWORD, NUMERIC, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from .analysis import french_analyzer, name_analyzer, spell_analyzer, spell_words
+from .analysis import french_analyzer, name_analyzer, spell_words
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -44,15 +45,12 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=french, phrase=True),
         themes=TEXT(analyzer=french, phrase=True, field_boost=THEMES_BOOST),
         names=TEXT(analyzer=name_analyzer(), phrase=True),
-        spell=TEXT(analyzer=spell_analyzer(), phrase=False),
         country=_facet(),
         theme=_facet(),
         sub_theme=_facet(),
         status=_facet(),
         partnership_form=_facet(),
         french_partner=_facet(),
-        start_year=NUMERIC(numtype=int, stored=False, sortable=True),
-        funding_total_eur=NUMERIC(numtype=int, bits=64, stored=False, sortable=True),
     )
 
 
@@ -84,6 +82,13 @@ def names_text(record: Record) -> str:
     return _lines(names)
 
 
+def record_words(record: Record) -> list[str]:
+    """The distinct folded words of a record: its share of the spelling lexicon."""
+    body = "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t)
+    return spell_words("\n".join(
+        t for t in (record.title, body, theme_text(record), names_text(record)) if t))
+
+
 def record_to_doc(record: Record) -> dict[str, Any]:
     """The whoosh fields of one record (keyword arguments for `writer.add_document`)."""
     body = "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t)
@@ -98,10 +103,6 @@ def record_to_doc(record: Record) -> dict[str, Any]:
         doc[THEMES_FIELD] = themes
     if names:
         doc[NAMES_FIELD] = names
-    # Pre-tokenized (a list is indexed as is): only the distinct words matter here.
-    spell = spell_words("\n".join(t for t in (record.title, body, themes, names) if t))
-    if spell:
-        doc[SPELL_FIELD] = spell
     doc["country"] = _values(c.code for c in record.countries)
     doc["theme"] = _values([record.theme])
     doc["sub_theme"] = _values([record.sub_theme])
@@ -109,7 +110,4 @@ def record_to_doc(record: Record) -> dict[str, Any]:
     doc["partnership_form"] = _values([record.partnership_form])
     doc["french_partner"] = _values(record.french_partners)
     doc = {k: v for k, v in doc.items() if v != []}
-    if record.start_year is not None:
-        doc["start_year"] = int(record.start_year)
-    doc["funding_total_eur"] = int(record.funding_total_eur or 0)
     return doc

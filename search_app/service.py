@@ -24,6 +24,7 @@ from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
 from indexer.generate import is_synthetic
+from indexer.lexicon import SpellingReader
 from indexer.postings import FlatPostings
 from indexer.text import quick_fold
 
@@ -50,7 +51,9 @@ class IndexHandle:
         self.records = store.RecordStore(version / "records.sqlite", readonly=True)
         self.data = FacetData.load(version)
         self.lookup = ValueLookup(self.data)
-        self.matcher = TextMatcher(self.searcher, self.data.size, FlatPostings.load_all(version))
+        self.spelling = SpellingReader(self.searcher.reader(), version)
+        self.matcher = TextMatcher(self.searcher, self.data.size, FlatPostings.load_all(version),
+                                   self.spelling)
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         # Ties are broken by id, so an order does not depend on how a build numbered docs.
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))
@@ -82,6 +85,7 @@ class IndexHandle:
             self.matcher.lengths("title")
 
     def close(self) -> None:
+        self.spelling.close()
         self.searcher.close()
         self.records.close()
         self.ix.close()
@@ -225,7 +229,7 @@ class SearchService:
         page = ranked[start:start + params.size]
         suggestion = None
         if params.q and (total == 0 or fuzzy):
-            suggestion = did_you_mean(params.q, h.searcher.reader())
+            suggestion = did_you_mean(params.q, h.spelling)
         return {
             "total": total,
             "page": params.page,

@@ -15,7 +15,11 @@ import numpy as np
 from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
+from indexer.analysis import FRENCH_STOPWORDS, french_stem
 from indexer.postings import FlatPostings, read_postings
+from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
+
+STEMMED = (*TEXT_FIELDS, THEMES_FIELD)
 
 K1 = 1.2  # whoosh's BM25F defaults
 B = 0.75
@@ -26,9 +30,10 @@ class TextMatcher:
     scored fields, else read from whoosh (any number of segments) and cached."""
 
     def __init__(self, searcher, size: int, flat: dict[str, FlatPostings] | None = None,
-                 cache_terms: int = 4096) -> None:
+                 spelling=None, cache_terms: int = 4096) -> None:
         self.searcher = searcher
         self.flat = flat or {}
+        self.spelling = spelling
         self.reader = searcher.reader()
         self.schema = searcher.schema
         self.size = size
@@ -101,6 +106,8 @@ class TextMatcher:
             drop, _ = self.evaluate(q.b)
             keep = m & ~drop
             return keep, np.where(keep, s, 0).astype(np.float32)
+        if isinstance(q, wq.FuzzyTerm) and q.fieldname == SPELL_FIELD:
+            return self._typo(q)
         if isinstance(q, wq.Every):
             return np.ones(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
         if isinstance(q, type(wq.NullQuery)):
@@ -124,6 +131,23 @@ class TextMatcher:
         norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
         mask[docs] = True
         score[docs] = (boost * field_boost * idf) * tf * (K1 + 1) / norm
+        return mask, score
+
+    def _typo(self, q: wq.FuzzyTerm) -> tuple[np.ndarray, np.ndarray]:
+        """A word with typos: the lexicon's real words within the distance, each searched
+        as the word itself would be (its stem in the text fields, itself among names)."""
+        mask = np.zeros(self.size, dtype=bool)
+        score = np.zeros(self.size, dtype=np.float32)
+        if self.spelling is None:
+            return mask, score
+        for word in self.spelling.terms_within(SPELL_FIELD, q.text, q.maxdist,
+                                               prefix=q.prefixlength):
+            if word in FRENCH_STOPWORDS:
+                continue
+            m, s = self.evaluate(wq.Or([wq.Term(f, french_stem(word)) for f in STEMMED] +
+                                       [wq.Term(NAMES_FIELD, word)], boost=q.boost))
+            mask |= m
+            score += s
         return mask, score
 
     def _fallback(self, q: wq.Query) -> tuple[np.ndarray, np.ndarray]:

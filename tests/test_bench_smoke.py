@@ -94,6 +94,9 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert all(t["pass"] for t in res["targets"])  # only the error check applies at 300
     assert results["pass"] is True
     assert (out / f"{results['timestamp']}.json").is_file()
+    assert (out / f"{results['timestamp']}.md").is_file()
+    assert results["code_changed_during_run"] in (True, False)
+    assert set(res["git"]) == {"build", "serve"}
 
 
 def test_reports_are_written(bench_run: tuple[dict, str, Path]) -> None:

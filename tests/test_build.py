@@ -111,6 +111,8 @@ def test_update_adds_and_replaces(small_index: Path, tmp_path: Path) -> None:
     assert ids(service, "puits") == {"a1"}
     assert ids(service, country=["MA"]) == {"a1"}
     assert service.get_record("a1")["title"] == "Puits à Podor"
+    words = service.handle().spelling.counts
+    assert words["puits"] == 1 and words["forage"] == 1  # a1's "Forage" went, n1's came
     service.close()
 
 
@@ -122,6 +124,7 @@ def test_delete_removes_and_reports_missing(small_index: Path) -> None:
     assert service.get_record("a2") is None
     facets = service.search(SearchParams())["facets"]["country"]
     assert "ML" not in {f["value"] for f in facets}
+    assert "latrines" not in service.handle().spelling.counts  # only a2 had that word
     service.close()
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from whoosh import index as whoosh_index
+import json
 
+import pytest
+
+from indexer.build import build
 from indexer.record import ForeignPartner, Record
-from indexer.schema import build_schema, record_to_doc
+from search_app.service import SearchService
 from search_app.spelling import did_you_mean
 
 RECORDS = [
@@ -21,12 +23,14 @@ RECORDS = [
 
 @pytest.fixture(scope="module")
 def reader(tmp_path_factory: pytest.TempPathFactory):
-    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("spell")), build_schema())
-    with ix.writer() as writer:
-        for record in RECORDS:
-            writer.add_document(**record_to_doc(record))
-    with ix.reader() as r:
-        yield r
+    root = tmp_path_factory.mktemp("spell")
+    source = root / "records.jsonl"
+    source.write_text("".join(json.dumps(r.to_dict(), ensure_ascii=False) + "\n"
+                              for r in RECORDS), encoding="utf-8")
+    build([source], root / "index", progress=False)
+    service = SearchService(root / "index")
+    yield service.handle().spelling
+    service.close()
 
 
 @pytest.mark.parametrize(("q", "expected"), [

@@ -1,0 +1,87 @@
+"""The spelling lexicon of an index version: every distinct folded word with its record count.
+
+Did-you-mean and typo tolerance need the real words people wrote (not stems) and how common
+each is. A tiny whoosh index holds one document per word, so whoosh's automata find the words
+within an edit distance; the counts sit beside it as JSON.
+
+    lexicon/        whoosh index, field `spell`: one document per word
+    lexicon.json    word -> number of records holding it
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.fields import ID, Schema
+
+from .schema import SPELL_FIELD
+
+LEXICON_DIR = "lexicon"
+COUNTS_FILE = "lexicon.json"
+
+
+def write(version: Path, counts: Counter) -> None:
+    path = version / LEXICON_DIR
+    path.mkdir(exist_ok=True)
+    ix = whoosh_index.create_in(str(path), Schema(**{SPELL_FIELD: ID()}))
+    with ix.writer() as writer:
+        for word in sorted(w for w, n in counts.items() if n > 0):
+            writer.add_document(**{SPELL_FIELD: word})
+    ix.close()
+    kept = {w: n for w, n in counts.items() if n > 0}
+    (version / COUNTS_FILE).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+
+def read_counts(version: Path) -> Counter:
+    path = version / COUNTS_FILE
+    if not path.is_file():
+        return Counter()
+    return Counter(json.loads(path.read_text(encoding="utf-8")))
+
+
+def adjust(counts: Counter, added: Iterable[list[str]], removed: Iterable[list[str]]) -> None:
+    for words in removed:
+        counts.subtract(words)
+    for words in added:
+        counts.update(words)
+
+
+class SpellingReader:
+    """The main index's reader and the lexicon, seen as one reader with a `spell` field.
+
+    Answers the calls did-you-mean makes: membership of (field, word), words within an
+    edit distance, and a word's record count.
+    """
+
+    def __init__(self, main_reader, version: Path) -> None:
+        self.main = main_reader
+        self.counts = read_counts(version)
+        path = version / LEXICON_DIR
+        self.lexicon = whoosh_index.open_dir(str(path)).reader() if path.is_dir() else None
+        self.schema = {SPELL_FIELD, *main_reader.schema.names()}
+
+    def __contains__(self, item: tuple[str, str]) -> bool:
+        field, text = item
+        if field == SPELL_FIELD:
+            return text in self.counts
+        return item in self.main
+
+    def terms_within(self, field: str, text: str, maxdist: int, prefix: int = 0):
+        if field != SPELL_FIELD:
+            return self.main.terms_within(field, text, maxdist, prefix=prefix)
+        if self.lexicon is None:
+            return iter(())
+        return self.lexicon.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix)
+
+    def doc_frequency(self, field: str, text: str) -> int:
+        if field == SPELL_FIELD:
+            return self.counts.get(text, 0)
+        return self.main.doc_frequency(field, text)
+
+    def close(self) -> None:
+        if self.lexicon is not None:
+            self.lexicon.close()
