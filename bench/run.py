@@ -571,11 +571,12 @@ def api_overhead(index: Path, combos: Sequence[Combo]) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- one size
 
 
-def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: Path
-             ) -> dict[str, Any]:
+def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: Path,
+             stamp: str) -> dict[str, Any]:
     work: Path = args.work
     work.mkdir(parents=True, exist_ok=True)
-    result: dict[str, Any] = {"records": size}
+    # The tree may change under a long run (other people commit): note the code per phase.
+    result: dict[str, Any] = {"records": size, "git": {"build": git_info()}}
 
     log(f"{size}: pages")
     result["generate"] = ensure_pages(work, size, args.seed)
@@ -589,6 +590,7 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
     ids = record_ids(index)
 
     log(f"{size}: atlas serve --workers {args.server_workers}")
+    result["git"]["serve"] = git_info()
     with Server(index, args.server_workers, work / f"serve-{size}.log") as server:
         ready_s = server.wait_ready(args.ready_timeout)
         warm_up(server.base_url, ids)
@@ -642,7 +644,8 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
             "slowest_without_phrase": [row["query"] for row in rows
                                        if '"' not in row["query"]][:5],
         }
-        result["profile"] = profile_queries(index, groups, combos, out / f"profile-{size}.txt")
+        result["profile"] = profile_queries(index, groups, combos,
+                                            out / f"profile-{stamp}-{size}.txt")
         result["api_overhead"] = api_overhead(index, combos)
     result["targets"] = check_targets(size, result)
     return result
@@ -784,6 +787,9 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"clients for {results['settings']['duration_s']:g} s; FTS5 in-process. "
         "MB = 10^6 bytes.",
         "",
+        *(["**The code changed during this run** (commits landed between phases; see "
+           "`git` per size in the JSON): columns may measure different code.", ""]
+          if results.get("code_changed_during_run") else []),
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---" for _ in header) + "|",
     ]
@@ -861,14 +867,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         "sizes": {},
     }
     for size in args.size_list:
-        results["sizes"][str(size)] = run_size(size, args, combos, out)
+        results["sizes"][str(size)] = run_size(size, args, combos, out, stamp)
+    seen = {json.dumps(results["git"], sort_keys=True)} | {
+        json.dumps(g, sort_keys=True) for r in results["sizes"].values()
+        for g in r["git"].values()}
+    results["code_changed_during_run"] = len(seen) > 1
     results["pass"] = all(c["pass"] for r in results["sizes"].values() for c in r["targets"])
     text = json.dumps(results, ensure_ascii=False, indent=1)
     (out / f"{stamp}.json").write_text(text, encoding="utf-8")
     tmp = out / "latest.json.tmp"
     tmp.write_text(text, encoding="utf-8")
     os.replace(tmp, out / "latest.json")
-    (out / "latest.md").write_text(render_markdown(results), encoding="utf-8")
+    markdown = render_markdown(results)
+    (out / f"{stamp}.md").write_text(markdown, encoding="utf-8")
+    (out / "latest.md").write_text(markdown, encoding="utf-8")
     print(render_text(results))
     print(f"\nresults: {out / (stamp + '.json')}, {out / 'latest.md'}")
     return 0 if results["pass"] else 1
