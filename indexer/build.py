@@ -18,10 +18,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter
 
-from . import lexicon, postings, store
+from . import lexicon, phrases, postings, store
 from .errors import BuildError
 from .facetdata import FacetData, facet_values
 from .record import Record
@@ -63,8 +64,9 @@ def _row(record: Record) -> tuple[str, str, str]:
     )
 
 
-def _finish(version: Path, report: BuildReport) -> None:
-    """Write the facet arrays and meta for a version whose whoosh index and store are done."""
+def _finish(version: Path, report: BuildReport, pairs: dict[str, np.ndarray]) -> None:
+    """Write the facet arrays, flat postings, phrase pairs and meta of a version whose whoosh
+    index and record store are done; `pairs` holds every live record's phrase pairs by id."""
     ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
     records = store.RecordStore(version / "records.sqlite")
     try:
@@ -77,6 +79,7 @@ def _finish(version: Path, report: BuildReport) -> None:
             size = reader.doc_count_all()
             postings.export(reader, version)
         FacetData.build(size, docs).save(version)
+        phrases.write(version, ((docnum, pairs[rid]) for docnum, rid, _ in docs if rid in pairs))
         report.records = len(docs)
     finally:
         records.close()
@@ -103,10 +106,11 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
         items = read_sources(paths, workers=workers, unique=True)
         size = sum(p.stat().st_size for p in paths)
         procs = min(workers or os.cpu_count() or 1, 2) if size >= PARALLEL_BYTES else 1
-        report.indexed = _write_new(version, items, report, progress, len(paths), procs)
+        pairs: dict[str, np.ndarray] = {}
+        report.indexed = _write_new(version, items, report, progress, len(paths), procs, pairs)
         if not report.indexed:
             raise BuildError("no valid records in the sources; the index was left unchanged")
-        _finish(version, report)
+        _finish(version, report, pairs)
         store.publish(index_dir, version)
     except BaseException:
         store.discard(version)
@@ -127,13 +131,15 @@ def _writer(ix, procs: int):
 
 
 def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildReport,
-               progress: bool | None, total: int, procs: int = 1) -> int:
+               progress: bool | None, total: int, procs: int, pairs: dict[str, np.ndarray]
+               ) -> int:
     """Index records as the parsers deliver them (parsing overlaps indexing); returns count."""
     (version / WHOOSH_DIR).mkdir()
     ix = whoosh_index.create_in(str(version / WHOOSH_DIR), build_schema())
     rows = store.RecordStore(version / "records.sqlite")
     count = 0
     words: Counter = Counter()
+    pairs.clear()
     try:
         with _writer(ix, procs) as writer, _progress(total, "indexing", progress) as bar:
             batch = []
@@ -144,6 +150,7 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
                     continue
                 writer.add_document(**record_to_doc(item))
                 words.update(record_words(item))
+                pairs[item.id] = phrases.record_pairs(item)
                 batch.append(_row(item))
                 count += 1
                 if len(batch) >= 1000:
@@ -189,7 +196,9 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
-            words = lexicon.read_counts(store.current_version(index_dir))
+            live = store.current_version(index_dir)
+            words = lexicon.read_counts(live)
+            fresh: dict[str, np.ndarray] = {}
             with _change_writer(ix) as writer:
                 batch = []
                 for item in read_sources(paths, unique=True):
@@ -200,6 +209,7 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                     old = rows.get(item.id)
                     lexicon.adjust(words, [record_words(item)],
                                    [record_words(Record.from_dict(old))] if old else [])
+                    fresh[item.id] = phrases.record_pairs(item)
                     batch.append(_row(item))
                 rows.put_many(batch)
                 rows.commit()
@@ -208,7 +218,9 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         finally:
             rows.close()
             ix.close()
-        _finish(version, report)
+        pairs = phrases.carry_over(live, FacetData.load(live).ids, set(fresh))
+        pairs.update(fresh)
+        _finish(version, report, pairs)
         store.publish(index_dir, version)
     except BaseException:
         store.discard(version)
@@ -227,7 +239,9 @@ def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]
         ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
         rows = store.RecordStore(version / "records.sqlite")
         try:
-            words = lexicon.read_counts(store.current_version(index_dir))
+            live = store.current_version(index_dir)
+            words = lexicon.read_counts(live)
+            removed: set[str] = set()
             with _change_writer(ix) as writer:
                 for rid in ids:
                     old = rows.get(rid)
@@ -237,13 +251,14 @@ def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]
                     lexicon.adjust(words, [], [record_words(Record.from_dict(old))])
                     writer.delete_by_term("id", rid)
                     rows.delete([rid])
+                    removed.add(rid)
                     report.indexed += 1
             rows.commit()
             lexicon.write(version, words)
         finally:
             rows.close()
             ix.close()
-        _finish(version, report)
+        _finish(version, report, phrases.carry_over(live, FacetData.load(live).ids, removed))
         store.publish(index_dir, version)
     except BaseException:
         store.discard(version)

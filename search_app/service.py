@@ -25,6 +25,7 @@ from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
 from indexer.generate import is_synthetic
 from indexer.lexicon import SpellingReader
+from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
 from indexer.text import quick_fold
 
@@ -53,7 +54,7 @@ class IndexHandle:
         self.lookup = ValueLookup(self.data)
         self.spelling = SpellingReader(self.searcher.reader(), version)
         self.matcher = TextMatcher(self.searcher, self.data.size, FlatPostings.load_all(version),
-                                   self.spelling)
+                                   self.spelling, PhraseIndex.load(version))
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         # Ties are broken by id, so an order does not depend on how a build numbered docs.
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))

@@ -16,10 +16,13 @@ from whoosh import query as wq
 from whoosh.reading import TermNotFound
 
 from indexer.analysis import FRENCH_STOPWORDS, french_stem
+from indexer.phrases import STEMMED_FIELDS as PHRASE_STEMMED
+from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings, read_postings
 from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 
 STEMMED = (*TEXT_FIELDS, THEMES_FIELD)
+PHRASE_FIELDS = (*PHRASE_STEMMED, NAMES_FIELD)
 
 K1 = 1.2  # whoosh's BM25F defaults
 B = 0.75
@@ -30,8 +33,10 @@ class TextMatcher:
     scored fields, else read from whoosh (any number of segments) and cached."""
 
     def __init__(self, searcher, size: int, flat: dict[str, FlatPostings] | None = None,
-                 spelling=None, cache_terms: int = 4096) -> None:
+                 spelling=None, phrases: PhraseIndex | None = None,
+                 cache_terms: int = 4096) -> None:
         self.searcher = searcher
+        self.phrases = phrases
         self.flat = flat or {}
         self.spelling = spelling
         self.reader = searcher.reader()
@@ -106,6 +111,9 @@ class TextMatcher:
             drop, _ = self.evaluate(q.b)
             keep = m & ~drop
             return keep, np.where(keep, s, 0).astype(np.float32)
+        if isinstance(q, wq.Phrase) and self.phrases is not None and q.slop == 1 \
+                and q.fieldname in PHRASE_FIELDS:
+            return self._phrase(q)
         if isinstance(q, wq.FuzzyTerm) and q.fieldname == SPELL_FIELD:
             return self._typo(q)
         if isinstance(q, wq.Every):
@@ -131,6 +139,20 @@ class TextMatcher:
         norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
         mask[docs] = True
         score[docs] = (boost * field_boost * idf) * tf * (K1 + 1) / norm
+        return mask, score
+
+    def _phrase(self, q: wq.Phrase) -> tuple[np.ndarray, np.ndarray]:
+        """Documents holding the words' consecutive pairs in the field (the build's pair
+        index), scored as the sum of the words' own scores there."""
+        mask = np.zeros(self.size, dtype=bool)
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in q.words]
+        docs = self.phrases.docs_with(q.fieldname, words)
+        mask[docs[docs < self.size]] = True
+        score = np.zeros(self.size, dtype=np.float32)
+        if mask.any():
+            for word in dict.fromkeys(words):
+                score += self._term(q.fieldname, word, q.boost)[1]
+            score = np.where(mask, score, 0).astype(np.float32)
         return mask, score
 
     def _typo(self, q: wq.FuzzyTerm) -> tuple[np.ndarray, np.ndarray]:

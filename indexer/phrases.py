@@ -1,0 +1,109 @@
+"""Adjacent word pairs of each record, so phrase queries are array lookups, not position scans.
+
+whoosh checks a phrase by decoding the positions of every document holding all its words;
+for a common phrase ("eau potable") that is most of a query's time. At build time each
+field's token stream (the same tokens whoosh indexes, stop words removed and positions
+renumbered, as whoosh's StopFilter does) gives its adjacent pairs, hashed to 64 bits; the
+version stores the sorted (pair hash, docnum) list. A two-word phrase is then one lookup;
+a longer one requires all its consecutive pairs.
+
+    phrases.npz    keys (sorted uint64 pair hashes, one per pair and document), docs (int32)
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
+from .record import Record
+from .schema import BODY_PARTS, NAMES_FIELD, THEMES_FIELD, names_text, theme_text
+
+PHRASE_FILE = "phrases.npz"
+STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
+
+
+def stems(text: str) -> list[str]:
+    """The token texts french_analyzer gives, without whoosh's token objects."""
+    out = []
+    for word in WORD_PATTERN.findall(text):
+        if word.lower() in FRENCH_STOPWORDS:
+            continue
+        folded = fold_token(word)
+        if folded:
+            out.append(french_stem(folded))
+    return out
+
+
+def names(text: str) -> list[str]:
+    """The token texts name_analyzer gives."""
+    return [f for f in (fold_token(w) for w in WORD_PATTERN.findall(text)) if f]
+
+
+def pair_key(field: str, first: str, second: str) -> int:
+    data = f"{field}\x1f{first}\x1f{second}".encode()
+    return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
+
+
+def record_pairs(record: Record) -> np.ndarray:
+    """Distinct pair hashes of a record's phrase-searchable fields."""
+    body = "\n".join(t for t in (getattr(record, n) for n in BODY_PARTS) if t)
+    streams = [("title", stems(record.title or "")), ("body", stems(body)),
+               (THEMES_FIELD, stems(theme_text(record))),
+               (NAMES_FIELD, names(names_text(record)))]
+    keys = {pair_key(field, a, b) for field, tokens in streams
+            for a, b in zip(tokens, tokens[1:], strict=False)}
+    return np.fromiter(keys, dtype=np.uint64, count=len(keys))
+
+
+def write(version: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
+    """From (docnum, pair hashes) of every live document."""
+    keys, nums = [], []
+    for docnum, pairs in docs:
+        keys.append(pairs)
+        nums.append(np.full(pairs.size, docnum, dtype=np.int32))
+    all_keys = np.concatenate(keys) if keys else np.empty(0, np.uint64)
+    all_docs = np.concatenate(nums) if nums else np.empty(0, np.int32)
+    order = np.lexsort((all_docs, all_keys))
+    np.savez(version / PHRASE_FILE, keys=all_keys[order], docs=all_docs[order])
+
+
+def carry_over(base: Path, base_ids: list[str], changed: set[str]
+               ) -> dict[str, np.ndarray]:
+    """The pairs of an earlier version's unchanged records, by id (for updates and deletes)."""
+    old = PhraseIndex.load(base)
+    if old is None:
+        return {}
+    ids = np.asarray(base_ids, dtype=object)[old.docs]
+    keep = np.fromiter((i not in changed for i in ids), dtype=bool, count=ids.size)
+    out: dict[str, list] = {}
+    for rid, key in zip(ids[keep], old.keys[keep], strict=True):
+        out.setdefault(rid, []).append(key)
+    return {rid: np.asarray(keys, dtype=np.uint64) for rid, keys in out.items()}
+
+
+class PhraseIndex:
+    def __init__(self, version: Path) -> None:
+        with np.load(version / PHRASE_FILE) as data:
+            self.keys = data["keys"]
+            self.docs = data["docs"]
+
+    @classmethod
+    def load(cls, version: Path) -> PhraseIndex | None:
+        return cls(version) if (version / PHRASE_FILE).is_file() else None
+
+    def docs_with(self, field: str, words: list[str]) -> np.ndarray:
+        """Docnums whose field holds every consecutive pair of `words` (2+ words)."""
+        found: np.ndarray | None = None
+        for a, b in zip(words, words[1:], strict=False):
+            key = np.uint64(pair_key(field, a, b))
+            start = np.searchsorted(self.keys, key, side="left")
+            end = np.searchsorted(self.keys, key, side="right")
+            docs = self.docs[start:end]
+            found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
+            if not found.size:
+                break
+        return found if found is not None else np.empty(0, np.int32)
