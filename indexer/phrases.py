@@ -7,7 +7,8 @@ renumbered, as whoosh's StopFilter does) gives its adjacent pairs, hashed to 64 
 version stores the sorted (pair hash, docnum) list. A two-word phrase is then one lookup;
 a longer one requires all its consecutive pairs.
 
-    phrases.npz    keys (sorted uint64 pair hashes, one per pair and document), docs (int32)
+    phrases.keys.npy   sorted uint64 pair hashes, one per pair and document (memory-mapped)
+    phrases.docs.npy   the matching docnums (int32, memory-mapped)
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from .analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
 from .record import Record
 from .schema import BODY_PARTS, NAMES_FIELD, THEMES_FIELD, names_text, theme_text
 
-PHRASE_FILE = "phrases.npz"
+KEYS_FILE = "phrases.keys.npy"
+DOCS_FILE = "phrases.docs.npy"
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 
@@ -68,7 +70,8 @@ def write(version: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
     all_keys = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     all_docs = np.concatenate(nums) if nums else np.empty(0, np.int32)
     order = np.lexsort((all_docs, all_keys))
-    np.savez(version / PHRASE_FILE, keys=all_keys[order], docs=all_docs[order])
+    np.save(version / KEYS_FILE, all_keys[order])
+    np.save(version / DOCS_FILE, all_docs[order])
 
 
 def carry_over(base: Path, base_ids: list[str], changed: set[str]
@@ -87,13 +90,13 @@ def carry_over(base: Path, base_ids: list[str], changed: set[str]
 
 class PhraseIndex:
     def __init__(self, version: Path) -> None:
-        with np.load(version / PHRASE_FILE) as data:
-            self.keys = data["keys"]
-            self.docs = data["docs"]
+        # Memory-mapped: a lookup touches a few pages, the server keeps little resident.
+        self.keys = np.load(version / KEYS_FILE, mmap_mode="r")
+        self.docs = np.load(version / DOCS_FILE, mmap_mode="r")
 
     @classmethod
     def load(cls, version: Path) -> PhraseIndex | None:
-        return cls(version) if (version / PHRASE_FILE).is_file() else None
+        return cls(version) if (version / KEYS_FILE).is_file() else None
 
     def docs_with(self, field: str, words: list[str]) -> np.ndarray:
         """Docnums whose field holds every consecutive pair of `words` (2+ words)."""
@@ -102,7 +105,7 @@ class PhraseIndex:
             key = np.uint64(pair_key(field, a, b))
             start = np.searchsorted(self.keys, key, side="left")
             end = np.searchsorted(self.keys, key, side="right")
-            docs = self.docs[start:end]
+            docs = np.asarray(self.docs[start:end])
             found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
             if not found.size:
                 break

@@ -130,7 +130,7 @@ class IndexHandle:
 
 
 class SearchService:
-    def __init__(self, index_dir: Path, cache_size: int = 1024) -> None:
+    def __init__(self, index_dir: Path, cache_size: int = 256) -> None:
         self.index_dir = Path(index_dir)
         self.cache_size = cache_size
         self._handle: IndexHandle | None = None

@@ -12,7 +12,7 @@ class Settings:
     index_dir: Path = field(default_factory=lambda: Path("index"))
     page_size: int = 20
     api_token: str | None = None
-    cache_size: int = 1024
+    cache_size: int = 256  # answers with facets are ~100 KB each: bounded per worker
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

@@ -7,7 +7,7 @@ the same links (datasette-style ``toggle_url`` on each facet item).
 from __future__ import annotations
 
 from typing import Any, Protocol
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from indexer.countries import country_code
 from indexer.facetdata import fold_value
@@ -155,24 +155,32 @@ def _ordered(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return sorted(items, key=lambda kv: rank.get(kv[0], len(rank)))  # stable within a key
 
 
+_MARK = "\x00value\x00"
+_MARK_QUOTED = quote_plus(_MARK)
+
+
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}
     for facet, items in (result.get("facets") or {}).items():
-        facets[facet] = [
-            {
-                **item,
-                "toggle_url": toggle_url(
-                    params,
-                    facet,
-                    item["value"],
-                    # A year inside a selected range narrows to that year, not off.
-                    selected=None if facet == YEAR_FACET else item.get("selected"),
-                    base=base,
-                ),
-            }
-            for item in items
-        ]
+        # Adding a value gives the same URL but for the value: encode it once per facet
+        # (hundreds of facet items per answer), then drop each value in.
+        template = toggle_url(params, facet, _MARK, selected=False, base=base)
+        year_range = _year_range(params.query_items()) if facet == YEAR_FACET else None
+        out = []
+        for item in items:
+            if facet == YEAR_FACET:
+                plain = year_range != (str(item["value"]), str(item["value"]))
+            else:
+                plain = not item.get("selected")
+            if plain:
+                url = template.replace(_MARK_QUOTED, quote_plus(str(item["value"])))
+            else:
+                # A year inside a selected range narrows to that year, not off.
+                url = toggle_url(params, facet, item["value"], base=base,
+                                 selected=None if facet == YEAR_FACET else item.get("selected"))
+            out.append({**item, "toggle_url": url})
+        facets[facet] = out
     return {**result, "facets": facets}
 
 
