@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import fcntl
 import io
 import json
 import math
@@ -844,8 +845,35 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def lock_work_dir(work: Path):
+    """Hold an exclusive lock on the work dir for the run: two runs would rebuild each other's
+    indexes and share the CPU. Returns the open lock file, or None when another run holds it."""
+    work.mkdir(parents=True, exist_ok=True)
+    handle = (work / ".lock").open("w")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    lock = lock_work_dir(args.work)
+    if lock is None:
+        print(f"bench: another run is using {args.work} (lock {args.work / '.lock'}); "
+              "wait for it or pass --work", file=sys.stderr)
+        return 2
+    try:
+        return _run(args)
+    finally:
+        lock.close()
+
+
+def _run(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     combos = query_mix()

@@ -107,6 +107,20 @@ def test_reports_are_written(bench_run: tuple[dict, str, Path]) -> None:
     assert "search uncached p95, ms" in stdout and "PASS" in stdout
 
 
+def test_one_run_per_work_dir(tmp_path: Path) -> None:
+    from bench.run import lock_work_dir, main
+
+    held = lock_work_dir(tmp_path)
+    assert held is not None
+    try:
+        assert main(["--sizes", "10", "--work", str(tmp_path), "--out", str(tmp_path)]) == 2
+    finally:
+        held.close()
+    again = lock_work_dir(tmp_path)
+    assert again is not None
+    again.close()
+
+
 def test_fts5_translation_and_targets() -> None:
     from bench.fts5 import to_match
     from bench.queries import QUERIES, query_mix
