@@ -14,6 +14,7 @@ is then a slice.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,29 @@ def export(reader, version: Path) -> None:
                                                         encoding="utf-8")
 
 
+class _SliceReader:
+    """Slices of a .npy array read from the file on demand (positional reads, no mmap):
+    the server's resident memory stays the same however many terms it has looked up."""
+
+    def __init__(self, path: Path) -> None:
+        array = np.load(path, mmap_mode="r")  # reads the header only
+        self.dtype = array.dtype
+        self.offset = array.offset
+        self.size = array.shape[0]
+        del array
+        self.fd = os.open(path, os.O_RDONLY)
+
+    def __getitem__(self, span: slice) -> np.ndarray:
+        start, stop, _ = span.indices(self.size)
+        count = max(0, stop - start)
+        data = os.pread(self.fd, count * self.dtype.itemsize,
+                        self.offset + start * self.dtype.itemsize)
+        return np.frombuffer(data, dtype=self.dtype, count=count)
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
 class FlatPostings:
     """One field's exported postings, memory-mapped."""
 
@@ -94,8 +118,8 @@ class FlatPostings:
         with np.load(version / f"postings-{field}.npz") as data:
             self.offsets = data["offsets"]
             self.lengths = data["lengths"]
-        self.docs = np.load(version / f"postings-{field}.docs.npy", mmap_mode="r")
-        self.tf = np.load(version / f"postings-{field}.tf.npy", mmap_mode="r")
+        self.docs = _SliceReader(version / f"postings-{field}.docs.npy")
+        self.tf = _SliceReader(version / f"postings-{field}.tf.npy")
 
     def get(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         i = self.index.get(text)
@@ -103,6 +127,10 @@ class FlatPostings:
             return None
         start, end = self.offsets[i], self.offsets[i + 1]
         return self.docs[start:end], self.tf[start:end]
+
+    def close(self) -> None:
+        self.docs.close()
+        self.tf.close()
 
     @classmethod
     def load_all(cls, version: Path) -> dict[str, FlatPostings]:

@@ -8,6 +8,7 @@ when a build publishes a new version, so servers pick up rebuilds without a rest
 from __future__ import annotations
 
 import bisect
+import json
 import threading
 import time
 from collections import OrderedDict
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import FileStorage
 
 from indexer import store
 from indexer.build import WHOOSH_DIR
@@ -47,7 +48,9 @@ class IndexHandle:
     def __init__(self, version: Path, cache_size: int) -> None:
         self.version = version
         self.meta = store.read_meta(version)
-        self.ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
+        # Plain reads, not mmap: whoosh maps whole segment files, which would count the
+        # index in every worker's resident memory; the numpy matcher rarely needs whoosh.
+        self.ix = FileStorage(str(version / WHOOSH_DIR), supports_mmap=False).open_index()
         self.searcher = self.ix.searcher()
         self.records = store.RecordStore(version / "records.sqlite", readonly=True)
         self.data = FacetData.load(version)
@@ -58,7 +61,7 @@ class IndexHandle:
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         # Ties are broken by id, so an order does not depend on how a build numbered docs.
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))
-        self.cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self.cache: OrderedDict[str, str] = OrderedDict()
         self.cache_size = cache_size
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._completions: list[tuple[str, str, str, int]] | None = None
@@ -86,6 +89,8 @@ class IndexHandle:
             self.matcher.lengths("title")
 
     def close(self) -> None:
+        for flat in self.matcher.flat.values():
+            flat.close()
         self.spelling.close()
         self.searcher.close()
         self.records.close()
@@ -191,10 +196,11 @@ class SearchService:
         cached = h.cache.get(key)
         if cached is not None:
             h.cache.move_to_end(key)
-            return {**cached, "took_ms": round((time.perf_counter() - started) * 1000, 2),
-                    "cached": True}
+            return {**json.loads(cached),
+                    "took_ms": round((time.perf_counter() - started) * 1000, 2), "cached": True}
         result = self._search(h, params)
-        h.cache[key] = result
+        # Kept as JSON text: a few times smaller than the dicts, for a bounded worker memory.
+        h.cache[key] = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
         if len(h.cache) > h.cache_size:
             h.cache.popitem(last=False)
         return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
