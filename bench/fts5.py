@@ -17,6 +17,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from search_app.query import parse_user_query
+
 from . import summarize
 from .queries import WARMUP_QUERIES, Combo
 
@@ -35,33 +37,6 @@ _WORD_SPLIT = re.compile(r"[’'\s]+")
 
 
 # ---------------------------------------------------------------- query translation
-
-
-def _atoms(q: str) -> list[tuple[str, bool, bool] | None]:
-    """[(text, phrase, negated) | None for OR] in query order, like the engine's parser."""
-    atoms: list[tuple[str, bool, bool] | None] = []
-    i, n = 0, len(q)
-    while i < n:
-        if q[i].isspace():
-            i += 1
-            continue
-        negated = q[i] == "-" and i + 1 < n and not q[i + 1].isspace()
-        j = i + 1 if negated else i
-        if q[j] == '"':
-            close = q.find('"', j + 1)
-            if close != -1:
-                atoms.append((q[j + 1:close], True, negated))
-                i = close + 1
-                continue
-            i = j + 1
-            continue
-        k = j
-        while k < n and not q[k].isspace() and q[k] != '"':
-            k += 1
-        word = q[j:k]
-        atoms.append(None if word == "OR" and not negated else (word, False, negated))
-        i = k
-    return atoms
 
 
 def _fts_string(text: str) -> str:
@@ -83,24 +58,11 @@ def to_match(q: str) -> str | None:
     Words are AND-ed, `a OR b` joins neighbours into one group, `-word` excludes (FTS5 NOT).
     A query made only of exclusions is treated as browsing (None).
     """
-    groups: list[list[str]] = []
-    excluded: list[str] = []
-    or_pending = False
-    for atom in _atoms(q):
-        if atom is None:
-            or_pending = bool(groups)
-            continue
-        text, phrase, negated = atom
-        item = _item(text, phrase)
-        if item is None:
-            continue
-        if negated:
-            excluded.append(item)
-        elif or_pending and groups:
-            groups[-1].append(item)
-        else:
-            groups.append([item])
-        or_pending = False
+    # The engine's own parser, so both sides read the query syntax the same way.
+    uq = parse_user_query(q)
+    groups = [g for g in ([i for i in (_item(it.text, it.phrase) for it in group) if i]
+                          for group in uq.groups) if g]
+    excluded = [i for i in (_item(it.text, it.phrase) for it in uq.excluded) if i]
     if not groups:
         return None
     clauses = [g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups]
