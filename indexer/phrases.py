@@ -7,8 +7,12 @@ renumbered, as whoosh's StopFilter does) gives its adjacent pairs, hashed to 64 
 version stores the sorted (pair hash, docnum) list. A two-word phrase is then one lookup;
 a longer one requires all its consecutive pairs.
 
-    phrases.keys.npy   sorted uint64 pair hashes, one per pair and document (memory-mapped)
-    phrases.docs.npy   the matching docnums (int32, memory-mapped)
+    phrases.keys.npy   sorted uint64 pair hashes, one per pair and document
+    phrases.docs.npy   the matching docnums (int32)
+
+The server keeps one key in BLOCK in memory and reads the rest with positional reads, so
+its resident memory does not grow with the pairs it has looked up (a memory map would keep
+every page a binary search or the kernel's read-ahead touched).
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from .analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
+from .postings import SliceReader
 from .record import Record
 from .schema import BODY_PARTS, NAMES_FIELD, THEMES_FIELD, names_text, theme_text
 
 KEYS_FILE = "phrases.keys.npy"
 DOCS_FILE = "phrases.docs.npy"
+BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 
@@ -77,36 +83,53 @@ def write(version: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
 def carry_over(base: Path, base_ids: list[str], changed: set[str]
                ) -> dict[str, np.ndarray]:
     """The pairs of an earlier version's unchanged records, by id (for updates and deletes)."""
-    old = PhraseIndex.load(base)
-    if old is None:
+    if not (base / KEYS_FILE).is_file():
         return {}
-    ids = np.asarray(base_ids, dtype=object)[old.docs]
+    old_keys, old_docs = np.load(base / KEYS_FILE), np.load(base / DOCS_FILE)
+    ids = np.asarray(base_ids, dtype=object)[old_docs]
     keep = np.fromiter((i not in changed for i in ids), dtype=bool, count=ids.size)
     out: dict[str, list] = {}
-    for rid, key in zip(ids[keep], old.keys[keep], strict=True):
+    for rid, key in zip(ids[keep], old_keys[keep], strict=True):
         out.setdefault(rid, []).append(key)
     return {rid: np.asarray(keys, dtype=np.uint64) for rid, keys in out.items()}
 
 
 class PhraseIndex:
-    def __init__(self, version: Path) -> None:
-        # Memory-mapped: a lookup touches a few pages, the server keeps little resident.
-        self.keys = np.load(version / KEYS_FILE, mmap_mode="r")
-        self.docs = np.load(version / DOCS_FILE, mmap_mode="r")
+    def __init__(self, version: Path, block: int = BLOCK) -> None:
+        self.block = block
+        self.keys = SliceReader(version / KEYS_FILE)
+        self.docs = SliceReader(version / DOCS_FILE)
+        mapped = np.load(version / KEYS_FILE, mmap_mode="r")
+        self.sample = np.array(mapped[::block])  # a copy; the mapping goes with `mapped`
+        del mapped
 
     @classmethod
     def load(cls, version: Path) -> PhraseIndex | None:
         return cls(version) if (version / KEYS_FILE).is_file() else None
 
+    def span(self, key: int) -> tuple[int, int]:
+        """[start, end) of `key` in the sorted keys: the sample, then the blocks around it."""
+        k = np.uint64(key)
+        left = int(np.searchsorted(self.sample, k, side="left"))
+        right = int(np.searchsorted(self.sample, k, side="right"))
+        # keys[(left-1)*block] < k <= keys[left*block] and keys[right*block] > k.
+        lo = max(0, (left - 1) * self.block)
+        hi = min(self.keys.size, right * self.block)
+        chunk = self.keys[lo:hi]
+        return (lo + int(np.searchsorted(chunk, k, side="left")),
+                lo + int(np.searchsorted(chunk, k, side="right")))
+
     def docs_with(self, field: str, words: list[str]) -> np.ndarray:
         """Docnums whose field holds every consecutive pair of `words` (2+ words)."""
         found: np.ndarray | None = None
         for a, b in zip(words, words[1:], strict=False):
-            key = np.uint64(pair_key(field, a, b))
-            start = np.searchsorted(self.keys, key, side="left")
-            end = np.searchsorted(self.keys, key, side="right")
-            docs = np.asarray(self.docs[start:end])
+            start, end = self.span(pair_key(field, a, b))
+            docs = self.docs[start:end]
             found = docs if found is None else np.intersect1d(found, docs, assume_unique=True)
             if not found.size:
                 break
         return found if found is not None else np.empty(0, np.int32)
+
+    def close(self) -> None:
+        self.keys.close()
+        self.docs.close()

@@ -86,7 +86,7 @@ def export(reader, version: Path) -> None:
                                                         encoding="utf-8")
 
 
-class _SliceReader:
+class SliceReader:
     """Slices of a .npy array read from the file on demand (positional reads, no mmap):
     the server's resident memory stays the same however many terms it has looked up."""
 
@@ -118,8 +118,8 @@ class FlatPostings:
         with np.load(version / f"postings-{field}.npz") as data:
             self.offsets = data["offsets"]
             self.lengths = data["lengths"]
-        self.docs = _SliceReader(version / f"postings-{field}.docs.npy")
-        self.tf = _SliceReader(version / f"postings-{field}.tf.npy")
+        self.docs = SliceReader(version / f"postings-{field}.docs.npy")
+        self.tf = SliceReader(version / f"postings-{field}.tf.npy")
 
     def get(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         i = self.index.get(text)

@@ -23,6 +23,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from .errors import IndexUnavailable
 
 CURRENT = "CURRENT"
@@ -115,7 +117,7 @@ class RecordStore:
 
     def get(self, record_id: str) -> dict[str, Any] | None:
         text = self.get_json(record_id)
-        return json.loads(text) if text is not None else None
+        return orjson.loads(text) if text is not None else None
 
     def get_json(self, record_id: str) -> str | None:
         row = self.db.execute("SELECT json FROM records WHERE id = ?", (record_id,)).fetchone()
@@ -126,7 +128,7 @@ class RecordStore:
             return {}
         marks = ",".join("?" * len(ids))
         rows = self.db.execute(f"SELECT id, json FROM records WHERE id IN ({marks})", ids)
-        return {rid: json.loads(text) for rid, text in rows}
+        return {rid: orjson.loads(text) for rid, text in rows}
 
     def facet_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for rid, text in self.db.execute("SELECT id, facets FROM records"):

@@ -1,4 +1,8 @@
-"""FastAPI dependencies: the service, validated search parameters, the API token check."""
+"""FastAPI dependencies: the service, validated search parameters, the API token check.
+
+All `async`: none of them blocks, and FastAPI runs a plain `def` dependency in a thread
+(a hop per dependency per request).
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,19 @@ from .service import SearchService
 from .settings import Settings
 
 
-def get_service(request: Request) -> SearchService:
+async def get_service(request: Request) -> SearchService:
     return request.app.state.service
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def search_params(params: Annotated[SearchParams, Query()]) -> SearchParams:
+async def search_params(params: Annotated[SearchParams, Query()]) -> SearchParams:
     return params
 
 
-def require_token(request: Request) -> None:
+async def require_token(request: Request) -> None:
     """When ATLAS_API_TOKEN is set, /api/* needs `Authorization: Bearer <token>`."""
     token = request.app.state.settings.api_token
     if not token:

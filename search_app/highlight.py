@@ -8,34 +8,76 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
 
 from indexer.analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
 
 ELLIPSIS = "…"
 
 _SPACES = re.compile(r"\s+")
+# A letter that accent stripping cannot turn into ASCII (ø, ß, other scripts): only
+# unidecode knows how such a word folds, so `may_match` cannot rule the text out.
+# (Combining accents are not \w, so the class leaves them out.)
+_OTHER_LETTER = re.compile(r"[^\W\x00-\x7f]")
+# Runs of word characters: every word of the pattern is one (the pattern only skips some).
+_RUNS = re.compile(r"\w+")
+
+
+def may_match(text: str, terms: Iterable[str]) -> bool:
+    """False only when no word of `text` can match `terms`: a cheap test before `snippet`.
+
+    Every matching word's folded form starts with its stem, so a term that is not a
+    substring of the accent-free, lowercase text matches no word of it.
+    """
+    lowered = text.lower()
+    if not lowered.isascii():
+        decomposed = unicodedata.normalize(
+            "NFKD", lowered.replace("œ", "oe").replace("æ", "ae"))
+        if _OTHER_LETTER.search(decomposed):
+            return True
+        lowered = decomposed.encode("ascii", "ignore").decode("ascii")
+    return any(term in lowered for term in terms)
 
 
 def _escape(text: str) -> str:
     return html.escape(_SPACES.sub(" ", text), quote=True)
 
 
+@lru_cache(maxsize=200_000)
+def _word_keys(word: str) -> tuple[str, str | None]:
+    """(folded form, stem or None for a stop word) of one word as the text spells it."""
+    folded = fold_token(word)
+    if not folded:
+        return "", None
+    return folded, None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
+
+
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
-    The analyzers' own word pattern, then the same (cached) lowercase, stop-word, fold and stem
-    steps as `french_analyzer` and `name_analyzer`: the same tokens and character offsets as
-    running both chains with chars=True, several times faster (snippets are made per hit).
+    The analyzers' own word pattern, then the same lowercase, stop-word, fold and stem steps
+    as `french_analyzer` and `name_analyzer`: the same tokens and character offsets as
+    running both chains with chars=True, many times faster. Snippets are made per hit, so
+    the words are listed in C, each spelling is analysed once per process, and only the
+    spellings that match are located (each place checked to be a whole word of the pattern).
     """
+    wanted: dict[str, str] = {}
+    for word in set(_RUNS.findall(text)):
+        folded, stem = _word_keys(word)
+        if stem in terms or (folded and folded in terms):
+            wanted[word] = stem or folded
     found = []
-    for m in WORD_PATTERN.finditer(text):
-        word = m.group()
-        folded = fold_token(word)
-        if not folded:
-            continue
-        stem = None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
-        if stem in terms or folded in terms:
-            found.append((m.start(), m.end(), stem or folded))
+    for word, key in wanted.items():
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            m = WORD_PATTERN.match(text, start)
+            if m is not None and m.end() == end:
+                found.append((start, end, key))
+            start = text.find(word, start + 1)
+    found.sort()
     return found
 
 

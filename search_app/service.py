@@ -8,7 +8,6 @@ when a build publishes a new version, so servers pick up rebuilds without a rest
 from __future__ import annotations
 
 import bisect
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import orjson
 from whoosh.filedb.filestore import FileStorage
 
 from indexer import store
@@ -28,12 +28,11 @@ from indexer.generate import is_synthetic
 from indexer.lexicon import SpellingReader
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
-from indexer.text import quick_fold
 
 from .errors import IndexNotReady, NotFound
 from .facets import combine, count_facets
 from .filters import ValueLookup, filter_masks
-from .highlight import snippet
+from .highlight import may_match, snippet
 from .params import SearchParams
 from .query import build_text_query, parse_user_query, query_terms
 from .spelling import did_you_mean
@@ -91,6 +90,8 @@ class IndexHandle:
     def close(self) -> None:
         for flat in self.matcher.flat.values():
             flat.close()
+        if self.matcher.phrases is not None:
+            self.matcher.phrases.close()
         self.spelling.close()
         self.searcher.close()
         self.records.close()
@@ -196,11 +197,11 @@ class SearchService:
         cached = h.cache.get(key)
         if cached is not None:
             h.cache.move_to_end(key)
-            return {**json.loads(cached),
+            return {**orjson.loads(cached),
                     "took_ms": round((time.perf_counter() - started) * 1000, 2), "cached": True}
         result = self._search(h, params)
-        # Kept as JSON text: a few times smaller than the dicts, for a bounded worker memory.
-        h.cache[key] = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        # Kept as JSON bytes: a few times smaller than the dicts, for a bounded worker memory.
+        h.cache[key] = orjson.dumps(result)
         if len(h.cache) > h.cache_size:
             h.cache.popitem(last=False)
         return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
@@ -384,9 +385,7 @@ def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
     if not texts:
         return ""
     for text in texts if terms else ():
-        # Every matching word's folded form starts with its stem: skip fields holding none.
-        folded = quick_fold(text)
-        if any(term in folded for term in terms):
+        if may_match(text, terms):
             html = snippet(text, terms)
             if "<mark>" in html:
                 return html

@@ -94,3 +94,29 @@ def test_matches_agree_with_the_analyzers(text: str) -> None:
     assert [(a, b) for a, b, _ in _matches(text, terms)] == expected
     only_stems = set(stems.values())
     assert {(a, b) for a, b, _ in _matches(text, only_stems)} >= set(stems)
+
+
+_PIECES = ["l'eau", "L’Eau", "eaux", "d'eau", "qu'il", "jusqu'à", "lorsqu'eau", "réseau", "Pau",
+           "eau_douce", "écoles", "école", "Ecole", "l", "L", "qu", "villes", "ville", "œuvre",
+           "oeuvres", "ſ'eau", "İl", "2024", "eau2", "'", "’"]
+
+
+_SEPARATORS = [" ", "", "-", ". ", "'", "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_PIECES), st.sampled_from(_SEPARATORS)), max_size=40))
+def test_matches_find_every_place_of_a_word(pieces: list[tuple[str, str]]) -> None:
+    # Only the spellings that match are located: every place must still be found, once,
+    # and only where the word pattern itself would read a whole word.
+    from indexer.analysis import WORD_PATTERN
+    from search_app.highlight import _matches, _word_keys
+
+    text = "".join(word + sep for word, sep in pieces)
+    terms = {"eau", "ecol", "vill", "l", "qu", "oeuvr", "il", "2024"}
+    expected = []
+    for m in WORD_PATTERN.finditer(text):
+        folded, stem = _word_keys(m.group())
+        if stem in terms or (folded and folded in terms):
+            expected.append((m.start(), m.end(), stem or folded))
+    assert _matches(text, terms) == expected
