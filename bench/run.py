@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import fcntl
+import hashlib
 import io
 import json
 import math
@@ -130,17 +131,26 @@ def log(message: str) -> None:
 
 
 def ensure_pages(work: Path, count: int, seed: int) -> dict[str, Any]:
-    """Synthetic pages for `count` records, generated once per (count, seed) and reused."""
+    """Synthetic pages for `count` records, generated once per (count, seed, generator code)
+    and reused."""
     pages = work / f"pages-{count}-seed{seed}"
     marker = work / f"pages-{count}-seed{seed}.complete"
+    generator = hashlib.sha256((ROOT / "indexer" / "generate.py").read_bytes()).hexdigest()[:16]
     if marker.is_file() and pages.is_dir():
-        return {"dir": str(pages), "reused": True, "seconds": None}
+        try:
+            made_by = json.loads(marker.read_text(encoding="utf-8")).get("generator")
+        except ValueError:
+            made_by = None
+        if made_by == generator:
+            return {"dir": str(pages), "reused": True, "seconds": None}
+    marker.unlink(missing_ok=True)
     shutil.rmtree(pages, ignore_errors=True)
     started = time.perf_counter()
     subprocess.run(atlas_command("generate", "--count", str(count), "--seed", str(seed),
                                  "--out", str(pages)), cwd=ROOT, check=True)
     seconds = time.perf_counter() - started
-    marker.write_text(json.dumps({"count": count, "seed": seed}), encoding="utf-8")
+    marker.write_text(json.dumps({"count": count, "seed": seed, "generator": generator}),
+                      encoding="utf-8")
     return {"dir": str(pages), "reused": False, "seconds": round(seconds, 2)}
 
 

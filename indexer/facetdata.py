@@ -69,9 +69,21 @@ class FacetData:
     titles: list[str]
     partners: dict[str, int]
 
+    _ranks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+
     @property
     def size(self) -> int:
         return len(self.ids)
+
+    def alphabetical_rank(self, facet: str) -> np.ndarray:
+        """Each value's position in sorted order (ties in a count are listed by name)."""
+        rank = self._ranks.get(facet)
+        if rank is None:
+            values = self.values[facet]
+            rank = np.empty(len(values), dtype=np.int64)
+            rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
+            self._ranks[facet] = rank
+        return rank
 
     @classmethod
     def build(cls, size: int, docs: Iterable[tuple[int, str, dict[str, Any]]]) -> FacetData:

@@ -260,6 +260,27 @@ _COMMUNES = (
     "Châlons-en-Champagne", "Saint-Nazaire", "Laval", "Cholet", "Issy-les-Moulineaux",
     "Saint-Denis", "Nanterre", "Boulogne-Billancourt", "Épinal", "Vannes", "Saint-Brieuc",
 )
+# Small towns, the Atlas's long tail (about 4,750 French authorities for 12,000 projects):
+# plausible names from common French place-name parts, each drawn rarely.
+_TOWN_HEADS = (
+    "Saint-Martin", "Saint-Jean", "Saint-Pierre", "Saint-Germain", "Saint-Laurent",
+    "Saint-Georges", "Saint-Julien", "Saint-Étienne", "Sainte-Marie", "Sainte-Foy",
+    "Villeneuve", "Villefranche", "Montigny", "Fontaine", "Châteauneuf", "Beaumont", "Neuville",
+    "Bourg", "Villers", "Aubigny", "Verneuil", "Champagne", "Marcilly", "Montreuil", "Plessis",
+    "Bois-Colombes", "Rochefort", "Mézières", "Belleville", "Chaumont", "Ormes", "Écouen",
+    "Isle", "Orgeval", "Montfort", "Lussac", "Aigrefeuille", "Brie", "Crécy", "Pont-l'Évêque",
+    "Vaux", "Saulx", "Thorigny", "Ozoir", "Marly",
+)
+_TOWN_TAILS = (
+    "", "-sur-Loire", "-sur-Seine", "-sur-Marne", "-sur-Saône", "-sur-Mer", "-les-Bains",
+    "-lès-Nancy", "-en-Bresse", "-le-Château", "-la-Forêt", "-du-Lac", "-aux-Bois",
+    "-la-Rivière", "-en-Vexin", "-sur-Garonne", "-le-Vieux", "-sous-Bois", "-de-Bretagne",
+    "-sur-Lot", "-en-Provence", "-d'Aunis", "-sur-Dordogne", "-le-Roi", "-la-Ville",
+    "-sur-Vienne", "-en-Forez", "-lès-Lyon", "-sur-Rhône", "-des-Vignes", "-en-Laye",
+    "-sur-Allier", "-les-Eaux", "-du-Mont", "-sur-Cher", "-en-Brie", "-sur-Oise",
+    "-de-Savoie", "-en-Velay", "-sur-Charente", "-la-Montagne", "-le-Pont", "-sur-Sarthe",
+    "-du-Gard", "-en-Ardenne",
+)
 _REGIONS = (
     "Bretagne", "Normandie", "Occitanie", "Nouvelle-Aquitaine", "Auvergne-Rhône-Alpes",
     "Hauts-de-France", "Grand Est", "Bourgogne-Franche-Comté", "Centre-Val de Loire",
@@ -285,7 +306,10 @@ def _french_partner(rng: random.Random) -> tuple[str, str, str]:
     """(table name, subject form, "de" form) of one French authority."""
     r = rng.random()
     if r < 0.55:
-        name = _choice(rng, _COMMUNES)
+        if rng.random() < 0.5:
+            name = _choice(rng, _COMMUNES)
+        else:
+            name = _choice(rng, _TOWN_HEADS) + _choice(rng, _TOWN_TAILS)
         return name, f"la Ville {_de(name)}", f"de la Ville {_de(name)}"
     if r < 0.72:
         dep = _choice(rng, _DEPARTEMENTS)
