@@ -13,6 +13,7 @@ Hyphens and apostrophes split tokens, so "Clermont-Ferrand" is two adjacent toke
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 from unidecode import unidecode
@@ -194,13 +195,28 @@ def spell_analyzer() -> Analyzer:
     )
 
 
+@lru_cache(maxsize=500_000)
+def word_keys(word: str) -> tuple[str, str | None]:
+    """(folded form, stem) of one word as the text spells it, the stem None for a stop word.
+
+    What `name_analyzer` and `french_analyzer` make of it, computed once per spelling: the
+    build, the phrase pairs and the snippets meet the same words over and over.
+    """
+    folded = fold_token(word)
+    if not folded:
+        return "", None
+    return folded, None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
+
+
+def spell_words_of(words: Iterable[str]) -> list[str]:
+    """The distinct tokens `spell_analyzer` gives for words found by WORD_PATTERN."""
+    return sorted({folded for folded, stem in map(word_keys, set(words)) if stem is not None})
+
+
 def spell_words(text: str) -> list[str]:
     """The distinct tokens `spell_analyzer` gives for `text`, without whoosh's token objects
     (a third of the indexing time otherwise goes to this field)."""
-    words = {fold_token(w) for w in WORD_PATTERN.findall(text)
-             if w.lower() not in FRENCH_STOPWORDS}
-    words.discard("")
-    return sorted(words)
+    return spell_words_of(WORD_PATTERN.findall(text))
 
 
 def analyze(text: str, analyzer: Analyzer) -> list[str]:

@@ -26,7 +26,7 @@ from . import lexicon, phrases, postings, store
 from .errors import BuildError
 from .facetdata import FacetData, facet_values
 from .record import Record
-from .schema import build_schema, record_to_doc, record_words
+from .schema import build_schema, record_to_doc, record_tokens, record_words
 from .sources import Failure, expand, read_sources
 
 WHOOSH_DIR = "whoosh"
@@ -149,8 +149,9 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
                     report.failures.append(item)
                     continue
                 writer.add_document(**record_to_doc(item))
-                words.update(record_words(item))
-                pairs[item.id] = phrases.record_pairs(item)
+                tokens = record_tokens(item)
+                words.update(record_words(item, tokens))
+                pairs[item.id] = phrases.record_pairs(item, tokens)
                 batch.append(_row(item))
                 count += 1
                 if len(batch) >= 1000:

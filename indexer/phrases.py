@@ -23,10 +23,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
+from .analysis import WORD_PATTERN, word_keys
 from .postings import SliceReader
 from .record import Record
-from .schema import BODY_PARTS, NAMES_FIELD, THEMES_FIELD, names_text, theme_text
+from .schema import NAMES_FIELD, THEMES_FIELD, record_tokens
 
 KEYS_FILE = "phrases.keys.npy"
 DOCS_FILE = "phrases.docs.npy"
@@ -36,19 +36,20 @@ STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 def stems(text: str) -> list[str]:
     """The token texts french_analyzer gives, without whoosh's token objects."""
-    out = []
-    for word in WORD_PATTERN.findall(text):
-        if word.lower() in FRENCH_STOPWORDS:
-            continue
-        folded = fold_token(word)
-        if folded:
-            out.append(french_stem(folded))
-    return out
+    return _stems(WORD_PATTERN.findall(text))
 
 
 def names(text: str) -> list[str]:
     """The token texts name_analyzer gives."""
-    return [f for f in (fold_token(w) for w in WORD_PATTERN.findall(text)) if f]
+    return _names(WORD_PATTERN.findall(text))
+
+
+def _stems(words: list[str]) -> list[str]:
+    return [stem for _, stem in map(word_keys, words) if stem is not None]
+
+
+def _names(words: list[str]) -> list[str]:
+    return [folded for folded, _ in map(word_keys, words) if folded]
 
 
 def pair_key(field: str, first: str, second: str) -> int:
@@ -56,14 +57,14 @@ def pair_key(field: str, first: str, second: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
-def record_pairs(record: Record) -> np.ndarray:
-    """Distinct pair hashes of a record's phrase-searchable fields."""
-    body = "\n".join(t for t in (getattr(record, n) for n in BODY_PARTS) if t)
-    streams = [("title", stems(record.title or "")), ("body", stems(body)),
-               (THEMES_FIELD, stems(theme_text(record))),
-               (NAMES_FIELD, names(names_text(record)))]
-    keys = {pair_key(field, a, b) for field, tokens in streams
-            for a, b in zip(tokens, tokens[1:], strict=False)}
+def record_pairs(record: Record, tokens: dict[str, list[str]] | None = None) -> np.ndarray:
+    """Distinct pair hashes of a record's phrase-searchable fields (`tokens`: its words as
+    `record_tokens` gives them, when the caller has them already)."""
+    tokens = record_tokens(record) if tokens is None else tokens
+    keys: set[int] = set()
+    for field, words in tokens.items():
+        stream = _names(words) if field == NAMES_FIELD else _stems(words)
+        keys.update(pair_key(field, a, b) for a, b in zip(stream, stream[1:], strict=False))
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 
 

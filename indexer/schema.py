@@ -14,7 +14,7 @@ from typing import Any
 
 from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
-from .analysis import french_analyzer, name_analyzer, spell_words
+from .analysis import WORD_PATTERN, french_analyzer, name_analyzer, spell_words_of
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -82,27 +82,32 @@ def names_text(record: Record) -> str:
     return _lines(names)
 
 
-def record_words(record: Record) -> list[str]:
+def record_texts(record: Record) -> dict[str, str]:
+    """The non-empty text fields of a record: title, body, themes, names."""
+    texts = {
+        "title": record.title or "",
+        "body": "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t),
+        THEMES_FIELD: theme_text(record),
+        NAMES_FIELD: names_text(record),
+    }
+    return {name: text for name, text in texts.items() if text}
+
+
+def record_tokens(record: Record) -> dict[str, list[str]]:
+    """The words of each text field as written (WORD_PATTERN), for the lexicon and the
+    phrase pairs, so a build reads each text once."""
+    return {name: WORD_PATTERN.findall(text) for name, text in record_texts(record).items()}
+
+
+def record_words(record: Record, tokens: dict[str, list[str]] | None = None) -> list[str]:
     """The distinct folded words of a record: its share of the spelling lexicon."""
-    body = "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t)
-    return spell_words("\n".join(
-        t for t in (record.title, body, theme_text(record), names_text(record)) if t))
+    tokens = record_tokens(record) if tokens is None else tokens
+    return spell_words_of(w for words in tokens.values() for w in words)
 
 
 def record_to_doc(record: Record) -> dict[str, Any]:
     """The whoosh fields of one record (keyword arguments for `writer.add_document`)."""
-    body = "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t)
-    themes = theme_text(record)
-    names = names_text(record)
-    doc: dict[str, Any] = {"id": record.id}
-    if record.title:
-        doc["title"] = record.title
-    if body:
-        doc["body"] = body
-    if themes:
-        doc[THEMES_FIELD] = themes
-    if names:
-        doc[NAMES_FIELD] = names
+    doc: dict[str, Any] = {"id": record.id, **record_texts(record)}
     doc["country"] = _values(c.code for c in record.countries)
     doc["theme"] = _values([record.theme])
     doc["sub_theme"] = _values([record.sub_theme])

@@ -10,9 +10,8 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable
-from functools import lru_cache
 
-from indexer.analysis import FRENCH_STOPWORDS, WORD_PATTERN, fold_token, french_stem
+from indexer.analysis import WORD_PATTERN, word_keys
 
 ELLIPSIS = "…"
 
@@ -45,15 +44,6 @@ def _escape(text: str) -> str:
     return html.escape(_SPACES.sub(" ", text), quote=True)
 
 
-@lru_cache(maxsize=200_000)
-def _word_keys(word: str) -> tuple[str, str | None]:
-    """(folded form, stem or None for a stop word) of one word as the text spells it."""
-    folded = fold_token(word)
-    if not folded:
-        return "", None
-    return folded, None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
-
-
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
@@ -65,7 +55,7 @@ def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """
     wanted: dict[str, str] = {}
     for word in set(_RUNS.findall(text)):
-        folded, stem = _word_keys(word)
+        folded, stem = word_keys(word)
         if stem in terms or (folded and folded in terms):
             wanted[word] = stem or folded
     found = []

@@ -109,14 +109,14 @@ _SEPARATORS = [" ", "", "-", ". ", "'", "\n"]
 def test_matches_find_every_place_of_a_word(pieces: list[tuple[str, str]]) -> None:
     # Only the spellings that match are located: every place must still be found, once,
     # and only where the word pattern itself would read a whole word.
-    from indexer.analysis import WORD_PATTERN
-    from search_app.highlight import _matches, _word_keys
+    from indexer.analysis import WORD_PATTERN, word_keys
+    from search_app.highlight import _matches
 
     text = "".join(word + sep for word, sep in pieces)
     terms = {"eau", "ecol", "vill", "l", "qu", "oeuvr", "il", "2024"}
     expected = []
     for m in WORD_PATTERN.finditer(text):
-        folded, stem = _word_keys(m.group())
+        folded, stem = word_keys(m.group())
         if stem in terms or (folded and folded in terms):
             expected.append((m.start(), m.end(), stem or folded))
     assert _matches(text, terms) == expected
