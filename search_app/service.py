@@ -38,6 +38,7 @@ from .params import SearchParams
 from .query import build_text_query, parse_user_query, query_terms
 from .spelling import did_you_mean
 from .textmatch import TextMatcher
+from .warm import warm_in_background
 
 SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
 
@@ -66,11 +67,16 @@ class IndexHandle:
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._completions: list[tuple[str, str, str, int]] | None = None
         self._folded_titles: list[str] | None = None
+        self._warming: threading.Event | None = None
         try:
             self.check()
         except Exception:
             self.close()
             raise
+        # Largest-payoff first: records (every hit), then postings and phrase pairs.
+        self._warming = warm_in_background(
+            [version / "records.sqlite", *sorted(version.glob("postings-*.npy")),
+             *sorted(version.glob("phrases.*.npy"))])
 
     def check(self) -> None:
         """Refuse a damaged version: its parts must agree and answer a probe query."""
@@ -89,6 +95,8 @@ class IndexHandle:
             self.matcher.lengths("title")
 
     def close(self) -> None:
+        if self._warming is not None:
+            self._warming.set()
         for flat in self.matcher.flat.values():
             flat.close()
         if self.matcher.phrases is not None:
