@@ -46,9 +46,9 @@ def value_facet(data: FacetData, facet: str, mask: np.ndarray, selected: list[in
     counts, sums = _counts(data, facet, mask)
     values = data.values[facet]
     chosen = {i for i in selected if i >= 0}
-    shown = np.flatnonzero(counts)
-    if chosen:
-        shown = np.union1d(shown, np.fromiter(chosen, dtype=np.int64))
+    keep = counts > 0
+    keep[list(chosen)] = True  # a selected value stays listed, even at zero
+    shown = np.flatnonzero(keep)
     # Most frequent first, then by name; in numpy, as the authority list runs to thousands.
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))].tolist()
     limit = LIMITS.get(facet)
