@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from .countries import countries_of
@@ -63,6 +64,7 @@ def decode_page(data: bytes) -> str:
 _NON_LABEL = re.compile(r"[^a-z0-9()%]+")
 
 
+@lru_cache(maxsize=16_384)  # short lines repeat from page to page (labels, themes, years)
 def label_key(line: str) -> str:
     """Compare labels loosely: accents, case, apostrophes, spacing and a final colon."""
     text = quick_fold(line)
