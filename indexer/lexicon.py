@@ -50,6 +50,9 @@ def adjust(counts: Counter, added: Iterable[list[str]], removed: Iterable[list[s
         counts.update(words)
 
 
+WITHIN_CACHE = 4096
+
+
 class SpellingReader:
     """The main index's reader and the lexicon, seen as one reader with a `spell` field.
 
@@ -63,6 +66,9 @@ class SpellingReader:
         path = version / LEXICON_DIR
         self.lexicon = whoosh_index.open_dir(str(path)).reader() if path.is_dir() else None
         self.schema = {SPELL_FIELD, *main_reader.schema.names()}
+        # A version's lexicon never changes: a typo search (a Levenshtein automaton walked
+        # over the lexicon, 5-15 ms) is done once per word, for the match and the suggestion.
+        self._within: dict[tuple[str, int, int], tuple[str, ...]] = {}
 
     def __contains__(self, item: tuple[str, str]) -> bool:
         field, text = item
@@ -75,7 +81,14 @@ class SpellingReader:
             return self.main.terms_within(field, text, maxdist, prefix=prefix)
         if self.lexicon is None:
             return iter(())
-        return self.lexicon.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix)
+        key = (text, maxdist, prefix)
+        found = self._within.get(key)
+        if found is None:
+            if len(self._within) >= WITHIN_CACHE:
+                self._within.clear()
+            found = tuple(self.lexicon.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix))
+            self._within[key] = found
+        return iter(found)
 
     def doc_frequency(self, field: str, text: str) -> int:
         if field == SPELL_FIELD:
