@@ -61,3 +61,16 @@ def test_suggestions_are_words_not_stems(reader) -> None:
 
 def test_short_words_are_not_corrected(reader) -> None:
     assert did_you_mean("cope", reader) is None
+
+
+@pytest.mark.parametrize(("word", "maxdist"), [("cooperaton", 1), ("reboisemnt", 1),
+                                               ("operatoin", 2), ("zzzzzz", 1)])
+def test_typo_search_is_remembered_unchanged(reader, word: str, maxdist: int) -> None:
+    # The memo must answer what the lexicon answers, the first time and every time after.
+    from indexer.schema import SPELL_FIELD
+
+    direct = sorted(reader.lexicon.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
+    first = sorted(reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
+    again = sorted(reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
+    assert first == again == direct
+    assert (word, maxdist, 1) in reader._within
