@@ -8,36 +8,14 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
-from collections.abc import Iterable
 
 from indexer.analysis import WORD_PATTERN, word_keys
 
 ELLIPSIS = "…"
 
 _SPACES = re.compile(r"\s+")
-# A letter that accent stripping cannot turn into ASCII (ø, ß, other scripts): only
-# unidecode knows how such a word folds, so `may_match` cannot rule the text out.
-# (Combining accents are not \w, so the class leaves them out.)
-_OTHER_LETTER = re.compile(r"[^\W\x00-\x7f]")
 # Runs of word characters: every word of the pattern is one (the pattern only skips some).
 _RUNS = re.compile(r"\w+")
-
-
-def may_match(text: str, terms: Iterable[str]) -> bool:
-    """False only when no word of `text` can match `terms`: a cheap test before `snippet`.
-
-    Every matching word's folded form starts with its stem, so a term that is not a
-    substring of the accent-free, lowercase text matches no word of it.
-    """
-    lowered = text.lower()
-    if not lowered.isascii():
-        decomposed = unicodedata.normalize(
-            "NFKD", lowered.replace("œ", "oe").replace("æ", "ae"))
-        if _OTHER_LETTER.search(decomposed):
-            return True
-        lowered = decomposed.encode("ascii", "ignore").decode("ascii")
-    return any(term in lowered for term in terms)
 
 
 def _escape(text: str) -> str:
@@ -108,12 +86,20 @@ def _best_window(text: str, spans: list[tuple[int, int, str]], max_chars: int
 
 
 def snippet(text: str, terms: set[str], max_chars: int = 240) -> str:
-    """Escaped excerpt of `text` around its best run of words matching `terms`, marked."""
+    """Escaped excerpt of `text` around its best run of words matching `terms`, marked;
+    the start of the text when no word matches."""
     if not text:
         return ""
-    spans = _matches(text, terms) if terms else []
+    marked = marked_snippet(text, terms, max_chars)
+    return marked if marked is not None else _head(text, max_chars)
+
+
+def marked_snippet(text: str, terms: set[str], max_chars: int = 240) -> str | None:
+    """Escaped excerpt of `text` around its best run of matching words, or None when no
+    word of `text` matches `terms` (so a caller can try the next field)."""
+    spans = _matches(text, terms) if text and terms else []
     if not spans:
-        return _head(text, max_chars)
+        return None
     start, end = _best_window(text, spans, max_chars)
     out: list[str] = [ELLIPSIS] if start > 0 else []
     pos = start

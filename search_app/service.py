@@ -33,7 +33,7 @@ from indexer.postings import FlatPostings
 from .errors import IndexNotReady, NotFound
 from .facets import combine, count_facets
 from .filters import ValueLookup, filter_masks
-from .highlight import may_match, snippet
+from .highlight import marked_snippet, snippet
 from .params import SearchParams
 from .query import build_text_query, parse_user_query, query_terms
 from .spelling import did_you_mean
@@ -407,10 +407,9 @@ def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
     if not texts:
         return ""
     for text in texts if terms else ():
-        if may_match(text, terms):
-            html = snippet(text, terms)
-            if "<mark>" in html:
-                return html
+        html = marked_snippet(text, terms)
+        if html is not None:
+            return html
     return snippet(texts[0], set())
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -120,3 +121,17 @@ def test_matches_find_every_place_of_a_word(pieces: list[tuple[str, str]]) -> No
         if stem in terms or (folded and folded in terms):
             expected.append((m.start(), m.end(), stem or folded))
     assert _matches(text, terms) == expected
+
+
+@pytest.mark.parametrize(("q", "word"), [("travail", "travaux"), ("active", "actif"),
+                                         ("construire", "construction"), ("public", "publique"),
+                                         ("eau", "eaux")])
+def test_snippet_marks_words_whose_stem_is_not_a_prefix(q: str, word: str) -> None:
+    # "travaux" stems to "travail": a later field holding only such a word is still the one
+    # shown, marked (a substring test on the folded text would skip it).
+    from search_app.query import parse_user_query, query_terms
+    from search_app.service import best_snippet
+
+    record = {"description": "Rien de tel ici.", "context": f"Les {word} du port."}
+    assert best_snippet(record, query_terms(parse_user_query(q))) == \
+        f"Les <mark>{word}</mark> du port."
