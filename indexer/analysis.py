@@ -202,10 +202,11 @@ def word_keys(word: str) -> tuple[str, str | None]:
     What `name_analyzer` and `french_analyzer` make of it, computed once per spelling: the
     build, the phrase pairs and the snippets meet the same words over and over.
     """
-    folded = fold_token(word)
+    lowered = word.lower()  # first, as the chains do: unidecode folds some capitals apart
+    folded = fold_token(lowered)
     if not folded:
         return "", None
-    return folded, None if word.lower() in FRENCH_STOPWORDS else french_stem(folded)
+    return folded, None if lowered in FRENCH_STOPWORDS else french_stem(folded)
 
 
 def spell_words_of(words: Iterable[str]) -> list[str]:
