@@ -208,9 +208,10 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                         continue
                     writer.update_document(**record_to_doc(item))
                     old = rows.get(item.id)
-                    lexicon.adjust(words, [record_words(item)],
+                    tokens = record_tokens(item)
+                    lexicon.adjust(words, [record_words(item, tokens)],
                                    [record_words(Record.from_dict(old))] if old else [])
-                    fresh[item.id] = phrases.record_pairs(item)
+                    fresh[item.id] = phrases.record_pairs(item, tokens)
                     batch.append(_row(item))
                 rows.put_many(batch)
                 rows.commit()

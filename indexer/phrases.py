@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import WORD_PATTERN, word_keys
+from .analysis import word_keys
 from .postings import SliceReader
 from .record import Record
 from .schema import NAMES_FIELD, THEMES_FIELD, record_tokens
@@ -34,21 +34,13 @@ BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per 
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 
-def stems(text: str) -> list[str]:
-    """The token texts french_analyzer gives, without whoosh's token objects."""
-    return _stems(WORD_PATTERN.findall(text))
-
-
-def names(text: str) -> list[str]:
-    """The token texts name_analyzer gives."""
-    return _names(WORD_PATTERN.findall(text))
-
-
 def _stems(words: list[str]) -> list[str]:
+    """The token texts french_analyzer gives for words found by WORD_PATTERN."""
     return [stem for _, stem in map(word_keys, words) if stem is not None]
 
 
 def _names(words: list[str]) -> list[str]:
+    """The token texts name_analyzer gives for words found by WORD_PATTERN."""
     return [folded for folded, _ in map(word_keys, words) if folded]
 
 
