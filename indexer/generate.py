@@ -26,7 +26,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-SYNTHETIC_PREFIX = "syn_"
+from .synthetic import SYNTHETIC_PREFIX, is_synthetic  # noqa: F401 (re-exported)
 
 NBSP = "\u00a0"
 HEADER = "Atlas français de la coopération décentralisée et des autres actions extérieures"
@@ -40,11 +40,6 @@ FUNDING_HEADER = (
     "Nom du financeur | Montant en euros | Montant 1% Eau (Loi 2005) | Montant 1% Eau (Loi 2005) "
     "| Montant 1% Eau (Loi 2005) | Montant 1% Eau (Loi 2005) | Année |"
 )
-
-
-def is_synthetic(record_id: str) -> bool:
-    """True for ids (or file stems) made by this generator."""
-    return record_id.startswith(SYNTHETIC_PREFIX)
 
 
 @dataclass

@@ -25,10 +25,10 @@ from indexer.build import WHOOSH_DIR
 from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
 from indexer.facetdata import FacetData, fold_value
-from indexer.generate import is_synthetic
 from indexer.lexicon import SpellingReader
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
+from indexer.synthetic import is_synthetic
 
 from .errors import IndexNotReady, NotFound
 from .facets import combine, count_facets

@@ -17,6 +17,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from indexer.countries import country_code
+from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
 from search_app.params import SearchParams
@@ -35,7 +36,6 @@ from search_app.worldmap import render_world_map
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
-SYNTHETIC_PREFIX = "syn_"
 
 SORTS = (
     ("relevance", "pertinence"),
@@ -55,10 +55,6 @@ router = APIRouter()
 
 
 # ---------------------------------------------------------------- shared pieces
-
-
-def is_synthetic(record_id: str) -> bool:
-    return record_id.startswith(SYNTHETIC_PREFIX)
 
 
 def site_context(service: Any) -> dict:
