@@ -24,7 +24,8 @@ from whoosh.multiproc import MpWriter
 
 from . import lexicon, phrases, postings, store
 from .errors import BuildError
-from .facetdata import FacetData, facet_values
+from .facetdata import FacetData
+from .fields import facet_values
 from .record import Record
 from .schema import build_schema, record_to_doc, record_tokens, record_words
 from .sources import Failure, expand, read_sources

@@ -1,4 +1,4 @@
-"""Per-document facet arrays, by whoosh document number.
+"""Per-document facet arrays, by whoosh document number (facets as `fields.FACETS` declares).
 
 whoosh's own faceting (`groupedby`) costs seconds per query at Atlas scale, so the
 build writes these arrays once and the server counts facets with numpy over the set
@@ -14,34 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from unidecode import unidecode
 
-from .record import Record
-
-SINGLE = ("theme", "sub_theme", "status", "partnership_form")
-MULTI = ("country", "french_partner")
-
-
-def fold_value(value: str) -> str:
-    """Facet values compare without case, accents or spacing differences."""
-    return " ".join(unidecode(value).lower().replace("’", "'").split())
-
-
-def facet_values(record: Record) -> dict[str, Any]:
-    """The small per-record summary kept for facets, sorting and suggestions."""
-    return {
-        "theme": record.theme,
-        "sub_theme": record.sub_theme,
-        "status": record.status,
-        "partnership_form": record.partnership_form,
-        "start_year": record.start_year,
-        "funding": record.funding_total_eur or 0,
-        "country": [c.code for c in record.countries],
-        "country_names": {c.code: c.name for c in record.countries},
-        "french_partner": list(dict.fromkeys(record.french_partners)),
-        "partners": list(dict.fromkeys(p.name for p in record.foreign_partners if p.name)),
-        "title": record.title,
-    }
+from .fields import MULTI, SINGLE, YEAR
 
 
 @dataclass
@@ -101,12 +75,12 @@ class FacetData:
         for docnum, rid, fv in docs:
             ids[docnum] = rid
             alive[docnum] = True
-            year[docnum] = fv.get("start_year") or 0
+            year[docnum] = fv.get(YEAR.name) or 0
             funding[docnum] = fv.get("funding") or 0
             titles[docnum] = fv.get("title") or ""
             for name in SINGLE:
-                if fv.get(name):
-                    single[name][docnum] = vocab[name].add(fv[name])
+                if fv.get(name):  # a list of at most one value
+                    single[name][docnum] = vocab[name].add(fv[name][0])
             for name in MULTI:
                 for value in dict.fromkeys(fv.get(name) or []):
                     pairs[name][0].append(docnum)

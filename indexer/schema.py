@@ -1,18 +1,18 @@
 """The whoosh schema and the mapping of a record onto its fields.
 
-Only `id` is stored: the build keeps the record JSON elsewhere. Free text (`title`, `body`,
-`themes`) is indexed stemmed with positions (phrases work); `names` unstemmed with positions;
-facet fields hold the values as written (several per record where the record has several).
-The spelling words (`record_words`) go to the version's lexicon, not to this index: as a
-field they were 44% of all postings. Years and amounts live in the numpy facet arrays.
-Contact e-mails and person names are never indexed.
+whoosh holds only what is read: `id` (stored, unique: updates and deletes find a record by
+it), free text (`title`, `body`, `themes`) stemmed and `names` folded, each with term
+frequencies but no positions: phrases are answered from the version's word-pair index
+(`phrases.py`), facets from the numpy facet arrays (`facetdata.py`), records from the record
+store. The spelling words (`record_words`) go to the version's lexicon. Contact e-mails and
+person names are never indexed.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, KEYWORD, TEXT, Schema
+from whoosh.fields import ID, TEXT, Schema
 
 from .analysis import WORD_PATTERN, french_analyzer, name_analyzer, spell_words_of
 from .record import Record
@@ -25,42 +25,24 @@ TEXT_FIELDS = ("title", "body")
 THEMES_FIELD = "themes"
 NAMES_FIELD = "names"
 SPELL_FIELD = "spell"
-# Facet fields: exact values as written (see `record_to_doc`).
-FACET_FIELDS = ("country", "theme", "sub_theme", "status", "partnership_form", "french_partner")
-
 TITLE_BOOST = 3.0
 THEMES_BOOST = 1.5
-
-
-def _facet() -> KEYWORD:
-    # Values arrive as lists, which whoosh indexes verbatim (no splitting on commas/spaces).
-    return KEYWORD(lowercase=False, commas=True, scorable=False)
 
 
 def build_schema() -> Schema:
     french = french_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=french, phrase=True, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=french, phrase=True),
-        themes=TEXT(analyzer=french, phrase=True, field_boost=THEMES_BOOST),
-        names=TEXT(analyzer=name_analyzer(), phrase=True),
-        country=_facet(),
-        theme=_facet(),
-        sub_theme=_facet(),
-        status=_facet(),
-        partnership_form=_facet(),
-        french_partner=_facet(),
+        title=TEXT(analyzer=french, phrase=False, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=french, phrase=False),
+        themes=TEXT(analyzer=french, phrase=False, field_boost=THEMES_BOOST),
+        names=TEXT(analyzer=name_analyzer(), phrase=False),
     )
 
 
 def _lines(values: Any) -> str:
     # One value per line; blanks and None dropped, order kept, duplicates removed.
     return "\n".join(dict.fromkeys(v.strip() for v in values if v and v.strip()))
-
-
-def _values(values: Any) -> list[str]:
-    return list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
 
 
 def theme_text(record: Record) -> str:
@@ -107,12 +89,4 @@ def record_words(record: Record, tokens: dict[str, list[str]] | None = None) -> 
 
 def record_to_doc(record: Record) -> dict[str, Any]:
     """The whoosh fields of one record (keyword arguments for `writer.add_document`)."""
-    doc: dict[str, Any] = {"id": record.id, **record_texts(record)}
-    doc["country"] = _values(c.code for c in record.countries)
-    doc["theme"] = _values([record.theme])
-    doc["sub_theme"] = _values([record.sub_theme])
-    doc["status"] = _values([record.status])
-    doc["partnership_form"] = _values([record.partnership_form])
-    doc["french_partner"] = _values(record.french_partners)
-    doc = {k: v for k, v in doc.items() if v != []}
-    return doc
+    return {"id": record.id, **record_texts(record)}

@@ -10,12 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from indexer.countries import country_name
 from indexer.facetdata import FacetData
-
-FACETS = ("country", "theme", "sub_theme", "status", "partnership_form", "start_year",
-          "french_partner")
-LIMITS = {"french_partner": 200, "sub_theme": 200}
+from indexer.fields import FACETS, YEAR, Facet
 
 
 def combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None
@@ -41,8 +37,9 @@ def _counts(data: FacetData, facet: str, mask: np.ndarray) -> tuple[np.ndarray, 
             np.bincount(vals[hit], weights=data.funding[docs[hit]], minlength=n))
 
 
-def value_facet(data: FacetData, facet: str, mask: np.ndarray, selected: list[int]
+def value_facet(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
                 ) -> list[dict[str, Any]]:
+    facet = declared.name
     counts, sums = _counts(data, facet, mask)
     values = data.values[facet]
     chosen = {i for i in selected if i >= 0}
@@ -51,14 +48,14 @@ def value_facet(data: FacetData, facet: str, mask: np.ndarray, selected: list[in
     shown = np.flatnonzero(keep)
     # Most frequent first, then by name; in numpy, as the authority list runs to thousands.
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))].tolist()
-    limit = LIMITS.get(facet)
+    limit = declared.limit
     if limit and len(order) > limit:
         order = order[:limit] + [i for i in order[limit:] if i in chosen]
     counts_list, sums_list = counts.tolist(), sums.tolist()
     return [
         {
             "value": values[i],
-            "label": country_name(values[i]) if facet == "country" else values[i],
+            "label": declared.display(values[i]),
             "count": counts_list[i],
             "funding_eur": int(sums_list[i]),
             "selected": i in chosen,
@@ -90,11 +87,11 @@ def year_facet(data: FacetData, mask: np.ndarray, year_min: int | None, year_max
 def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
                  selected: dict[str, list[int]], year_min: int | None, year_max: int | None
                  ) -> dict[str, list[dict[str, Any]]]:
-    out: dict[str, list[dict[str, Any]]] = {}
-    for facet in FACETS:
-        mask = combine(base, masks, skip=facet)
-        if facet == "start_year":
-            out[facet] = year_facet(data, mask, year_min, year_max)
-        else:
-            out[facet] = value_facet(data, facet, mask, selected.get(facet, []))
+    """Every declared facet, each under every active filter but its own."""
+    out: dict[str, list[dict[str, Any]]] = {
+        facet.name: value_facet(data, facet, combine(base, masks, skip=facet.name),
+                                selected.get(facet.name, []))
+        for facet in FACETS
+    }
+    out[YEAR.name] = year_facet(data, combine(base, masks, skip=YEAR.name), year_min, year_max)
     return out

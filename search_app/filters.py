@@ -1,23 +1,14 @@
-"""Turn filter parameters into boolean masks over documents (numpy, by docnum)."""
+"""Turn filter parameters into boolean masks over documents (numpy, by docnum), facet by facet
+as `indexer.fields` declares them."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from indexer.countries import country_code
-from indexer.facetdata import FacetData, fold_value
+from indexer.facetdata import FacetData
+from indexer.fields import FACETS, YEAR, Facet, fold_value
 
 from .params import SearchParams
-
-# URL parameter -> facet name in FacetData
-PARAM_FACET = {
-    "country": "country",
-    "theme": "theme",
-    "sub_theme": "sub_theme",
-    "status": "status",
-    "form": "partnership_form",
-    "french_partner": "french_partner",
-}
 
 
 class ValueLookup:
@@ -29,22 +20,19 @@ class ValueLookup:
             for facet, values in data.values.items()
         }
 
-    def resolve(self, facet: str, value: str) -> int | None:
-        table = self.folded.get(facet, {})
-        if facet == "country":
-            code = country_code(value)
-            return table.get(fold_value(code)) if code else None
-        return table.get(fold_value(value))
+    def resolve(self, facet: Facet, value: str) -> int | None:
+        stored = facet.canonical(value)
+        return None if stored is None else self.folded.get(facet.name, {}).get(fold_value(stored))
 
 
 def selected_indices(params: SearchParams, lookup: ValueLookup) -> dict[str, list[int]]:
-    """facet -> selected value indices (-1 for a value that matches nothing)."""
+    """facet name -> selected value indices (-1 for a value that matches nothing)."""
     out: dict[str, list[int]] = {}
-    for param, facet in PARAM_FACET.items():
-        values = getattr(params, param)
+    for facet in FACETS:
+        values = getattr(params, facet.param)
         if values:
             found = [lookup.resolve(facet, v) for v in values]
-            out[facet] = [-1 if i is None else i for i in found]
+            out[facet.name] = [-1 if i is None else i for i in found]
     return out
 
 
@@ -79,5 +67,5 @@ def filter_masks(data: FacetData, params: SearchParams, lookup: ValueLookup
     masks = {facet: facet_mask(data, facet, idx) for facet, idx in selected.items()}
     years = year_mask(data, params.year_min, params.year_max)
     if years is not None:
-        masks["start_year"] = years
+        masks[YEAR.name] = years
     return masks, selected

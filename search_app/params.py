@@ -1,37 +1,39 @@
-"""The search parameters shared by the JSON API, the CSV export, the HTML page and the CLI."""
+"""The search parameters shared by the JSON API, the CSV export, the HTML page and the CLI.
+
+The filter parameters are derived from the facet registry (`indexer.fields`): one list
+parameter per value facet, and the start-year range.
+"""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
+
+from indexer.fields import FACETS, YEAR
 
 Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
-LIST_FIELDS = ("country", "theme", "sub_theme", "status", "form", "french_partner")
+LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
 
 
-class SearchParams(BaseModel):
+def _drop_blank(values: list[str]) -> list[str]:
+    # Empty values mean "no filter"; repeats are one.
+    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+
+FilterValues = Annotated[list[str], AfterValidator(_drop_blank)]
+Year = Annotated[int | None, Field(None, ge=0, le=9999, description="Start year, inclusive")]
+
+
+class _BaseParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     q: str = Field("", max_length=MAX_Q, description="Free text: words AND-ed, \"phrases\", "
                    "OR, -word; stopwords ignored. Empty browses everything.")
-    country: list[str] = Field(default_factory=list, description="ISO code or French name")
-    theme: list[str] = Field(default_factory=list)
-    sub_theme: list[str] = Field(default_factory=list)
-    status: list[str] = Field(default_factory=list)
-    form: list[str] = Field(default_factory=list, description="Partnership form")
-    french_partner: list[str] = Field(default_factory=list)
-    year_min: int | None = Field(None, ge=0, le=9999, description="Start year, inclusive")
-    year_max: int | None = Field(None, ge=0, le=9999, description="Start year, inclusive")
     sort: Sort = "relevance"
     page: int = Field(1, ge=1, le=1_000_000)
     size: int = Field(20, ge=1, le=100)
-
-    @field_validator(*LIST_FIELDS, mode="after")
-    @classmethod
-    def _drop_blank(cls, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
     @field_validator("q", mode="after")
     @classmethod
@@ -45,7 +47,7 @@ class SearchParams(BaseModel):
             items.append(("q", self.q))
         for name in LIST_FIELDS:
             items += [(name, v) for v in getattr(self, name)]
-        for name in ("year_min", "year_max"):
+        for name in YEAR.params:
             if getattr(self, name) is not None:
                 items.append((name, str(getattr(self, name))))
         if self.sort != "relevance":
@@ -58,3 +60,14 @@ class SearchParams(BaseModel):
 
     def cache_key(self) -> str:
         return self.model_dump_json()
+
+
+_FILTERS: dict[str, Any] = {
+    f.param: (FilterValues, Field(default_factory=list, description=f.description))
+    for f in FACETS
+}
+_FILTERS.update({name: (Year, None) for name in YEAR.params})
+
+SearchParams = create_model("SearchParams", __base__=_BaseParams,
+                            __module__=__name__, **_FILTERS)
+SearchParams.__doc__ = "What a search asks: text, filters (one per facet), order and page."

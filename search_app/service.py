@@ -24,7 +24,8 @@ from indexer import store
 from indexer.build import WHOOSH_DIR
 from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
-from indexer.facetdata import FacetData, fold_value
+from indexer.facetdata import FacetData
+from indexer.fields import fold_value
 from indexer.lexicon import SpellingReader
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings

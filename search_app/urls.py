@@ -9,32 +9,10 @@ from __future__ import annotations
 from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
 
-from indexer.countries import country_code
-from indexer.facetdata import fold_value
+from indexer.fields import FACETS, LABELS, YEAR, facet_for, fold_value
 
-# Facet key in results -> URL parameter.
-FACET_PARAMS: dict[str, str] = {
-    "country": "country",
-    "theme": "theme",
-    "sub_theme": "sub_theme",
-    "status": "status",
-    "partnership_form": "form",
-    "french_partner": "french_partner",
-}
-YEAR_FACET = "start_year"
-YEAR_PARAMS = ("year_min", "year_max")
-
-# French names of facets and parameters, for chips and headings.
-FACET_LABELS: dict[str, str] = {
-    "country": "Pays",
-    "theme": "Thématique",
-    "sub_theme": "Sous-thématique",
-    "status": "Statut",
-    "partnership_form": "Forme",
-    "french_partner": "Collectivité française",
-    "start_year": "Année de début",
-}
-PARAM_FACETS: dict[str, str] = {v: k for k, v in FACET_PARAMS.items()}
+YEAR_FACET = YEAR.name
+YEAR_PARAMS = YEAR.params
 
 
 class HasQueryItems(Protocol):
@@ -48,12 +26,14 @@ def build_url(items: list[tuple[str, str]], base: str = "/") -> str:
 
 def _same(param: str, a: str, b: str) -> bool:
     """Whether two values of a parameter name the same thing (``Italie`` is ``IT``)."""
-    if fold_value(a) == fold_value(b):
-        return True
-    if param == "country":
-        code_a, code_b = country_code(a), country_code(b)
-        return code_a is not None and code_a == code_b
-    return False
+    facet = facet_for(param)
+    return facet.same(a, b) if facet is not None else fold_value(a) == fold_value(b)
+
+
+def _param(key: str) -> str:
+    """The URL parameter of a facet name (``partnership_form`` -> ``form``) or of itself."""
+    facet = facet_for(key)
+    return facet.param if facet is not None else key
 
 
 def _without_page(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -71,7 +51,7 @@ def is_selected(params: HasQueryItems, facet: str, value: Any) -> bool:
     items = params.query_items()
     if facet == YEAR_FACET:
         return _year_range(items) == (str(value), str(value))
-    param = FACET_PARAMS.get(facet, facet)
+    param = _param(facet)
     return any(k == param and _same(param, v, str(value)) for k, v in items)
 
 
@@ -96,7 +76,7 @@ def toggle_url(
         if not selected:
             items += [("year_min", str(value)), ("year_max", str(value))]
         return build_url(_ordered(items), base)
-    param = FACET_PARAMS.get(facet, facet)
+    param = _param(facet)
     if selected:
         items = [(k, v) for k, v in items if not (k == param and _same(param, v, str(value)))]
     else:
@@ -111,7 +91,7 @@ def remove_url(
 
     ``key`` is a URL parameter (``country``, ``form``, ``year_min``, ``q``...) or a facet key.
     """
-    param = FACET_PARAMS.get(key, key)
+    param = _param(key)
     items = _without_page(params.query_items())
     if param == YEAR_FACET:
         items = [(k, v) for k, v in items if k not in YEAR_PARAMS]
@@ -147,7 +127,7 @@ def query_url(params: HasQueryItems, q: str, *, base: str = "/") -> str:
 
 
 # Keys in the order SearchParams.query_items() writes them, so links stay canonical.
-_ORDER = ["q", *FACET_PARAMS.values(), *YEAR_PARAMS, "sort", "page", "size"]
+_ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "sort", "page", "size"]
 
 
 def _ordered(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -186,7 +166,7 @@ def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> 
 
 def _facet_label(result: dict | None, facet: str, value: str) -> str:
     """The display label the facets give a value (``IT`` -> ``Italie``), else the value."""
-    param = FACET_PARAMS.get(facet, facet)
+    param = _param(facet)
     for item in ((result or {}).get("facets") or {}).get(facet, []):
         if _same(param, str(item["value"]), value):
             return str(item.get("label") or item["value"])
@@ -203,15 +183,16 @@ def active_chips(
     items = params.query_items()
     chips: list[dict] = []
     for key, value in items:
-        facet = PARAM_FACETS.get(key)
-        if facet is None:
+        declared = facet_for(key)
+        if declared is None:
             continue
+        facet = declared.name
         shown = _facet_label(result, facet, value)
         chips.append({
             "facet": facet,
-            "name": FACET_LABELS[facet],
+            "name": LABELS[facet],
             "value": value,
-            "label": f"{FACET_LABELS[facet]} : {shown}",
+            "label": f"{LABELS[facet]} : {shown}",
             "remove_url": remove_url(params, key, value, base=base),
         })
     year_min, year_max = _year_range(items)
@@ -226,7 +207,7 @@ def active_chips(
             text = f"jusqu’en {year_max}"
         chips.append({
             "facet": YEAR_FACET,
-            "name": FACET_LABELS[YEAR_FACET],
+            "name": LABELS[YEAR_FACET],
             "value": f"{year_min or ''}-{year_max or ''}",
             "label": f"Début {text}",
             "remove_url": remove_url(params, YEAR_FACET, base=base),

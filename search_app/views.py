@@ -17,14 +17,13 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from indexer.countries import country_code
+from indexer.fields import FACETS, LABELS, YEAR
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
 from search_app.params import SearchParams
 from search_app.templating import date_fr, euros, nombre, projets, templates
 from search_app.urls import (
-    FACET_LABELS,
-    FACET_PARAMS,
     active_chips,
     add_toggle_urls,
     build_url,
@@ -43,8 +42,9 @@ SORTS = (
     ("year_asc", "plus anciens"),
     ("funding_desc", "financement"),
 )
-# Facets in the sidebar, in this order; the start year gets its own range form and chart.
-SIDEBAR_FACETS = ("country", "theme", "sub_theme", "status", "partnership_form", "french_partner")
+# Facets in the sidebar, in registry order; the start year gets its own range form and chart.
+SIDEBAR_FACETS = tuple(f.name for f in FACETS)
+OPEN_FACETS = SIDEBAR_FACETS[:2]  # unfolded by default: the first two
 # Lists longer than this get a scroll box and, with JavaScript, a filter field.
 LONG_LIST = 12
 # Keeps a page light even when a facet has thousands of values (French authorities).
@@ -120,7 +120,7 @@ def _facet_section(facet: str, items: list[dict]) -> dict:
     return {
         "key": facet,
         "id": f"facette-{facet.replace('_', '-')}",
-        "title": FACET_LABELS[facet],
+        "title": LABELS[facet],
         "items": [
             {
                 "label": str(i.get("label") or i["value"]),
@@ -134,7 +134,7 @@ def _facet_section(facet: str, items: list[dict]) -> dict:
         ],
         "long": len(shown) > LONG_LIST,
         "hidden_count": len(items) - len(shown),
-        "open": any(i.get("selected") for i in items) or facet in ("country", "theme"),
+        "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
 
 
@@ -165,10 +165,13 @@ def _hidden_inputs(params: SearchParams, drop: tuple[str, ...]) -> list[dict]:
     ]
 
 
+_LIST_PARAMS = frozenset(f.param for f in FACETS)
+
+
 def _params_from_url(url: str) -> SearchParams:
     data: dict[str, Any] = {}
     for key, value in parse_qsl(url.partition("?")[2]):
-        if key in FACET_PARAMS.values():
+        if key in _LIST_PARAMS:
             data.setdefault(key, []).append(value)
         else:
             data[key] = value
@@ -249,10 +252,10 @@ def search_page_context(service: Any, params: SearchParams) -> dict:
             _facet_section(f, facets[f]) for f in SIDEBAR_FACETS if facets.get(f)
         ],
         "years": {
-            "items": _facet_section("start_year", year_items)["items"] if year_items else [],
+            "items": _facet_section(YEAR.name, year_items)["items"] if year_items else [],
             "year_min": "" if params.year_min is None else str(params.year_min),
             "year_max": "" if params.year_max is None else str(params.year_max),
-            "hidden": _hidden_inputs(params, ("year_min", "year_max")),
+            "hidden": _hidden_inputs(params, YEAR.params),
         },
         "search_hidden": _hidden_inputs(params, ("q",)),
         "sorts": [

@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.facetdata import fold_value
+from indexer.fields import fold_value
 from search_app.params import SearchParams
 from search_app.urls import (
     active_chips,

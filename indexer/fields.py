@@ -1,0 +1,115 @@
+"""The facet registry: every facet declared once.
+
+A facet's name (its key in answers and in the facet arrays), URL parameter, French label,
+kind, how its values are read from a record, and its CSV column. The facet arrays, the
+filters, the counts, the toggle URLs, the chips, the command-line options, the API
+parameters and the OpenAPI description all derive from `FACETS`.
+
+Adding a facet is one `Facet(...)` entry here (and one test).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from unidecode import unidecode
+
+from .countries import country_code, country_name
+from .record import Record
+
+Kind = Literal["single", "multi", "year"]
+
+
+def fold_value(value: str) -> str:
+    """Facet values compare without case, accents or spacing differences."""
+    return " ".join(unidecode(value).lower().replace("’", "'").split())
+
+
+def _clean(values: Any) -> list[str]:
+    # Blanks dropped, spaces collapsed, order kept, duplicates removed.
+    return list(dict.fromkeys(" ".join(v.split()) for v in values if v and v.strip()))
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    param: str
+    label: str
+    kind: Kind
+    values: Callable[[Record], list[str]]
+    csv_column: str
+    description: str = ""
+    limit: int | None = None  # values listed in an answer (selected ones always are)
+    # What a person typed -> the stored value it names (``Italie`` -> ``IT``), or None.
+    canonical: Callable[[str], str | None] = lambda value: value
+    display: Callable[[str], str] = lambda value: value
+
+    @property
+    def multi(self) -> bool:
+        return self.kind == "multi"
+
+    def same(self, a: str, b: str) -> bool:
+        """Whether two typed values name the same facet value."""
+        if fold_value(a) == fold_value(b):
+            return True
+        ca, cb = self.canonical(a), self.canonical(b)
+        return ca is not None and ca == cb
+
+
+@dataclass(frozen=True)
+class YearFacet:
+    """The start year: a range filter (two parameters) counted per year."""
+
+    name: str
+    params: tuple[str, str]
+    label: str
+    csv_column: str
+    kind: Kind = "year"
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("country", "country", "Pays", "multi",
+          lambda r: _clean(c.code for c in r.countries), "country_codes",
+          "ISO code or French name (any case or accents)",
+          canonical=country_code, display=country_name),
+    Facet("theme", "theme", "Thématique", "single", lambda r: _clean([r.theme]), "theme",
+          "Theme as written in the Atlas"),
+    Facet("sub_theme", "sub_theme", "Sous-thématique", "single",
+          lambda r: _clean([r.sub_theme]), "sub_theme", "Sub-theme", limit=200),
+    Facet("status", "status", "Statut", "single", lambda r: _clean([r.status]), "status",
+          "En cours, Terminé, En projet, Suspendu"),
+    Facet("partnership_form", "form", "Forme", "single",
+          lambda r: _clean([r.partnership_form]), "partnership_form", "Partnership form"),
+    Facet("french_partner", "french_partner", "Collectivité française", "multi",
+          lambda r: _clean(r.french_partners), "french_partners", "French local authority",
+          limit=200),
+)
+YEAR = YearFacet("start_year", ("year_min", "year_max"), "Année de début", "start_year")
+
+BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
+BY_PARAM: dict[str, Facet] = {f.param: f for f in FACETS}
+SINGLE: tuple[str, ...] = tuple(f.name for f in FACETS if f.kind == "single")
+MULTI: tuple[str, ...] = tuple(f.name for f in FACETS if f.kind == "multi")
+# Facets in answers, in display order (the year after the form, as the sidebar shows it).
+ANSWER_ORDER: tuple[str, ...] = (*(f.name for f in FACETS), YEAR.name)
+LABELS: dict[str, str] = {**{f.name: f.label for f in FACETS}, YEAR.name: YEAR.label}
+
+
+def facet_for(key: str) -> Facet | None:
+    """The value facet named by a facet name or its URL parameter."""
+    return BY_NAME.get(key) or BY_PARAM.get(key)
+
+
+def facet_values(record: Record) -> dict[str, Any]:
+    """The small per-record summary kept for facets, sorting and suggestions."""
+    out: dict[str, Any] = {f.name: f.values(record) for f in FACETS}
+    out.update({
+        YEAR.name: record.start_year,
+        "funding": record.funding_total_eur or 0,
+        "country_names": {c.code: c.name for c in record.countries},
+        "partners": list(dict.fromkeys(p.name for p in record.foreign_partners if p.name)),
+        "title": record.title,
+    })
+    return out
