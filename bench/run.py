@@ -84,7 +84,7 @@ TARGETS: tuple[Target, ...] = (
 
 def atlas_command(*args: str) -> list[str]:
     """`atlas ARGS` run with this interpreter (the same code as the console script)."""
-    return [sys.executable, "-m", "indexer.cli", *args]
+    return [sys.executable, "-m", "search_app.cli", *args]
 
 
 def disk_usage(path: Path) -> int:

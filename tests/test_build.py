@@ -151,7 +151,7 @@ def test_cli_build_reports_bad_pages_and_summary(tmp_path: Path) -> None:
     write_jsonl(pages / "more.jsonl", [record("j1", "Projet JSON")])
     (pages / "more.jsonl").open("a").write("{not json\n")
     run = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "build", str(pages), "--index",
+        [sys.executable, "-m", "search_app.cli", "build", str(pages), "--index",
          str(tmp_path / "ix")], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "broken.txt" in run.stderr and "more.jsonl:2" in run.stderr
@@ -166,7 +166,7 @@ def test_cli_search_json_equals_api(small_index: Path) -> None:
     from search_app.settings import Settings
 
     run = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "search", "eau", "--country", "SN",
+        [sys.executable, "-m", "search_app.cli", "search", "eau", "--country", "SN",
          "--index", str(small_index), "--json"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     cli = json.loads(run.stdout)
@@ -181,7 +181,7 @@ def test_cli_search_json_equals_api(small_index: Path) -> None:
 
 def test_cli_serve_on_missing_index_fails_with_one_line(tmp_path: Path) -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(tmp_path / "none")],
+        [sys.executable, "-m", "search_app.cli", "serve", "--index", str(tmp_path / "none")],
         capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0 and "no index" in run.stderr
@@ -202,7 +202,7 @@ def test_cli_serve_on_corrupt_index_fails_with_one_line(small_index: Path, damag
     else:
         (small_index / store.CURRENT).write_text("../../etc\n")
     run = subprocess.run(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(small_index)],
+        [sys.executable, "-m", "search_app.cli", "serve", "--index", str(small_index)],
         capture_output=True, text=True, timeout=60)
     assert run.returncode != 0
     assert run.stderr.strip().count("\n") == 0, run.stderr

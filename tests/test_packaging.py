@@ -25,4 +25,4 @@ def test_wheel_contains_templates_static_and_entry_point(tmp_path: Path) -> None
     assert "search_app/static/atlas.js" in names
     assert "indexer/parse.py" in names and "search_app/service.py" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "atlas = indexer.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "atlas = search_app.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()

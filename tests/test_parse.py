@@ -143,7 +143,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
     (tmp_path / "b_empty.txt").write_bytes(b"")
     (tmp_path / "c_binary.txt").write_bytes(b"\x00\xff" * 100)
     (tmp_path / "d_good.txt").write_text(SEED_TEXT, encoding="cp1252", errors="replace")
-    run = subprocess.run([sys.executable, "-m", "indexer.cli", "parse", str(tmp_path)],
+    run = subprocess.run([sys.executable, "-m", "search_app.cli", "parse", str(tmp_path)],
                          capture_output=True, text=True, encoding="utf-8")
     assert run.returncode == 1
     ids = [json.loads(line)["id"] for line in run.stdout.splitlines()]
@@ -156,7 +156,7 @@ def test_cli_reports_bad_files_and_goes_on(tmp_path: Path) -> None:
 
 
 def test_cli_parse_ok_exit_zero() -> None:
-    run = subprocess.run([sys.executable, "-m", "indexer.cli", "parse", str(SEED_PAGE)],
+    run = subprocess.run([sys.executable, "-m", "search_app.cli", "parse", str(SEED_PAGE)],
                          capture_output=True, text=True, encoding="utf-8")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["id"] == SEED_ID

@@ -33,7 +33,7 @@ def write_version(path: Path, prefix: str, count: int) -> Path:
 
 
 def atlas(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "search_app.cli", *args], capture_output=True,
                           text=True, timeout=300)
 
 
@@ -45,7 +45,7 @@ def served(tmp_path: Path):
     port = free_port()
     env = {**os.environ, "ATLAS_API_TOKEN": ""}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer.cli", "serve", "--index", str(index), "--port",
+        [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index), "--port",
          str(port), "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from indexer.fields import FACETS, YEAR
+
 EPILOG = {
     "parse": "example: atlas parse data/sample/ > records.jsonl",
     "generate": "example: atlas generate --count 12000 --seed 1 --out data/generated",
@@ -65,10 +67,11 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = command("search", "Search the index from the terminal.")
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
-    for name in ("country", "theme", "sub_theme", "status", "form", "french_partner"):
-        p.add_argument(f"--{name.replace('_', '-')}", dest=name, action="append", default=[])
-    p.add_argument("--year-min", type=int)
-    p.add_argument("--year-max", type=int)
+    for facet in FACETS:
+        p.add_argument(f"--{facet.param.replace('_', '-')}", dest=facet.param, action="append",
+                       default=[], metavar="VALUE", help=f"{facet.label} (repeatable)")
+    for name in YEAR.params:
+        p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int)
     p.add_argument("--sort", default="relevance",
                    choices=["relevance", "year_desc", "year_asc", "funding_desc"])
     p.add_argument("--page", type=int, default=1)
@@ -88,7 +91,7 @@ def make_parser() -> argparse.ArgumentParser:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from .sources import Failure, expand, read_sources
+    from indexer.sources import Failure, expand, read_sources
 
     missing: list[Failure] = []
     paths = expand(args.paths, missing)
@@ -106,7 +109,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    from .generate import generate
+    from indexer.generate import generate
 
     if args.count < 0:
         raise CliError("--count must be 0 or more")
@@ -123,19 +126,19 @@ def _report(report) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from indexer.build import build
 
     return _report(build(args.sources, args.index or default_index()))
 
 
 def cmd_update(args: argparse.Namespace) -> int:
-    from .build import update
+    from indexer.build import update
 
     return _report(update(args.sources, args.index or default_index()))
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
-    from .build import delete
+    from indexer.build import delete
 
     report, missing = delete(args.ids, args.index or default_index())
     for rid in missing:
@@ -148,17 +151,14 @@ def cmd_delete(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from search_app.params import SearchParams
-    from search_app.service import SearchService
-    from search_app.urls import add_toggle_urls
+    from .params import LIST_FIELDS, SearchParams
+    from .service import SearchService
+    from .urls import add_toggle_urls
 
     try:
-        params = SearchParams(
-            q=args.query, country=args.country, theme=args.theme, sub_theme=args.sub_theme,
-            status=args.status, form=args.form, french_partner=args.french_partner,
-            year_min=args.year_min, year_max=args.year_max, sort=args.sort, page=args.page,
-            size=args.limit,
-        )
+        filters = {name: getattr(args, name) for name in (*LIST_FIELDS, *YEAR.params)}
+        params = SearchParams(q=args.query, sort=args.sort, page=args.page, size=args.limit,
+                              **filters)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CliError(f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
@@ -197,7 +197,8 @@ def render_text(result: dict) -> str:
 def check_index(index: Path) -> str | None:
     """Open the index fully once; None when it is usable, else the reason."""
     from indexer.errors import IndexUnavailable
-    from search_app.service import SearchService
+
+    from .service import SearchService
 
     try:
         SearchService(index).open().close()
@@ -247,7 +248,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
-    from .errors import BuildError, IndexUnavailable, SourceError
+    from indexer.errors import BuildError, IndexUnavailable, SourceError
 
     try:
         return COMMANDS[args.command](args)
@@ -260,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # one clear line rather than a traceback
-        from search_app.errors import AtlasError
+        from .errors import AtlasError
 
         if isinstance(exc, AtlasError):
             print(f"atlas: error: {exc.detail}", file=sys.stderr)
