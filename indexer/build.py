@@ -1,19 +1,22 @@
-"""Write an index version: whoosh full text, the record store and the facet arrays.
+"""Write index versions: `build` from sources, `update` and `delete` from the live version.
 
-`build` makes a fresh version from sources; `update` and `delete` copy the live
-version, change the copy and publish it. Either way the live index is only replaced,
-atomically, once the new version is complete.
+Each holds the index's write lock for the whole write, writes a new version beside the live
+one (`version.writing`), completes it (`version.finish`) and publishes it atomically
+(`version.publish`). A failure or a kill at any moment leaves the live version serving;
+the next writer removes what was left half written.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,18 +25,18 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.multiproc import MpWriter
 
-from . import lexicon, phrases, postings, store
+from . import lexicon, phrases, postings, version
 from .errors import BuildError
 from .facetdata import FacetData
 from .fields import facet_values
 from .record import Record
 from .schema import build_schema, record_to_doc, record_tokens, record_words
 from .sources import Failure, expand, read_sources
+from .store import RecordStore
+from .version import Layout
 
-WHOOSH_DIR = "whoosh"
 WRITER_MB = 1024
 PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting index sub-processes costs more
-FORMAT = 1
 
 
 @dataclass
@@ -65,11 +68,11 @@ def _row(record: Record) -> tuple[str, str, str]:
     )
 
 
-def _finish(version: Path, report: BuildReport, pairs: dict[str, np.ndarray]) -> None:
+def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray]) -> None:
     """Write the facet arrays, flat postings, phrase pairs and meta of a version whose whoosh
     index and record store are done; `pairs` holds every live record's phrase pairs by id."""
-    ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
-    records = store.RecordStore(version / "records.sqlite")
+    ix = whoosh_index.open_dir(str(layout.whoosh))
+    records = RecordStore(layout.records)
     try:
         by_id = dict(records.facet_rows())
         with ix.reader() as reader:
@@ -78,44 +81,63 @@ def _finish(version: Path, report: BuildReport, pairs: dict[str, np.ndarray]) ->
                 for docnum, fields in reader.iter_docs()
             ]
             size = reader.doc_count_all()
-            postings.export(reader, version)
-        FacetData.build(size, docs).save(version)
-        phrases.write(version, ((docnum, pairs[rid]) for docnum, rid, _ in docs if rid in pairs))
+            postings.export(reader, version.SCORED_FIELDS, layout.postings)
+        FacetData.build(size, docs).save(layout.facet_arrays, layout.facet_values)
+        phrases.write(layout.phrase_keys, layout.phrase_docs,
+                      ((docnum, pairs[rid]) for docnum, rid, _ in docs if rid in pairs))
         report.records = len(docs)
     finally:
         records.close()
         ix.close()
-    store.write_meta(version, {
-        "format": FORMAT,
-        "version": version.name,
+    version.finish(layout, {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "records": report.records,
         "skipped": len(report.failures),
     })
-    report.version = version.name
+    report.version = layout.name
+
+
+@dataclass
+class WriteOptions:
+    """How a write meets other writers and what it keeps."""
+
+    wait: float = 600.0  # seconds to wait for another writer's lock
+    keep: int = version.KEEP  # versions kept: the live one and keep - 1 before it
+    on_wait: Callable[[str], None] | None = None  # told once when the write has to wait
+
+
+def _die_with_parent() -> None:
+    # In each forked worker (parsers, index sub-writers): the kernel kills it when the
+    # writer that forked it dies, however it dies, so no worker outlives a killed build.
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+if hasattr(os, "register_at_fork") and sys.platform.startswith("linux"):
+    os.register_at_fork(after_in_child=_die_with_parent)
 
 
 def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
-          workers: int | None = None) -> BuildReport:
+          workers: int | None = None, options: WriteOptions | None = None) -> BuildReport:
     """A fresh index from sources, swapped in atomically; bad inputs are skipped and reported."""
+    options = options or WriteOptions()
     started = time.perf_counter()
     paths = expand(sources)
-    index_dir.mkdir(parents=True, exist_ok=True)
-    version = store.new_version(index_dir)
     report = BuildReport()
-    try:
+    with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
+            version.writing(index_dir) as layout:
         items = read_sources(paths, workers=workers, unique=True)
         size = sum(p.stat().st_size for p in paths)
         procs = min(workers or os.cpu_count() or 1, 2) if size >= PARALLEL_BYTES else 1
         pairs: dict[str, np.ndarray] = {}
-        report.indexed = _write_new(version, items, report, progress, len(paths), procs, pairs)
+        report.indexed = _write_new(layout, items, report, progress, len(paths), procs, pairs)
         if not report.indexed:
             raise BuildError("no valid records in the sources; the index was left unchanged")
-        _finish(version, report, pairs)
-        store.publish(index_dir, version)
-    except BaseException:
-        store.discard(version)
-        raise
+        _finish(layout, report, pairs)
+        version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -131,13 +153,13 @@ def _writer(ix, procs: int):
     return ix.writer(limitmb=WRITER_MB)
 
 
-def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildReport,
+def _write_new(layout: Layout, items: Iterable[Record | Failure], report: BuildReport,
                progress: bool | None, total: int, procs: int, pairs: dict[str, np.ndarray]
                ) -> int:
     """Index records as the parsers deliver them (parsing overlaps indexing); returns count."""
-    (version / WHOOSH_DIR).mkdir()
-    ix = whoosh_index.create_in(str(version / WHOOSH_DIR), build_schema())
-    rows = store.RecordStore(version / "records.sqlite")
+    layout.whoosh.mkdir()
+    ix = whoosh_index.create_in(str(layout.whoosh), build_schema())
+    rows = RecordStore(layout.records)
     count = 0
     words: Counter = Counter()
     pairs.clear()
@@ -160,7 +182,7 @@ def _write_new(version: Path, items: Iterable[Record | Failure], report: BuildRe
                     batch = []
             rows.put_many(batch)
             rows.commit()
-        lexicon.write(version, words)
+        lexicon.write(layout.lexicon, layout.lexicon_counts, words)
     finally:
         rows.close()
         ix.close()
@@ -179,27 +201,37 @@ def _change_writer(ix):
     writer.commit()
 
 
-def _copy_live(index_dir: Path) -> Path:
-    live = store.current_version(index_dir)
-    version = store.new_version(index_dir)
-    shutil.copytree(live / WHOOSH_DIR, version / WHOOSH_DIR)
-    shutil.copy2(live / "records.sqlite", version / "records.sqlite")
-    return version
+def _copy_live(live: Layout, layout: Layout) -> None:
+    """The live version's whoosh index and record store, as the start of a new version.
+
+    whoosh never rewrites a segment file (a commit writes new segments and a new table of
+    contents, deletions live in the table), so the segments are hard links, not copies."""
+    shutil.copytree(live.whoosh, layout.whoosh, copy_function=_link_or_copy)
+    shutil.copy2(live.records, layout.records)
 
 
-def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None
-           ) -> BuildReport:
-    """Add or replace records by id in a copy of the live version, then publish it."""
+def _link_or_copy(src: str, dst: str) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
+           options: WriteOptions | None = None) -> BuildReport:
+    """Add or replace records by id in a new version made from the live one, then publish."""
+    options = options or WriteOptions()
     started = time.perf_counter()
     paths = expand(sources)
     report = BuildReport()
-    version = _copy_live(index_dir)
-    try:
-        ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
-        rows = store.RecordStore(version / "records.sqlite")
+    with version.write_lock(index_dir, options.wait, "update", options.on_wait), \
+            version.writing(index_dir) as layout:
+        live = version.current(index_dir)
+        _copy_live(live, layout)
+        ix = whoosh_index.open_dir(str(layout.whoosh))
+        rows = RecordStore(layout.records)
         try:
-            live = store.current_version(index_dir)
-            words = lexicon.read_counts(live)
+            words = lexicon.read_counts(live.lexicon_counts)
             fresh: dict[str, np.ndarray] = {}
             with _change_writer(ix) as writer:
                 batch = []
@@ -217,33 +249,38 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                 rows.put_many(batch)
                 rows.commit()
                 report.indexed = len(batch)
-            lexicon.write(version, words)
+            lexicon.write(layout.lexicon, layout.lexicon_counts, words)
         finally:
             rows.close()
             ix.close()
-        pairs = phrases.carry_over(live, FacetData.load(live).ids, set(fresh))
+        pairs = _carry_over(live, set(fresh))
         pairs.update(fresh)
-        _finish(version, report, pairs)
-        store.publish(index_dir, version)
-    except BaseException:
-        store.discard(version)
-        raise
+        _finish(layout, report, pairs)
+        version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]:
+def _carry_over(live: Layout, changed: set[str]) -> dict[str, np.ndarray]:
+    ids = FacetData.load(live.facet_arrays, live.facet_values).ids
+    return phrases.carry_over(live.phrase_keys, live.phrase_docs, ids, changed)
+
+
+def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = None
+           ) -> tuple[BuildReport, list[str]]:
     """Remove records by id; returns the report and the ids that were not in the index."""
+    options = options or WriteOptions()
     started = time.perf_counter()
     report = BuildReport()
-    version = _copy_live(index_dir)
     missing: list[str] = []
-    try:
-        ix = whoosh_index.open_dir(str(version / WHOOSH_DIR))
-        rows = store.RecordStore(version / "records.sqlite")
+    with version.write_lock(index_dir, options.wait, "delete", options.on_wait), \
+            version.writing(index_dir) as layout:
+        live = version.current(index_dir)
+        _copy_live(live, layout)
+        ix = whoosh_index.open_dir(str(layout.whoosh))
+        rows = RecordStore(layout.records)
         try:
-            live = store.current_version(index_dir)
-            words = lexicon.read_counts(live)
+            words = lexicon.read_counts(live.lexicon_counts)
             removed: set[str] = set()
             with _change_writer(ix) as writer:
                 for rid in ids:
@@ -257,14 +294,11 @@ def delete(ids: Iterable[str], index_dir: Path) -> tuple[BuildReport, list[str]]
                     removed.add(rid)
                     report.indexed += 1
             rows.commit()
-            lexicon.write(version, words)
+            lexicon.write(layout.lexicon, layout.lexicon_counts, words)
         finally:
             rows.close()
             ix.close()
-        _finish(version, report, phrases.carry_over(live, FacetData.load(live).ids, removed))
-        store.publish(index_dir, version)
-    except BaseException:
-        store.discard(version)
-        raise
+        _finish(layout, report, _carry_over(live, removed))
+        version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report, missing

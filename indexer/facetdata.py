@@ -96,21 +96,22 @@ class FacetData:
         return cls(ids, alive, year, funding, single, multi,
                    {k: v.values for k, v in vocab.items()}, names, titles, partners)
 
-    def save(self, path: Path) -> None:
+    def save(self, arrays_path: Path, values_path: Path) -> None:
         arrays = {"alive": self.alive, "start_year": self.start_year, "funding": self.funding}
         arrays.update({f"single_{k}": v for k, v in self.single.items()})
         for k, (d, v) in self.multi.items():
             arrays[f"multi_{k}_doc"], arrays[f"multi_{k}_val"] = d, v
-        np.savez(path / "facets.npz", **arrays)
+        with arrays_path.open("wb") as fh:
+            np.savez(fh, **arrays)
         extra = {"ids": self.ids, "values": self.values, "country_names": self.country_names,
                  "titles": self.titles, "partners": self.partners}
-        (path / "facets.json").write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
+        values_path.write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, path: Path) -> FacetData:
-        with np.load(path / "facets.npz") as npz:
+    def load(cls, arrays_path: Path, values_path: Path) -> FacetData:
+        with np.load(arrays_path) as npz:
             arrays = {k: npz[k] for k in npz.files}
-        extra = json.loads((path / "facets.json").read_text(encoding="utf-8"))
+        extra = json.loads(values_path.read_text(encoding="utf-8"))
         return cls(
             ids=extra["ids"],
             alive=arrays["alive"],

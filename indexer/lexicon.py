@@ -4,8 +4,8 @@ Did-you-mean and typo tolerance need the real words people wrote (not stems) and
 each is. A tiny whoosh index holds one document per word, so whoosh's automata find the words
 within an edit distance; the counts sit beside it as JSON.
 
-    lexicon/        whoosh index, field `spell`: one document per word
-    lexicon.json    word -> number of records holding it
+    a whoosh index, field `spell`: one document per word   (`Layout.lexicon`)
+    a JSON object: word -> number of records holding it     (`Layout.lexicon_counts`)
 """
 
 from __future__ import annotations
@@ -20,12 +20,8 @@ from whoosh.fields import ID, Schema
 
 from .schema import SPELL_FIELD
 
-LEXICON_DIR = "lexicon"
-COUNTS_FILE = "lexicon.json"
 
-
-def write(version: Path, counts: Counter) -> None:
-    path = version / LEXICON_DIR
+def write(path: Path, counts_path: Path, counts: Counter) -> None:
     path.mkdir(exist_ok=True)
     ix = whoosh_index.create_in(str(path), Schema(**{SPELL_FIELD: ID()}))
     with ix.writer() as writer:
@@ -33,14 +29,11 @@ def write(version: Path, counts: Counter) -> None:
             writer.add_document(**{SPELL_FIELD: word})
     ix.close()
     kept = {w: n for w, n in counts.items() if n > 0}
-    (version / COUNTS_FILE).write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+    counts_path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 
-def read_counts(version: Path) -> Counter:
-    path = version / COUNTS_FILE
-    if not path.is_file():
-        return Counter()
-    return Counter(json.loads(path.read_text(encoding="utf-8")))
+def read_counts(counts_path: Path) -> Counter:
+    return Counter(json.loads(counts_path.read_text(encoding="utf-8")))
 
 
 def adjust(counts: Counter, added: Iterable[list[str]], removed: Iterable[list[str]]) -> None:
@@ -60,11 +53,10 @@ class SpellingReader:
     edit distance, and a word's record count.
     """
 
-    def __init__(self, main_reader, version: Path) -> None:
+    def __init__(self, main_reader, path: Path, counts_path: Path) -> None:
         self.main = main_reader
-        self.counts = read_counts(version)
-        path = version / LEXICON_DIR
-        self.lexicon = whoosh_index.open_dir(str(path)).reader() if path.is_dir() else None
+        self.counts = read_counts(counts_path)
+        self.lexicon = whoosh_index.open_dir(str(path)).reader()
         self.schema = {SPELL_FIELD, *main_reader.schema.names()}
         # A version's lexicon never changes: a typo search (a Levenshtein automaton walked
         # over the lexicon, 5-15 ms) is done once per word, for the match and the suggestion.
@@ -79,8 +71,6 @@ class SpellingReader:
     def terms_within(self, field: str, text: str, maxdist: int, prefix: int = 0):
         if field != SPELL_FIELD:
             return self.main.terms_within(field, text, maxdist, prefix=prefix)
-        if self.lexicon is None:
-            return iter(())
         key = (text, maxdist, prefix)
         found = self._within.get(key)
         if found is None:
@@ -96,5 +86,4 @@ class SpellingReader:
         return self.main.doc_frequency(field, text)
 
     def close(self) -> None:
-        if self.lexicon is not None:
-            self.lexicon.close()
+        self.lexicon.close()

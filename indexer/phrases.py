@@ -7,8 +7,8 @@ renumbered, as whoosh's StopFilter does) gives its adjacent pairs, hashed to 64 
 version stores the sorted (pair hash, docnum) list. A two-word phrase is then one lookup;
 a longer one requires all its consecutive pairs.
 
-    phrases.keys.npy   sorted uint64 pair hashes, one per pair and document
-    phrases.docs.npy   the matching docnums (int32)
+    keys   sorted uint64 pair hashes, one per pair and document (`Layout.phrase_keys`)
+    docs   the matching docnums (int32) (`Layout.phrase_docs`)
 
 The server keeps one key in BLOCK in memory and reads the rest with positional reads, so
 its resident memory does not grow with the pairs it has looked up (a memory map would keep
@@ -28,8 +28,6 @@ from .postings import SliceReader
 from .record import Record
 from .schema import NAMES_FIELD, THEMES_FIELD, record_tokens
 
-KEYS_FILE = "phrases.keys.npy"
-DOCS_FILE = "phrases.docs.npy"
 BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
@@ -60,7 +58,7 @@ def record_pairs(record: Record, tokens: dict[str, list[str]] | None = None) -> 
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 
 
-def write(version: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
+def write(keys_path: Path, docs_path: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
     """From (docnum, pair hashes) of every live document."""
     keys, nums = [], []
     for docnum, pairs in docs:
@@ -69,16 +67,14 @@ def write(version: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
     all_keys = np.concatenate(keys) if keys else np.empty(0, np.uint64)
     all_docs = np.concatenate(nums) if nums else np.empty(0, np.int32)
     order = np.lexsort((all_docs, all_keys))
-    np.save(version / KEYS_FILE, all_keys[order])
-    np.save(version / DOCS_FILE, all_docs[order])
+    np.save(keys_path, all_keys[order])
+    np.save(docs_path, all_docs[order])
 
 
-def carry_over(base: Path, base_ids: list[str], changed: set[str]
+def carry_over(keys_path: Path, docs_path: Path, base_ids: list[str], changed: set[str]
                ) -> dict[str, np.ndarray]:
     """The pairs of an earlier version's unchanged records, by id (for updates and deletes)."""
-    if not (base / KEYS_FILE).is_file():
-        return {}
-    old_keys, old_docs = np.load(base / KEYS_FILE), np.load(base / DOCS_FILE)
+    old_keys, old_docs = np.load(keys_path), np.load(docs_path)
     ids = np.asarray(base_ids, dtype=object)[old_docs]
     keep = np.fromiter((i not in changed for i in ids), dtype=bool, count=ids.size)
     out: dict[str, list] = {}
@@ -88,17 +84,13 @@ def carry_over(base: Path, base_ids: list[str], changed: set[str]
 
 
 class PhraseIndex:
-    def __init__(self, version: Path, block: int = BLOCK) -> None:
+    def __init__(self, keys_path: Path, docs_path: Path, block: int = BLOCK) -> None:
         self.block = block
-        self.keys = SliceReader(version / KEYS_FILE)
-        self.docs = SliceReader(version / DOCS_FILE)
-        mapped = np.load(version / KEYS_FILE, mmap_mode="r")
+        self.keys = SliceReader(keys_path)
+        self.docs = SliceReader(docs_path)
+        mapped = np.load(keys_path, mmap_mode="r")
         self.sample = np.array(mapped[::block])  # a copy; the mapping goes with `mapped`
         del mapped
-
-    @classmethod
-    def load(cls, version: Path) -> PhraseIndex | None:
-        return cls(version) if (version / KEYS_FILE).is_file() else None
 
     def span(self, key: int) -> tuple[int, int]:
         """[start, end) of `key` in the sorted keys: the sample, then the blocks around it."""

@@ -2,25 +2,28 @@
 
 whoosh keeps postings as pickled blocks; unpickling them is most of the cost of a query that
 needs every matching document (facet counts do). At build time each term's documents and
-frequencies are copied once into flat arrays, which the server memory-maps: a posting list
-is then a slice.
-
-    postings-<field>.json       the field's terms, sorted
-    postings-<field>.npz        offsets (per term) and lengths (per doc)
-    postings-<field>.docs.npy   docnums (int32), memory-mapped
-    postings-<field>.tf.npy     term frequencies (float32), memory-mapped
+frequencies are copied once into flat arrays, which the server reads by position: a posting
+list is then a slice. Where the files live is `version.Layout.postings`'s business.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from whoosh.reading import TermNotFound
 
-SCORED_FIELDS = ("title", "body", "themes", "names")
+
+@dataclass(frozen=True)
+class PostingsFiles:
+    terms: Path    # JSON list of the field's terms, sorted
+    arrays: Path   # npz: offsets per term, length per document
+    docs: Path     # npy: docnums (int32)
+    tf: Path       # npy: term frequencies (float32)
 
 
 def _read_leaf(matcher) -> tuple[list[int], list[float]]:
@@ -59,12 +62,11 @@ def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(ids, dtype=np.int32), np.asarray(weights, dtype=np.float32)
 
 
-def export(reader, version: Path) -> None:
+def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFiles]) -> None:
     """Write the flat postings and per-document lengths of the scored fields."""
     size = reader.doc_count_all()
-    for field in SCORED_FIELDS:
-        if field not in reader.schema:
-            continue
+    for field in fields:
+        out = files_of(field)
         terms = [t.decode("utf-8") for t in reader.lexicon(field)] \
             if field in reader.indexed_field_names() else []
         offsets = np.zeros(len(terms) + 1, dtype=np.int64)
@@ -77,13 +79,11 @@ def export(reader, version: Path) -> None:
             offsets[i + 1] = offsets[i] + d.size
         lengths = np.fromiter((reader.doc_field_length(n, field, 0) or 0 for n in range(size)),
                               dtype=np.float32, count=size)
-        np.savez(version / f"postings-{field}.npz", offsets=offsets, lengths=lengths)
-        np.save(version / f"postings-{field}.docs.npy",
-                np.concatenate(docs) if docs else np.empty(0, np.int32))
-        np.save(version / f"postings-{field}.tf.npy",
-                np.concatenate(freqs) if freqs else np.empty(0, np.float32))
-        (version / f"postings-{field}.json").write_text(json.dumps(terms, ensure_ascii=False),
-                                                        encoding="utf-8")
+        with out.arrays.open("wb") as fh:
+            np.savez(fh, offsets=offsets, lengths=lengths)
+        np.save(out.docs, np.concatenate(docs) if docs else np.empty(0, np.int32))
+        np.save(out.tf, np.concatenate(freqs) if freqs else np.empty(0, np.float32))
+        out.terms.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
 
 class SliceReader:
@@ -110,16 +110,16 @@ class SliceReader:
 
 
 class FlatPostings:
-    """One field's exported postings, memory-mapped."""
+    """One field's exported postings: term offsets in memory, slices read by position."""
 
-    def __init__(self, version: Path, field: str) -> None:
-        terms = json.loads((version / f"postings-{field}.json").read_text(encoding="utf-8"))
+    def __init__(self, files: PostingsFiles) -> None:
+        terms = json.loads(files.terms.read_text(encoding="utf-8"))
         self.index = {t: i for i, t in enumerate(terms)}
-        with np.load(version / f"postings-{field}.npz") as data:
+        with np.load(files.arrays) as data:
             self.offsets = data["offsets"]
             self.lengths = data["lengths"]
-        self.docs = SliceReader(version / f"postings-{field}.docs.npy")
-        self.tf = SliceReader(version / f"postings-{field}.tf.npy")
+        self.docs = SliceReader(files.docs)
+        self.tf = SliceReader(files.tf)
 
     def get(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
         i = self.index.get(text)
@@ -131,8 +131,3 @@ class FlatPostings:
     def close(self) -> None:
         self.docs.close()
         self.tf.close()
-
-    @classmethod
-    def load_all(cls, version: Path) -> dict[str, FlatPostings]:
-        return {f: cls(version, f) for f in SCORED_FIELDS
-                if (version / f"postings-{f}.npz").is_file()}

@@ -19,6 +19,8 @@ EPILOG = {
     "delete": "example: atlas delete 000_671a6b7235ccf533 --index index",
     "search": "example: atlas search 'eau potable' --country SN --theme 'Eau et assainissement'",
     "serve": "example: atlas serve --index index --port 8000 --workers 2",
+    "versions": "example: atlas versions --index index",
+    "rollback": "example: atlas rollback --index index   (or: atlas rollback VERSION)",
 }
 
 
@@ -33,6 +35,14 @@ def default_index() -> Path:
 def _index_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--index", type=Path, default=None,
                    help="index directory (default: $ATLAS_INDEX or ./index)")
+
+
+def _write_args(p: argparse.ArgumentParser) -> None:
+    _index_arg(p)
+    p.add_argument("--wait", type=float, default=600, metavar="SECONDS",
+                   help="how long to wait for another writer's lock (default: 600)")
+    p.add_argument("--keep", type=int, default=2, metavar="N",
+                   help="versions to keep: the live one and N-1 before it (default: 2)")
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -55,15 +65,22 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = command("build", "Build a fresh index from pages (.txt) and JSON Lines (.jsonl).")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
-    _index_arg(p)
+    _write_args(p)
 
     p = command("update", "Add or replace records by id.")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
-    _index_arg(p)
+    _write_args(p)
 
     p = command("delete", "Remove records by id.")
     p.add_argument("ids", nargs="+", metavar="ID")
+    _write_args(p)
+
+    p = command("versions", "List the kept index versions, newest first, the live one marked.")
     _index_arg(p)
+
+    p = command("rollback", "Make the previous (or the named) version live, atomically.")
+    p.add_argument("version", nargs="?", default=None, metavar="VERSION")
+    _write_args(p)
 
     p = command("search", "Search the index from the terminal.")
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
@@ -125,27 +142,70 @@ def _report(report) -> int:
     return 0
 
 
+def _write_options(args: argparse.Namespace):
+    from indexer.build import WriteOptions
+
+    if args.keep < 1:
+        raise CliError("--keep must be 1 or more")
+    if args.wait < 0:
+        raise CliError("--wait must be 0 or more seconds")
+    return WriteOptions(wait=args.wait, keep=args.keep,
+                        on_wait=lambda text: print(f"atlas: {text}", file=sys.stderr))
+
+
+def _target_index(args: argparse.Namespace) -> Path:
+    index = args.index or default_index()
+    if index.exists() and not index.is_dir():
+        raise CliError(f"--index {index} is a file, not an index folder")
+    return index
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from indexer.build import build
 
-    return _report(build(args.sources, args.index or default_index()))
+    return _report(build(args.sources, _target_index(args), options=_write_options(args)))
 
 
 def cmd_update(args: argparse.Namespace) -> int:
     from indexer.build import update
 
-    return _report(update(args.sources, args.index or default_index()))
+    return _report(update(args.sources, _target_index(args), options=_write_options(args)))
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from indexer.build import delete
 
-    report, missing = delete(args.ids, args.index or default_index())
+    report, missing = delete(args.ids, _target_index(args), options=_write_options(args))
     for rid in missing:
         print(f"atlas: not in the index: {rid}", file=sys.stderr)
     print(f"deleted {report.indexed} records; index now holds {report.records} records "
           f"(version {report.version})", file=sys.stderr)
     return 1 if missing else 0
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from indexer import version
+
+    index = _target_index(args)
+    kept = version.versions(index)
+    if not kept:
+        raise CliError(f"no index versions at {index}")
+    for v in kept:
+        mark = "*" if v.live else " "
+        note = "" if v.complete else "  (older format: rebuild to use)"
+        print(f"{mark} {v.name}  {v.records} records  built {v.built_at}{note}")
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    from indexer import version
+
+    index = _target_index(args)
+    options = _write_options(args)
+    with version.write_lock(index, options.wait, "rollback", options.on_wait):
+        target = version.rollback(index, args.version, keep=options.keep)
+    print(f"version {target.name} is live ({target.records} records)", file=sys.stderr)
+    return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -222,12 +282,12 @@ def _check_in_child(index: Path) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from indexer import version
     from indexer.errors import IndexUnavailable
-    from indexer.store import current_version
 
     index = (args.index or default_index()).resolve()
     try:
-        current_version(index)
+        version.current(index)
     except IndexUnavailable as exc:
         raise CliError(str(exc)) from None
     problem = _check_in_child(index)  # fail now, with one line, not per request
@@ -243,6 +303,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {
     "parse": cmd_parse, "generate": cmd_generate, "build": cmd_build, "update": cmd_update,
     "delete": cmd_delete, "search": cmd_search, "serve": cmd_serve,
+    "versions": cmd_versions, "rollback": cmd_rollback,
 }
 
 

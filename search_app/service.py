@@ -18,20 +18,17 @@ from typing import Any
 
 import numpy as np
 import orjson
-from whoosh.filedb.filestore import FileStorage
+from whoosh.query import Every, FuzzyTerm
 
-from indexer import store
-from indexer.build import WHOOSH_DIR
+from indexer import version as versions
+from indexer.analysis import french_stem
 from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
-from indexer.facetdata import FacetData
 from indexer.fields import fold_value
-from indexer.lexicon import SpellingReader
-from indexer.phrases import PhraseIndex
-from indexer.postings import FlatPostings
 from indexer.synthetic import is_synthetic
+from indexer.version import Layout, OpenVersion
 
-from .errors import IndexNotReady, NotFound
+from .errors import IndexNotReady
 from .facets import combine, count_facets
 from .filters import ValueLookup, filter_masks
 from .highlight import marked_snippet, snippet
@@ -45,21 +42,20 @@ SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "obje
 
 
 class IndexHandle:
-    """One opened, immutable index version."""
+    """One opened, immutable index version (`indexer.version.OpenVersion`) and what the
+    service derives from it: the matcher, value lookups, completions, the answer cache."""
 
-    def __init__(self, version: Path, cache_size: int) -> None:
-        self.version = version
-        self.meta = store.read_meta(version)
-        # Plain reads, not mmap: whoosh maps whole segment files, which would count the
-        # index in every worker's resident memory; the numpy matcher rarely needs whoosh.
-        self.ix = FileStorage(str(version / WHOOSH_DIR), supports_mmap=False).open_index()
-        self.searcher = self.ix.searcher()
-        self.records = store.RecordStore(version / "records.sqlite", readonly=True)
-        self.data = FacetData.load(version)
+    def __init__(self, layout: Layout, cache_size: int) -> None:
+        self.layout = layout
+        self.parts = OpenVersion(layout)
+        self.meta = self.parts.meta
+        self.searcher = self.parts.searcher
+        self.records = self.parts.records
+        self.data = self.parts.facets
+        self.spelling = self.parts.spelling
         self.lookup = ValueLookup(self.data)
-        self.spelling = SpellingReader(self.searcher.reader(), version)
-        self.matcher = TextMatcher(self.searcher, self.data.size, FlatPostings.load_all(version),
-                                   self.spelling, PhraseIndex.load(version))
+        self.matcher = TextMatcher(self.searcher, self.data.size, self.parts.postings,
+                                   self.spelling, self.parts.phrases)
         self.id_to_doc = {rid: i for i, rid in enumerate(self.data.ids) if rid}
         # Ties are broken by id, so an order does not depend on how a build numbered docs.
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))
@@ -68,44 +64,22 @@ class IndexHandle:
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._completions: list[tuple[str, str, str, int]] | None = None
         self._folded_titles: list[str] | None = None
-        self._warming: threading.Event | None = None
         try:
-            self.check()
-        except Exception:
-            self.close()
-            raise
-        # Largest-payoff first: records (every hit), then postings and phrase pairs.
-        self._warming = warm_in_background(
-            [version / "records.sqlite", *sorted(version.glob("postings-*.npy")),
-             *sorted(version.glob("phrases.*.npy"))])
-
-    def check(self) -> None:
-        """Refuse a damaged version: its parts must agree and answer a probe query."""
-        live = len(self.id_to_doc)
-        if self.searcher.doc_count() != live or self.records.count() != live:
-            raise ValueError(
-                f"inconsistent index version {self.version.name}: {self.searcher.doc_count()} "
-                f"documents, {self.records.count()} stored records, {live} facet rows")
-        if live:
-            first = self.data.ids[int(np.flatnonzero(self.data.alive)[0])]
-            if self.records.get(first) is None:
-                raise ValueError(f"record store of {self.version.name} is missing {first!r}")
-            from whoosh.query import Every
-
+            # A probe through the matcher: whoosh and the flat postings answer together.
             self.text_docs(Every())
             self.matcher.lengths("title")
+        except Exception:
+            self.parts.close()
+            raise
+        self._warming = warm_in_background(layout.warm_files())
+
+    @property
+    def version(self) -> Path:
+        return self.layout.root
 
     def close(self) -> None:
-        if self._warming is not None:
-            self._warming.set()
-        for flat in self.matcher.flat.values():
-            flat.close()
-        if self.matcher.phrases is not None:
-            self.matcher.phrases.close()
-        self.spelling.close()
-        self.searcher.close()
-        self.records.close()
-        self.ix.close()
+        self._warming.set()
+        self.parts.close()
 
     # ---- text matching
 
@@ -178,20 +152,20 @@ class SearchService:
     def handle(self) -> IndexHandle:
         """The live version, reopened when a build has published a new one."""
         try:
-            version = store.current_version(self.index_dir)
+            layout = versions.current(self.index_dir)
         except IndexUnavailable as exc:
             if self._handle is not None:
                 return self._handle  # keep serving what we have
             raise IndexNotReady(str(exc)) from None
         current = self._handle
-        if current is not None and current.version == version:
+        if current is not None and current.layout == layout:
             return current
         with self._lock:
             current = self._handle
-            if current is not None and current.version == version:
+            if current is not None and current.layout == layout:
                 return current
             try:
-                fresh = IndexHandle(version, self.cache_size)
+                fresh = IndexHandle(layout, self.cache_size)
             except Exception as exc:
                 if current is not None:
                     return current
@@ -246,7 +220,7 @@ class SearchService:
                     query, base, scores, fuzzy = fuzzy_query, fuzzy_base, fuzzy_scores, True
         terms = query_terms(uq)
         if fuzzy:
-            terms = terms | _expanded_terms(query, h.searcher)
+            terms = terms | _typo_terms(query, h.spelling)
         return scores, base, fuzzy, terms
 
     def _search(self, h: IndexHandle, params: SearchParams) -> dict[str, Any]:
@@ -325,12 +299,6 @@ class SearchService:
     def record_json(self, record_id: str) -> str | None:
         """The record exactly as stored: the JSON `atlas parse` prints."""
         return self.handle().records.get_json(record_id)
-
-    def require_record(self, record_id: str) -> dict[str, Any]:
-        record = self.get_record(record_id)
-        if record is None:
-            raise NotFound(f"no project with id {record_id!r}")
-        return record
 
     def similar(self, record_id: str, limit: int = 5) -> list[dict[str, Any]]:
         """Projects sharing the theme, sub-theme and partner countries, most shared first."""
@@ -414,12 +382,13 @@ def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
     return snippet(texts[0], set())
 
 
-def _expanded_terms(query, searcher) -> set[str]:
-    """The index words a fuzzy query matched, so the snippet can mark them."""
+def _typo_terms(query, spelling) -> set[str]:
+    """The lexicon words a typo-tolerant query matched (folded and stemmed, as `query_terms`
+    gives them), so the snippets mark what was found."""
     out: set[str] = set()
-    try:
-        for _, text in query.existing_terms(searcher.reader(), expand=True):
-            out.add(text.decode("utf-8") if isinstance(text, bytes) else text)
-    except Exception:  # highlighting is best effort; the hits are already right
-        return out
+    for leaf in query.leaves():
+        if isinstance(leaf, FuzzyTerm):
+            for word in spelling.terms_within(leaf.fieldname, leaf.text, leaf.maxdist,
+                                              prefix=leaf.prefixlength):
+                out |= {word, french_stem(word)}
     return out

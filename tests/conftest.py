@@ -11,6 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests check behaviour, not speed: a shared 2-core machine makes timings noise.
+settings.register_profile("atlas", deadline=None)
+settings.load_profile("atlas")
 
 DATA = Path(__file__).parent / "data"
 SEED_ID = "000_671a6b7235ccf533"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from indexer import build as build_mod
-from indexer import store
+from indexer import version as store
 from indexer.errors import BuildError, IndexUnavailable
 from search_app.params import SearchParams
 from search_app.service import SearchService
@@ -132,15 +132,15 @@ def test_old_versions_are_pruned(small_index: Path, tmp_path: Path) -> None:
     src = write_jsonl(tmp_path / "p.jsonl", [record("p1", "Projet")])
     for _ in range(5):
         build_mod.build([src], small_index, progress=False)
-    assert len(list((small_index / store.VERSIONS).iterdir())) == store.KEEP_VERSIONS
+    assert len(list((small_index / store.VERSIONS).iterdir())) == store.KEEP
 
 
 def test_missing_and_corrupt_index_are_clear(tmp_path: Path, small_index: Path) -> None:
     with pytest.raises(IndexUnavailable, match="no index"):
-        store.current_version(tmp_path / "nowhere")
+        store.current(tmp_path / "nowhere").root
     (small_index / store.CURRENT).write_text("does-not-exist\n")
     with pytest.raises(IndexUnavailable, match="corrupt"):
-        store.current_version(small_index)
+        store.current(small_index).root
 
 
 def test_cli_build_reports_bad_pages_and_summary(tmp_path: Path) -> None:
@@ -189,7 +189,7 @@ def test_cli_serve_on_missing_index_fails_with_one_line(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("damage", ["whoosh", "records", "facets", "meta", "current"])
 def test_cli_serve_on_corrupt_index_fails_with_one_line(small_index: Path, damage: str) -> None:
-    version = store.current_version(small_index)
+    version = store.current(small_index).root
     if damage == "whoosh":
         for path in (version / "whoosh").iterdir():
             path.write_bytes(b"garbage")
@@ -218,7 +218,7 @@ def test_parallel_build_answers_like_a_single_process_build(corpus_dir: Path, tm
     build_mod.build([corpus_dir], parallel, progress=False, workers=2)
     from whoosh import index as whoosh_index
 
-    ix = whoosh_index.open_dir(str(store.current_version(parallel) / build_mod.WHOOSH_DIR))
+    ix = whoosh_index.open_dir(str(store.current(parallel).whoosh))
     with ix.reader() as reader:
         assert len(list(reader.leaf_readers())) == 2  # really several segments
     one, two = SearchService(single), SearchService(parallel)

@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh.fields import TEXT, Schema
 
-from indexer.phrases import DOCS_FILE, KEYS_FILE, PhraseIndex
+from indexer.phrases import PhraseIndex
 from indexer.schema import build_schema, record_to_doc
 from indexer.sources import Failure, expand, read_sources
 from search_app.query import build_text_query, parse_user_query
@@ -85,9 +85,9 @@ def test_pair_spans_equal_a_full_binary_search(tmp_path_factory, keys: list[int]
     # must be the one a search over the whole array gives, duplicates and edges included.
     version = tmp_path_factory.mktemp("pairs")
     array = np.sort(np.asarray(keys, dtype=np.uint64))
-    np.save(version / KEYS_FILE, array)
-    np.save(version / DOCS_FILE, np.arange(array.size, dtype=np.int32))
-    index = PhraseIndex(version, block=block)
+    np.save(version / "keys.npy", array)
+    np.save(version / "docs.npy", np.arange(array.size, dtype=np.int32))
+    index = PhraseIndex(version / "keys.npy", version / "docs.npy", block=block)
     try:
         for probe in probes:
             key = np.uint64(max(probe, 0))

@@ -1,0 +1,438 @@
+"""The one owner of an index version: its parts, and how a version is written, published,
+opened, checked, closed, kept and rolled back.
+
+    DIR/CURRENT                   name of the live version (replaced atomically)
+    DIR/.lock                     the write lock (fcntl.flock) and who holds it
+    DIR/versions/<name>/          one complete, immutable version:
+        whoosh/                   the inverted index (id, text fields; see schema.py)
+        records.sqlite            id -> record JSON and its facet summary (store.py)
+        facets.npz, facets.json   per-document facet arrays and their values (facetdata.py)
+        postings-<field>.*        flat copy of each scored field's postings (postings.py)
+        phrases.keys/docs.npy     adjacent word pairs (phrases.py)
+        lexicon/, lexicon.json    the spelling lexicon (lexicon.py)
+        meta.json                 format, name, build time, record count: written last
+
+A version is complete when its meta.json exists: every other part is written and synced
+first. Writers (`build`, `update`, `delete`, `rollback`) hold the write lock for the whole
+write; the one holding it removes what a killed writer left half written. Readers only
+ever open the version CURRENT names, so they never see a partial one.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, IndexUnavailable
+from .postings import PostingsFiles
+
+FORMAT = 2  # bumped whenever a part changes shape: older versions are refused, not misread
+CURRENT = "CURRENT"
+VERSIONS = "versions"
+LOCK_FILE = ".lock"
+KEEP = 2  # the live version and the one before it
+SCORED_FIELDS = ("title", "body", "themes", "names")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each part of one version lives."""
+
+    root: Path
+
+    @property
+    def name(self) -> str:
+        return self.root.name
+
+    @property
+    def whoosh(self) -> Path:
+        return self.root / "whoosh"
+
+    @property
+    def records(self) -> Path:
+        return self.root / "records.sqlite"
+
+    @property
+    def facet_arrays(self) -> Path:
+        return self.root / "facets.npz"
+
+    @property
+    def facet_values(self) -> Path:
+        return self.root / "facets.json"
+
+    @property
+    def phrase_keys(self) -> Path:
+        return self.root / "phrases.keys.npy"
+
+    @property
+    def phrase_docs(self) -> Path:
+        return self.root / "phrases.docs.npy"
+
+    @property
+    def lexicon(self) -> Path:
+        return self.root / "lexicon"
+
+    @property
+    def lexicon_counts(self) -> Path:
+        return self.root / "lexicon.json"
+
+    @property
+    def meta(self) -> Path:
+        return self.root / "meta.json"
+
+    def postings(self, field: str) -> PostingsFiles:
+        stem = f"postings-{field}"
+        return PostingsFiles(self.root / f"{stem}.json", self.root / f"{stem}.npz",
+                             self.root / f"{stem}.docs.npy", self.root / f"{stem}.tf.npy")
+
+    def required(self) -> list[Path]:
+        """Every part a complete version has."""
+        parts = [self.whoosh, self.records, self.facet_arrays, self.facet_values,
+                 self.phrase_keys, self.phrase_docs, self.lexicon, self.lexicon_counts,
+                 self.meta]
+        for field in SCORED_FIELDS:
+            parts += list(vars(self.postings(field)).values())
+        return parts
+
+    def warm_files(self) -> list[Path]:
+        """Parts read on demand by position, largest payoff first: records (every hit), then
+        posting slices and phrase pairs."""
+        files = [self.records]
+        files += [self.postings(f).docs for f in SCORED_FIELDS]
+        files += [self.postings(f).tf for f in SCORED_FIELDS]
+        return files + [self.phrase_keys, self.phrase_docs]
+
+    def read_meta(self) -> dict[str, Any]:
+        return json.loads(self.meta.read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- finding versions
+
+
+def current(index_dir: Path) -> Layout:
+    """The live version; raises IndexUnavailable with one clear reason."""
+    index_dir = Path(index_dir)
+    rebuild = f"run 'atlas build SOURCE --index {index_dir}'"
+    if not index_dir.is_dir():
+        raise IndexUnavailable(f"no index at {index_dir} ({rebuild})")
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        raise IndexUnavailable(f"no index at {index_dir} (no {CURRENT} file; {rebuild})") from None
+    layout = Layout(index_dir / VERSIONS / name)
+    if not name or "/" in name or name.startswith(".") or not layout.meta.is_file():
+        raise IndexUnavailable(
+            f"corrupt index at {index_dir}: version {name!r} is missing or incomplete")
+    check_format(layout)
+    return layout
+
+
+def check_format(layout: Layout) -> dict[str, Any]:
+    """The version's meta, or IndexUnavailable when this code cannot read its format."""
+    try:
+        meta = layout.read_meta()
+    except (OSError, ValueError) as exc:
+        raise IndexUnavailable(f"corrupt index version {layout.name}: meta.json: {exc}") from None
+    found = meta.get("format")
+    if found != FORMAT:
+        raise IndexUnavailable(
+            f"index version {layout.name} has format {found}, this atlas reads format "
+            f"{FORMAT}: rebuild it with 'atlas build SOURCE --index "
+            f"{layout.root.parent.parent}'")
+    return meta
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    name: str
+    live: bool
+    records: int | None
+    built_at: str | None
+    complete: bool
+
+
+def versions(index_dir: Path) -> list[VersionInfo]:
+    """Every complete version, newest first, the live one marked."""
+    try:
+        live = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+    except OSError:
+        live = ""
+    out = []
+    for path in sorted(_version_dirs(index_dir), key=lambda p: p.name, reverse=True):
+        layout = Layout(path)
+        if not layout.meta.is_file():
+            continue
+        try:
+            meta = layout.read_meta()
+        except (OSError, ValueError):
+            continue
+        out.append(VersionInfo(path.name, path.name == live, meta.get("records"),
+                               meta.get("built_at"), meta.get("format") == FORMAT))
+    return out
+
+
+def _version_dirs(index_dir: Path) -> list[Path]:
+    root = Path(index_dir) / VERSIONS
+    return [p for p in root.iterdir() if p.is_dir()] if root.is_dir() else []
+
+
+# ---------------------------------------------------------------- the write lock
+
+
+class LockTimeout(BuildError):
+    """Another writer held the index for longer than we were willing to wait."""
+
+
+@contextmanager
+def write_lock(index_dir: Path, wait: float = 600, command: str = "write",
+               on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the index's exclusive write lock for the block.
+
+    An OS lock (flock): the kernel drops it when its holder dies, however it dies, so a
+    killed writer never blocks the next. Who holds it is written into the lock file, for
+    the message of a writer that waits. Leftovers of dead writers are removed on entry.
+    """
+    index_dir = Path(index_dir)
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + max(0.0, wait)
+        told = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = _read_holder(fd)
+                if time.monotonic() >= deadline:
+                    raise LockTimeout(
+                        f"index {index_dir} is locked by {holder}; gave up after {wait:g} s "
+                        f"(--wait SECONDS to wait longer)") from None
+                if not told and on_wait is not None:
+                    on_wait(f"waiting for the index lock on {index_dir}, held by {holder}")
+                    told = True
+                time.sleep(0.05)
+        _write_holder(fd, command)
+        remove_leftovers(index_dir)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _write_holder(fd: int, command: str) -> None:
+    since = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = f"atlas {command} (pid {os.getpid()}, since {since})"
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, text.encode("utf-8"), 0)
+
+
+def _read_holder(fd: int) -> str:
+    text = os.pread(fd, 500, 0).decode("utf-8", "replace").strip()
+    return text or "another writer"
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """What killed writers left: version folders without meta.json and pointer temp files.
+    Only called with the write lock held, so nothing here is being written."""
+    removed = []
+    for path in _version_dirs(index_dir):
+        if not Layout(path).meta.is_file():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    for tmp in Path(index_dir).glob(f".{CURRENT}.*"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp.name)
+    return removed
+
+
+# ---------------------------------------------------------------- writing and publishing
+
+
+def new_version(index_dir: Path) -> Layout:
+    """An empty version folder; names sort by creation time."""
+    now = datetime.now(timezone.utc)
+    name = f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}-{secrets.token_hex(3)}"
+    path = Path(index_dir) / VERSIONS / name
+    path.mkdir(parents=True)
+    return Layout(path)
+
+
+def finish(layout: Layout, meta: dict[str, Any]) -> None:
+    """Make a fully written version complete: sync its parts, then write meta.json last."""
+    _sync_tree(layout.root)
+    meta = {"format": FORMAT, "version": layout.name, **meta}
+    tmp = layout.root / ".meta.json.tmp"
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(meta, fh, indent=1)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, layout.meta)
+    _sync_dir(layout.root)
+
+
+def publish(index_dir: Path, layout: Layout, keep: int = KEEP) -> None:
+    """Point CURRENT at a complete version with an atomic rename, then prune old versions."""
+    index_dir = Path(index_dir)
+    if not layout.meta.is_file():
+        raise BuildError(f"version {layout.name} is not complete; not published")
+    tmp = index_dir / f".{CURRENT}.{secrets.token_hex(4)}"
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(layout.name + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / CURRENT)
+    _sync_dir(index_dir)
+    prune(index_dir, keep)
+
+
+def prune(index_dir: Path, keep: int = KEEP) -> list[str]:
+    """Keep the live version and the `keep - 1` newest others; returns what was removed."""
+    live = current(index_dir).name
+    others = [v.name for v in versions(index_dir) if not v.live]
+    removed = []
+    for name in others[max(0, keep - 1):]:
+        if name != live:
+            shutil.rmtree(Path(index_dir) / VERSIONS / name, ignore_errors=True)
+            removed.append(name)
+    return removed
+
+
+def discard(layout: Layout) -> None:
+    shutil.rmtree(layout.root, ignore_errors=True)
+
+
+@contextmanager
+def writing(index_dir: Path) -> Iterator[Layout]:
+    """A new version folder for the block; removed if the block fails (the live one is
+    never touched), kept for `finish` and `publish` otherwise."""
+    layout = new_version(index_dir)
+    try:
+        yield layout
+    except BaseException:
+        discard(layout)
+        raise
+
+
+def rollback(index_dir: Path, name: str | None = None, keep: int = KEEP) -> VersionInfo:
+    """Make the named version, or the newest one older than the live, live. Call with the
+    write lock held."""
+    kept = versions(index_dir)
+    live = next((v for v in kept if v.live), None)
+    if name is None:
+        older = [v for v in kept if live is not None and v.name < live.name and v.complete]
+        if not older:
+            raise BuildError(f"no earlier version to roll back to in {index_dir}")
+        target = older[0]
+    else:
+        target = next((v for v in kept if v.name == name), None)
+        if target is None:
+            raise BuildError(f"no complete version {name!r} in {index_dir} "
+                             f"(see 'atlas versions --index {index_dir}')")
+        if not target.complete:
+            raise BuildError(f"version {name!r} has another format; rebuild instead")
+    layout = Layout(Path(index_dir) / VERSIONS / target.name)
+    check_format(layout)
+    publish(index_dir, layout, keep=max(keep, len(kept)))  # a rollback deletes nothing
+    return target
+
+
+# ---------------------------------------------------------------- durability
+
+
+def _sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sync_tree(root: Path) -> None:
+    for folder, _, files in os.walk(root):
+        for name in files:
+            fd = os.open(os.path.join(folder, name), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        with suppress(OSError):
+            _sync_dir(Path(folder))
+
+
+# ---------------------------------------------------------------- reading
+
+
+class OpenVersion:
+    """Every part of one complete version, opened for reading; `check` refuses a damaged one."""
+
+    def __init__(self, layout: Layout) -> None:
+        from whoosh.filedb.filestore import FileStorage
+
+        from .facetdata import FacetData
+        from .lexicon import SpellingReader
+        from .phrases import PhraseIndex
+        from .postings import FlatPostings
+        from .store import RecordStore
+
+        self.layout = layout
+        self.meta = check_format(layout)
+        self._closers: list[Callable[[], None]] = []
+        try:
+            # Plain reads, not mmap: whoosh maps whole segment files, which would count the
+            # index in every worker's resident memory; the numpy matcher rarely needs whoosh.
+            self.ix = FileStorage(str(layout.whoosh), supports_mmap=False).open_index()
+            self._closers.append(self.ix.close)
+            self.searcher = self.ix.searcher()
+            self._closers.append(self.searcher.close)
+            self.records = RecordStore(layout.records, readonly=True)
+            self._closers.append(self.records.close)
+            self.facets = FacetData.load(layout.facet_arrays, layout.facet_values)
+            self.postings = {f: FlatPostings(layout.postings(f)) for f in SCORED_FIELDS}
+            self._closers += [p.close for p in self.postings.values()]
+            self.phrases = PhraseIndex(layout.phrase_keys, layout.phrase_docs)
+            self._closers.append(self.phrases.close)
+            self.spelling = SpellingReader(self.searcher.reader(), layout.lexicon,
+                                           layout.lexicon_counts)
+            self._closers.append(self.spelling.close)
+            self.check()
+        except BaseException:
+            self.close()
+            raise
+
+    def check(self) -> None:
+        """The parts must agree: as many live documents, stored records and facet rows."""
+        live = int(self.facets.alive.sum())
+        docs, stored = self.searcher.doc_count(), self.records.count()
+        if docs != live or stored != live or self.meta.get("records") != live:
+            raise ValueError(
+                f"inconsistent index version {self.layout.name}: {docs} documents, {stored} "
+                f"stored records, {live} facet rows, meta says {self.meta.get('records')}")
+        for field, flat in self.postings.items():
+            if flat.lengths.size != self.facets.size:
+                raise ValueError(f"postings of {field} in {self.layout.name} do not match "
+                                 f"the documents")
+        if live:
+            import numpy as np
+
+            first = self.facets.ids[int(np.flatnonzero(self.facets.alive)[0])]
+            if self.records.get_json(first) is None:
+                raise ValueError(f"record store of {self.layout.name} is missing {first!r}")
+
+    def close(self) -> None:
+        while self._closers:
+            with suppress(Exception):
+                self._closers.pop()()
