@@ -137,10 +137,10 @@ def test_old_versions_are_pruned(small_index: Path, tmp_path: Path) -> None:
 
 def test_missing_and_corrupt_index_are_clear(tmp_path: Path, small_index: Path) -> None:
     with pytest.raises(IndexUnavailable, match="no index"):
-        store.current(tmp_path / "nowhere").root
+        store.current(tmp_path / "nowhere")
     (small_index / store.CURRENT).write_text("does-not-exist\n")
     with pytest.raises(IndexUnavailable, match="corrupt"):
-        store.current(small_index).root
+        store.current(small_index)
 
 
 def test_cli_build_reports_bad_pages_and_summary(tmp_path: Path) -> None:
