@@ -63,8 +63,13 @@ def read_postings(reader, field: str, text) -> tuple[np.ndarray, np.ndarray]:
 
 
 def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFiles]) -> None:
-    """Write the flat postings and per-document lengths of the scored fields."""
+    """Write the flat postings and per-document lengths of the scored fields.
+
+    Deleted documents (an update replaces a record by deleting it) are left out, lengths
+    included: document frequencies and average lengths, hence scores, are those of a fresh
+    build of the same records."""
     size = reader.doc_count_all()
+    alive = np.fromiter((not reader.is_deleted(n) for n in range(size)), dtype=bool, count=size)
     for field in fields:
         out = files_of(field)
         terms = [t.decode("utf-8") for t in reader.lexicon(field)] \
@@ -74,11 +79,14 @@ def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFile
         freqs: list[np.ndarray] = []
         for i, term in enumerate(terms):
             d, w = read_postings(reader, field, term)
+            keep = alive[d]
+            d, w = d[keep], w[keep]
             docs.append(d)
             freqs.append(w)
             offsets[i + 1] = offsets[i] + d.size
         lengths = np.fromiter((reader.doc_field_length(n, field, 0) or 0 for n in range(size)),
                               dtype=np.float32, count=size)
+        lengths[~alive] = 0
         with out.arrays.open("wb") as fh:
             np.savez(fh, offsets=offsets, lengths=lengths)
         np.save(out.docs, np.concatenate(docs) if docs else np.empty(0, np.int32))

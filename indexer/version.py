@@ -25,6 +25,7 @@ import json
 import os
 import secrets
 import shutil
+import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -322,6 +323,10 @@ def writing(index_dir: Path) -> Iterator[Layout]:
     layout = new_version(index_dir)
     try:
         yield layout
+    except (OSError, sqlite3.Error) as exc:  # a full disk, a quota, an I/O error
+        discard(layout)
+        raise BuildError(f"could not write version {layout.name}: {exc}; the live index is "
+                         f"unchanged") from exc
     except BaseException:
         discard(layout)
         raise

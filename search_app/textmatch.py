@@ -50,7 +50,8 @@ class TextMatcher:
         if field not in self._lengths:
             lens = self.flat[field].lengths
             docs = max(1, self.reader.doc_count())
-            self._lengths[field] = (lens, max(self.reader.field_length(field) / docs, 1.0))
+            # Deleted documents have length 0 in the flat copy: the average is the live one.
+            self._lengths[field] = (lens, max(float(lens.sum(dtype=np.float64)) / docs, 1.0))
         return self._lengths[field]
 
     # ---- posting lists

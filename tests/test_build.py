@@ -71,7 +71,7 @@ def test_failed_build_leaves_old_index_and_readers_intact(small_index: Path, tmp
 
     monkeypatch.setattr(build_mod, "record_to_doc", explode_half_way)
     src = write_jsonl(tmp_path / "b.jsonl", [record(f"b{i}", f"Projet {i}") for i in range(6)])
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(BuildError, match="disk full.*the live index is unchanged"):
         build_mod.build([src], small_index, progress=False)
 
     assert (small_index / store.CURRENT).read_text() == live_before
