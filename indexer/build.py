@@ -30,7 +30,7 @@ from .errors import BuildError
 from .facetdata import FacetData
 from .fields import facet_values
 from .record import Record
-from .schema import build_schema, record_to_doc, record_tokens, record_words
+from .schema import build_schema, record_terms, record_to_doc, record_tokens, record_words
 from .sources import Failure, expand, read_sources
 from .store import RecordStore
 from .version import Layout
@@ -171,10 +171,11 @@ def _write_new(layout: Layout, items: Iterable[Record | Failure], report: BuildR
                 if isinstance(item, Failure):
                     report.failures.append(item)
                     continue
-                writer.add_document(**record_to_doc(item))
-                tokens = record_tokens(item)
+                tokens = record_tokens(item)  # each text is read and analysed once
+                terms = record_terms(item, tokens)
+                writer.add_document(**record_to_doc(item, terms))
                 words.update(record_words(item, tokens))
-                pairs[item.id] = phrases.record_pairs(item, tokens)
+                pairs[item.id] = phrases.record_pairs(item, terms)
                 batch.append(_row(item))
                 count += 1
                 if len(batch) >= 1000:
@@ -239,12 +240,13 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                     if isinstance(item, Failure):
                         report.failures.append(item)
                         continue
-                    writer.update_document(**record_to_doc(item))
-                    old = rows.get(item.id)
                     tokens = record_tokens(item)
+                    terms = record_terms(item, tokens)
+                    writer.update_document(**record_to_doc(item, terms))
+                    old = rows.get(item.id)
                     lexicon.adjust(words, [record_words(item, tokens)],
                                    [record_words(Record.from_dict(old))] if old else [])
-                    fresh[item.id] = phrases.record_pairs(item, tokens)
+                    fresh[item.id] = phrases.record_pairs(item, terms)
                     batch.append(_row(item))
                 rows.put_many(batch)
                 rows.commit()

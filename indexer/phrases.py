@@ -23,23 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .analysis import word_keys
 from .postings import SliceReader
 from .record import Record
-from .schema import NAMES_FIELD, THEMES_FIELD, record_tokens
+from .schema import THEMES_FIELD, record_terms
 
 BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
-
-
-def _stems(words: list[str]) -> list[str]:
-    """The token texts french_analyzer gives for words found by WORD_PATTERN."""
-    return [stem for _, stem in map(word_keys, words) if stem is not None]
-
-
-def _names(words: list[str]) -> list[str]:
-    """The token texts name_analyzer gives for words found by WORD_PATTERN."""
-    return [folded for folded, _ in map(word_keys, words) if folded]
 
 
 def pair_key(field: str, first: str, second: str) -> int:
@@ -47,13 +36,12 @@ def pair_key(field: str, first: str, second: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
-def record_pairs(record: Record, tokens: dict[str, list[str]] | None = None) -> np.ndarray:
-    """Distinct pair hashes of a record's phrase-searchable fields (`tokens`: its words as
-    `record_tokens` gives them, when the caller has them already)."""
-    tokens = record_tokens(record) if tokens is None else tokens
+def record_pairs(record: Record, terms: dict[str, list[str]] | None = None) -> np.ndarray:
+    """Distinct pair hashes of a record's phrase-searchable fields (`terms`: its terms as
+    `record_terms` gives them, when the caller has them already)."""
+    terms = record_terms(record) if terms is None else terms
     keys: set[int] = set()
-    for field, words in tokens.items():
-        stream = _names(words) if field == NAMES_FIELD else _stems(words)
+    for field, stream in terms.items():
         keys.update(pair_key(field, a, b) for a, b in zip(stream, stream[1:], strict=False))
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import WORD_PATTERN, french_analyzer, name_analyzer, spell_words_of
+from .analysis import WORD_PATTERN, spell_words_of, word_keys
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -30,13 +31,15 @@ THEMES_BOOST = 1.5
 
 
 def build_schema() -> Schema:
-    french = french_analyzer()
+    # Text arrives analysed (`record_terms`: the French chain, once per spelling, shared
+    # with the phrase pairs and the lexicon), as terms separated by spaces.
+    terms = SpaceSeparatedTokenizer()
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=french, phrase=False, field_boost=TITLE_BOOST),
-        body=TEXT(analyzer=french, phrase=False),
-        themes=TEXT(analyzer=french, phrase=False, field_boost=THEMES_BOOST),
-        names=TEXT(analyzer=name_analyzer(), phrase=False),
+        title=TEXT(analyzer=terms, phrase=False, field_boost=TITLE_BOOST),
+        body=TEXT(analyzer=terms, phrase=False),
+        themes=TEXT(analyzer=terms, phrase=False, field_boost=THEMES_BOOST),
+        names=TEXT(analyzer=terms, phrase=False),
     )
 
 
@@ -87,6 +90,24 @@ def record_words(record: Record, tokens: dict[str, list[str]] | None = None) -> 
     return spell_words_of(w for words in tokens.values() for w in words)
 
 
-def record_to_doc(record: Record) -> dict[str, Any]:
+def field_terms(field: str, words: list[str]) -> list[str]:
+    """The terms a text field holds for words found by WORD_PATTERN, in order: what
+    `french_analyzer` gives for free text (stems, stop words dropped) and `name_analyzer`
+    for names (folded forms)."""
+    keys = map(word_keys, words)
+    if field == NAMES_FIELD:
+        return [folded for folded, _ in keys if folded]
+    return [stem for _, stem in keys if stem is not None]
+
+
+def record_terms(record: Record, tokens: dict[str, list[str]] | None = None
+                 ) -> dict[str, list[str]]:
+    """Each text field's terms (`tokens`: the record's words, when the caller has them)."""
+    tokens = record_tokens(record) if tokens is None else tokens
+    return {field: field_terms(field, words) for field, words in tokens.items()}
+
+
+def record_to_doc(record: Record, terms: dict[str, list[str]] | None = None) -> dict[str, Any]:
     """The whoosh fields of one record (keyword arguments for `writer.add_document`)."""
-    return {"id": record.id, **record_texts(record)}
+    terms = record_terms(record) if terms is None else terms
+    return {"id": record.id, **{field: " ".join(t) for field, t in terms.items() if t}}

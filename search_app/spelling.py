@@ -1,6 +1,7 @@
 """Did-you-mean: replace query words the index has never seen by the closest real word.
 
-Candidates come from the `spell` field (folded, unstemmed words of the records), so a
+Candidates come from the version's spelling lexicon (`indexer.lexicon`: the folded,
+unstemmed words of the records, seen through `SpellingReader` as a `spell` field), so a
 suggestion is always a word someone wrote, never a stem. Edits allowed follow the fuzzy
 rule: 1 from 5 letters, 2 from 9; shorter words are left alone.
 """

@@ -63,11 +63,11 @@ def test_failed_build_leaves_old_index_and_readers_intact(small_index: Path, tmp
     calls = {"n": 0}
     real = build_mod.record_to_doc
 
-    def explode_half_way(rec):
+    def explode_half_way(rec, *rest):
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full (simulated)")
-        return real(rec)
+        return real(rec, *rest)
 
     monkeypatch.setattr(build_mod, "record_to_doc", explode_half_way)
     src = write_jsonl(tmp_path / "b.jsonl", [record(f"b{i}", f"Projet {i}") for i in range(6)])

@@ -96,3 +96,12 @@ def test_pair_spans_equal_a_full_binary_search(tmp_path_factory, keys: list[int]
             assert index.span(int(key)) == expected
     finally:
         index.close()
+
+
+def test_flat_lengths_are_whoosh_lengths_of_live_documents(handle) -> None:
+    reader = handle.searcher.reader()
+    for field in ("title", "body", "themes", "names"):
+        flat = handle.matcher.flat[field].lengths
+        for doc in range(handle.data.size):
+            expected = reader.doc_field_length(doc, field, 0) if handle.data.alive[doc] else 0
+            assert flat[doc] == expected, (field, doc)
