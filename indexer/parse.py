@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .countries import countries_of
 from .errors import ParseError
+from .places import countries_of, country_code
 from .record import (
     EmbassyContact,
     ForeignContact,
@@ -279,8 +279,6 @@ def read_other_themes(section: Section | None) -> list[OtherTheme]:
 
 
 def read_foreign_partners(section: Section | None) -> list[ForeignPartner]:
-    from .countries import country_code
-
     out = []
     for cells in table_rows(section):
         vals = present(cells)

@@ -6,7 +6,6 @@ callers can go on past bad input and report it at the end.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from .errors import ParseError, SourceError
 from .parse import parse_file, record_id_for
-from .record import ID_PATTERN, Record
+from .record import InvalidRecord, Record, record_from_json
 
 PAGE_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -63,6 +62,8 @@ def _parse_one(path: Path) -> Record | Failure:
 
 
 def read_jsonl(path: Path) -> Iterator[Record | Failure]:
+    """Records of a JSON Lines file; a line that breaks the record contract is a failure
+    named `file:line` with the reason, and the other lines are still read."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -70,25 +71,14 @@ def read_jsonl(path: Path) -> Iterator[Record | Failure]:
         return
     with handle:
         for number, raw in enumerate(handle, start=1):
-            where = f"{path}:{number}"
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield Failure(where, f"not valid JSON: {exc}")
-                continue
-            if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
-                yield Failure(where, "a JSON Lines record must be an object with an 'id'")
-                continue
-            if not ID_PATTERN.match(str(data["id"])):
-                bad = str(data["id"])[:60]
-                yield Failure(where, f"invalid id {bad!r} (allowed: A-Z a-z 0-9 _ -)")
-                continue
-            try:
-                yield Record.from_dict(data)
-            except (TypeError, ValueError) as exc:
-                yield Failure(where, f"invalid record: {exc}")
+                yield record_from_json(raw.decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                yield Failure(f"{path}:{number}", f"not valid UTF-8: {exc.reason}")
+            except InvalidRecord as exc:
+                yield Failure(f"{path}:{number}", str(exc))
 
 
 def read_sources(paths: list[Path], workers: int | None = None, unique: bool = False

@@ -129,7 +129,7 @@ def test_distribution_is_skewed_like_the_atlas(sample: list[GeneratedPage]) -> N
 
 
 def test_every_country_name_resolves_to_its_code() -> None:
-    from indexer.countries import country_code
+    from indexer.places import country_code
 
     countries, _ = partner_countries()
     assert len({c.code for c in countries}) == len(countries)
