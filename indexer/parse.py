@@ -490,10 +490,11 @@ def record_id_for(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", path.stem) or "record"
 
 
-def parse_file(path: Path) -> Record:
-    """Read and parse one page file; raises ParseError naming the reason."""
+def parse_file(path: Path, record_id: str | None = None) -> Record:
+    """Read and parse one page file (its id: `record_id`, else `record_id_for(path)`);
+    raises ParseError naming the reason."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}") from None
-    return parse_text(decode_page(data), record_id_for(path))
+    return parse_text(decode_page(data), record_id or record_id_for(path))
