@@ -106,7 +106,7 @@ def test_unknown_amounts_are_null_in_parse_output(tmp_path: Path) -> None:
     page = MINIMAL.replace("Région Bretagne | 12 500 | 2016 | |",
                            "Région Bretagne | NA | 2016 | ||||")
     (tmp_path / "na_amount.txt").write_text(page, encoding="utf-8")
-    run = subprocess.run([sys.executable, "-m", "indexer.cli", "parse", str(tmp_path)],
+    run = subprocess.run([sys.executable, "-m", "search_app.cli", "parse", str(tmp_path)],
                          capture_output=True, text=True, encoding="utf-8")
     assert run.returncode == 0, run.stderr
     record = json.loads(run.stdout)

@@ -14,7 +14,7 @@ from .test_parse import MINIMAL
 
 
 def atlas(*args: str | Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "indexer.cli", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "search_app.cli", *map(str, args)],
                           capture_output=True, text=True, encoding="utf-8")
 
 
