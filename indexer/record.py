@@ -156,7 +156,7 @@ _EXPECTED = {
     "int_type": "an integer", "string_type": "a string", "bool_type": "true or false",
     "list_type": "a list", "dataclass_type": "an object", "dict_type": "an object",
 }
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 @lru_cache(maxsize=1)
@@ -194,7 +194,7 @@ def _check_values(rec: Record) -> None:
     """What types cannot say: dates in ISO form, countries as codes this module knows."""
     if rec.end_date is not None:
         try:
-            ok = bool(ISO_DATE.match(rec.end_date)) and bool(date.fromisoformat(rec.end_date))
+            ok = bool(ISO_DATE.fullmatch(rec.end_date)) and bool(date.fromisoformat(rec.end_date))
         except ValueError:
             ok = False
         if not ok:
