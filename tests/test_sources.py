@@ -132,7 +132,7 @@ def test_index_on_a_file_is_one_line_and_writes_nothing(tmp_path: Path, below: s
     index = target / below if below else target
     run = atlas("build", tmp_path / "pages", "--index", index)
     assert run.returncode == 1
-    assert run.stderr.strip() == (f"atlas: error: cannot make an index at {index}: "
-                                  f"{target} is a file")
+    assert len(run.stderr.splitlines()) == 1, run.stderr
+    assert run.stderr.startswith("atlas: error: ") and f"{target} is a file" in run.stderr
     assert target.read_text(encoding="utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.txt", "pages"]
