@@ -130,12 +130,21 @@ def log(message: str) -> None:
 # ---------------------------------------------------------------- generate and build
 
 
+def _generator_digest() -> str:
+    """Changes when the generator's code or data files change."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "indexer" / "generate").rglob("*")):
+        if path.is_file() and path.suffix in (".py", ".json", ".tsv"):
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_pages(work: Path, count: int, seed: int) -> dict[str, Any]:
     """Synthetic pages for `count` records, generated once per (count, seed, generator code)
     and reused."""
     pages = work / f"pages-{count}-seed{seed}"
     marker = work / f"pages-{count}-seed{seed}.complete"
-    generator = hashlib.sha256((ROOT / "indexer" / "generate.py").read_bytes()).hexdigest()[:16]
+    generator = _generator_digest()
     if marker.is_file() and pages.is_dir():
         try:
             made_by = json.loads(marker.read_text(encoding="utf-8")).get("generator")

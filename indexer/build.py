@@ -126,6 +126,8 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     options = options or WriteOptions()
     started = time.perf_counter()
     paths = expand(sources)
+    if blocker := next((p for p in (index_dir, *index_dir.parents) if p.is_file()), None):
+        raise BuildError(f"cannot make an index at {index_dir}: {blocker} is a file")
     report = BuildReport()
     with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
             version.writing(index_dir) as layout:

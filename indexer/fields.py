@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from unidecode import unidecode
 
-from .countries import country_code, country_name
+from .places import country_code, country_name
 from .record import Record
 
 Kind = Literal["single", "multi", "year"]

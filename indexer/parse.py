@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from .countries import countries_of
 from .errors import ParseError
+from .places import countries_of, country_code
 from .record import (
     EmbassyContact,
     ForeignContact,
@@ -279,8 +279,6 @@ def read_other_themes(section: Section | None) -> list[OtherTheme]:
 
 
 def read_foreign_partners(section: Section | None) -> list[ForeignPartner]:
-    from .countries import country_code
-
     out = []
     for cells in table_rows(section):
         vals = present(cells)
@@ -336,12 +334,17 @@ def read_funding(section: Section | None) -> list[Funding]:
         if not vals:
             continue
         funder = None if NUMBER_RE.match(vals[0]) else cell(vals[0])
-        numbers = [v for v in vals[1 if funder is not None else 0:] if NUMBER_RE.match(v)]
+        # Numbers after the funder; an `NA` cell keeps its column, as None:
+        # `Lille | NA | 2014` is an unknown amount in 2014, not 2,014 €.
+        after = vals[0 if funder is None and NUMBER_RE.match(vals[0]) else 1:]
+        slots = [v if NUMBER_RE.match(v) else None
+                 for v in after if NUMBER_RE.match(v) or cell(v) is None]
         amount = year = None
-        if len(numbers) >= 2:
-            amount, year = to_amount(numbers[0]), to_year(numbers[-1])
-        elif numbers:
-            only = numbers[0]
+        if len(slots) >= 2:
+            amount = to_amount(slots[0]) if slots[0] else None
+            year = to_year(slots[-1]) if slots[-1] else None
+        elif slots and slots[0]:
+            only = slots[0]
             last_col = len(cells) > 2 and cells[-1].strip() == only and cells[1].strip() != only
             if last_col and to_year(only) and len(only.strip()) == 4:
                 year = int(only)
@@ -487,10 +490,11 @@ def record_id_for(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", path.stem) or "record"
 
 
-def parse_file(path: Path) -> Record:
-    """Read and parse one page file; raises ParseError naming the reason."""
+def parse_file(path: Path, record_id: str | None = None) -> Record:
+    """Read and parse one page file (its id: `record_id`, else `record_id_for(path)`);
+    raises ParseError naming the reason."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise ParseError(f"cannot read: {exc.strerror or exc}") from None
-    return parse_text(decode_page(data), record_id_for(path))
+    return parse_text(decode_page(data), record_id or record_id_for(path))

@@ -1,15 +1,23 @@
 """The Atlas record: the one shape every page and JSON Lines line is turned into.
 
-Field names are the JSON contract of `atlas parse` and `GET /api/projects/{id}`.
+Field names and types are the JSON contract of `atlas parse` and `GET /api/projects/{id}`
+(RECORD.md); `Record.from_dict` checks decoded JSON against these dataclasses.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
-ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]+$")
+import orjson
+from pydantic import TypeAdapter, ValidationError
+
+from .places import Country, countries_of, is_country_code
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -24,12 +32,6 @@ class OtherTheme:
 class ForeignPartner:
     name: str | None = None
     country: str | None = None
-
-
-@dataclass
-class Country:
-    code: str
-    name: str
 
 
 @dataclass
@@ -102,52 +104,103 @@ class Record:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Record:
-        """Build a record from JSON (e.g. a JSON Lines line); missing fields take defaults."""
-        from .countries import countries_of  # local: keeps record.py free of lookups
+    def from_dict(cls, data: Any) -> Record:
+        """A record from decoded JSON (a JSON Lines line, a stored record), checked against the
+        contract; raises InvalidRecord naming the first fields that break it.
 
-        def items(key: str, kind: type) -> list:
-            return [kind(**_known(kind, x)) for x in data.get(key) or [] if isinstance(x, dict)]
-
-        def person(x: Any) -> Person | None:
-            return Person(**_known(Person, x)) if isinstance(x, dict) else None
-
-        rec = cls(
-            id=str(data["id"]),
-            **{k: data[k] for k in _SCALARS if data.get(k) is not None},
-            other_themes=items("other_themes", OtherTheme),
-            foreign_partners=items("foreign_partners", ForeignPartner),
-            foreign_contacts=items("foreign_contacts", ForeignContact),
-            french_partners=[str(x) for x in data.get("french_partners") or []],
-            funding=items("funding", Funding),
-            volunteers=items("volunteers", Volunteer),
-            embassy_contacts=[
-                EmbassyContact(
-                    post=e.get("post"),
-                    decentralised_cooperation_correspondent=person(
-                        e.get("decentralised_cooperation_correspondent")
-                    ),
-                    cooperation_cultural_counsellor=person(e.get("cooperation_cultural_counsellor")),
-                )
-                for e in data.get("embassy_contacts") or []
-                if isinstance(e, dict)
-            ],
-        )
-        given = [Country(**_known(Country, c)) for c in data.get("countries") or []
-                 if isinstance(c, dict) and c.get("code")]
-        rec.countries = given or countries_of(p.country for p in rec.foreign_partners)
-        if data.get("funding_total_eur") is None:
+        Missing fields, and null ones, take their defaults: "" for texts, [] for lists,
+        `countries` from the partners' countries, `funding_total_eur` the sum of the known
+        amounts. A value of the wrong type is refused, never converted: "2014" is not a year
+        and "Caen" is not a list of partners.
+        """
+        if not isinstance(data, dict):
+            raise InvalidRecord("a record must be a JSON object")
+        rid = data.get("id")
+        if not isinstance(rid, str):
+            raise InvalidRecord("a record needs an 'id' string")
+        if not ID_PATTERN.fullmatch(rid):
+            raise InvalidRecord(f"invalid id {rid[:60]!r} (allowed: A-Z a-z 0-9 _ -)")
+        given = {k: v for k, v in data.items() if v is not None or k in _NULLABLE}
+        try:
+            rec = _adapter().validate_json(orjson.dumps(given), strict=True)
+        except ValidationError as exc:
+            raise InvalidRecord(_reasons(exc)) from None
+        except orjson.JSONEncodeError as exc:
+            raise InvalidRecord(f"unsupported value: {exc}") from None
+        _check_values(rec)
+        if not rec.countries:
+            rec.countries = countries_of(p.country for p in rec.foreign_partners)
+        if "funding_total_eur" not in given:
             rec.funding_total_eur = sum(f.amount_eur or 0 for f in rec.funding)
         return rec
 
 
-_SCALARS = (
-    "title", "signature_year", "theme", "sub_theme", "sub_sub_theme", "start_year", "status",
-    "end_date", "context", "history", "objectives_local", "objectives_france", "description",
-    "partnership_form", "triennial", "funding_total_eur",
+class InvalidRecord(ValueError):
+    """A record that breaks the contract; `str()` names the fields and why."""
+
+
+def record_from_json(line: str | bytes) -> Record:
+    """One JSON Lines line -> a Record; raises InvalidRecord with a one-line reason."""
+    try:
+        data = orjson.loads(line)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidRecord(f"not valid JSON: {exc}") from None
+    return Record.from_dict(data)
+
+
+# Fields whose null is a value of their own (everything else: null means "not given").
+_NULLABLE = frozenset(
+    name for name, f in Record.__dataclass_fields__.items() if "None" in str(f.type)
 )
+_EXPECTED = {
+    "int_type": "an integer", "string_type": "a string", "bool_type": "true or false",
+    "list_type": "a list", "dataclass_type": "an object", "dict_type": "an object",
+}
+ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _known(kind: type, data: dict[str, Any]) -> dict[str, Any]:
-    names = kind.__dataclass_fields__.keys()
-    return {k: v for k, v in data.items() if k in names}
+@lru_cache(maxsize=1)
+def _adapter() -> TypeAdapter[Record]:
+    return TypeAdapter(Record)
+
+
+def _path(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}" if out else str(part)
+    return out or "record"
+
+
+def _reasons(exc: ValidationError, limit: int = 3) -> str:
+    reasons = []
+    for error in exc.errors(include_url=False):
+        where = _path(error["loc"])
+        if error["type"] == "missing":
+            reasons.append(f"{where}: required")
+            continue
+        expected = _EXPECTED.get(error["type"])
+        what = f"expected {expected}" if expected else error["msg"]
+        reasons.append(f"{where}: {what}, got {_show(error['input'])}")
+    more = len(reasons) - limit
+    return "; ".join(reasons[:limit]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _show(value: Any) -> str:
+    text = orjson.dumps(value).decode()
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _check_values(rec: Record) -> None:
+    """What types cannot say: dates in ISO form, countries as codes this module knows."""
+    if rec.end_date is not None:
+        try:
+            ok = bool(ISO_DATE.fullmatch(rec.end_date)) and bool(date.fromisoformat(rec.end_date))
+        except ValueError:
+            ok = False
+        if not ok:
+            raise InvalidRecord(
+                f"end_date: expected an ISO date (YYYY-MM-DD) or null, got {_show(rec.end_date)}")
+    for i, country in enumerate(rec.countries):
+        if not is_country_code(country.code):
+            raise InvalidRecord(f"countries[{i}].code: expected an ISO 3166-1 alpha-2 code "
+                                f"in capitals, got {_show(country.code)}")

@@ -6,7 +6,7 @@ callers can go on past bad input and report it at the end.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .errors import ParseError, SourceError
 from .parse import parse_file, record_id_for
-from .record import ID_PATTERN, Record
+from .record import InvalidRecord, Record, record_from_json
 
 PAGE_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
@@ -33,29 +33,57 @@ class Failure:
 def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) -> list[Path]:
     """Files named directly, and the .txt/.jsonl files under named folders (sorted).
 
-    A source that does not exist raises SourceError, or is added to `missing` when given.
+    A source that does not exist, or a folder with no such file, raises SourceError (before
+    anything is written), or is added to `missing` when given.
     """
     out: list[Path] = []
     for src in sources:
         path = Path(src)
+        problem = None
         if path.is_dir():
             found = sorted(
                 p for p in path.rglob("*")
                 if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES | JSONL_SUFFIXES
             )
             out.extend(found)
+            if not found:
+                problem = "no page (.txt) or JSON Lines (.jsonl, .ndjson) file in this folder"
         elif path.is_file():
             out.append(path)
-        elif missing is not None:
-            missing.append(Failure(str(path), "no such file or directory"))
         else:
-            raise SourceError(f"{path}: no such file or directory")
+            problem = "no such file or directory"
+        if problem and missing is not None:
+            missing.append(Failure(str(path), problem))
+        elif problem:
+            raise SourceError(f"{path}: {problem}")
     return out
 
 
-def _parse_one(path: Path) -> Record | Failure:
+def page_ids(pages: Iterable[Path]) -> dict[Path, str]:
+    """The record id of each page file: its name folded to [A-Za-z0-9_-] (`record_id_for`).
+
+    Different names that fold to one id (`x_café.txt`, `x_caf_.txt`) all keep their record:
+    a name that had to be folded gets `-` and 8 hex digits of its own SHA-256, so the ids
+    are the same on every build of the same files. The same name in two folders is the same
+    record (the last one wins, as for any repeated id).
+    """
+    pages = list(pages)
+    names: dict[str, set[str]] = {}
+    for path in pages:
+        names.setdefault(record_id_for(path), set()).add(path.stem)
+    ids = {}
+    for path in pages:
+        rid = record_id_for(path)
+        if len(names[rid]) > 1 and path.stem != rid:
+            rid += "-" + hashlib.sha256(path.stem.encode("utf-8")).hexdigest()[:8]
+        ids[path] = rid
+    return ids
+
+
+def _parse_one(page: tuple[Path, str]) -> Record | Failure:
+    path, record_id = page
     try:
-        return parse_file(path)
+        return parse_file(path, record_id)
     except ParseError as exc:
         return Failure(str(path), str(exc))
     except Exception as exc:  # a parser bug must not stop a whole build
@@ -63,6 +91,8 @@ def _parse_one(path: Path) -> Record | Failure:
 
 
 def read_jsonl(path: Path) -> Iterator[Record | Failure]:
+    """Records of a JSON Lines file; a line that breaks the record contract is a failure
+    named `file:line` with the reason, and the other lines are still read."""
     try:
         handle = path.open("rb")
     except OSError as exc:
@@ -70,25 +100,14 @@ def read_jsonl(path: Path) -> Iterator[Record | Failure]:
         return
     with handle:
         for number, raw in enumerate(handle, start=1):
-            where = f"{path}:{number}"
             if not raw.strip():
                 continue
             try:
-                data = json.loads(raw.decode("utf-8-sig"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-                yield Failure(where, f"not valid JSON: {exc}")
-                continue
-            if not isinstance(data, dict) or not isinstance(data.get("id"), str | int):
-                yield Failure(where, "a JSON Lines record must be an object with an 'id'")
-                continue
-            if not ID_PATTERN.match(str(data["id"])):
-                bad = str(data["id"])[:60]
-                yield Failure(where, f"invalid id {bad!r} (allowed: A-Z a-z 0-9 _ -)")
-                continue
-            try:
-                yield Record.from_dict(data)
-            except (TypeError, ValueError) as exc:
-                yield Failure(where, f"invalid record: {exc}")
+                yield record_from_json(raw.decode("utf-8-sig"))
+            except UnicodeDecodeError as exc:
+                yield Failure(f"{path}:{number}", f"not valid UTF-8: {exc.reason}")
+            except InvalidRecord as exc:
+                yield Failure(f"{path}:{number}", str(exc))
 
 
 def read_sources(paths: list[Path], workers: int | None = None, unique: bool = False
@@ -98,7 +117,7 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
     With `unique`, each id is given once: the last source holding it wins (pages are
     read before JSON Lines files), so a build can stream records straight to the index.
     """
-    pages = [p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES]
+    ids = page_ids(p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES)
     jsonl: Iterable[Record | Failure] = (
         item for path in paths if path.suffix.lower() in JSONL_SUFFIXES
         for item in read_jsonl(path))
@@ -106,8 +125,9 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
         lines = list(jsonl)
         last = {item.id: item for item in lines if isinstance(item, Record)}
         jsonl = [item for item in lines if isinstance(item, Failure) or last.get(item.id) is item]
-        by_id = {record_id_for(p): p for p in pages}
-        pages = [p for p in pages if by_id[record_id_for(p)] == p and record_id_for(p) not in last]
+        by_id = {rid: path for path, rid in ids.items()}
+        ids = {path: rid for path, rid in ids.items() if by_id[rid] == path and rid not in last}
+    pages = list(ids.items())
     workers = workers or os.cpu_count() or 1
     if len(pages) >= 200 and workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:

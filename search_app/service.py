@@ -22,9 +22,9 @@ from whoosh.query import Every, FuzzyTerm
 
 from indexer import version as versions
 from indexer.analysis import french_stem
-from indexer.countries import country_name
 from indexer.errors import IndexUnavailable
 from indexer.fields import fold_value
+from indexer.places import country_name
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
 

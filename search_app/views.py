@@ -16,8 +16,8 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from indexer.countries import country_code
 from indexer.fields import FACETS, LABELS, YEAR
+from indexer.places import country_code
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params

@@ -17,15 +17,14 @@ from hypothesis import strategies as st
 
 from indexer.generate import (
     NBSP,
-    SYNTHETIC_PREFIX,
     THEMES,
     GeneratedPage,
-    _countries,
     generate,
     generate_page,
-    is_synthetic,
     page_rng,
+    partner_countries,
 )
+from indexer.synthetic import SYNTHETIC_PREFIX, is_synthetic
 
 ROOT = Path(__file__).resolve().parents[1]
 NAME_RE = re.compile(r"^syn_\d{6}_[0-9a-f]{8}\.txt$")
@@ -130,9 +129,9 @@ def test_distribution_is_skewed_like_the_atlas(sample: list[GeneratedPage]) -> N
 
 
 def test_every_country_name_resolves_to_its_code() -> None:
-    from indexer.countries import country_code
+    from indexer.places import country_code
 
-    countries, _ = _countries()
+    countries, _ = partner_countries()
     assert len({c.code for c in countries}) == len(countries)
     assert 130 <= len(countries) <= 150  # the Atlas counts ~140 partner countries
     for c in countries:

@@ -85,6 +85,36 @@ def test_seed_funding_keeps_equal_rows() -> None:
     assert record.funding_total_eur == 1380394 + 418
 
 
+@pytest.mark.parametrize("row,expected", [
+    ("Lille | NA | 2014 | ||||", ("Lille", None, 2014)),
+    ("Lille | na | 2014 |", ("Lille", None, 2014)),
+    ("Lille | NA | NA | NA | NA | NA | 2014 |", ("Lille", None, 2014)),
+    ("Lille | 1500 | NA | ||||", ("Lille", 1500, None)),
+    ("Lille | NA | NA | ||||", ("Lille", None, None)),
+    ("NA | 700 | 2015 | ||||", (None, 700, 2015)),
+])
+def test_funding_na_cell_keeps_its_column(row: str, expected: tuple) -> None:
+    seed_row = "\nMichelin | 418 | 2020 | ||||"
+    page = SEED_TEXT.replace(seed_row, seed_row + "\n" + row)
+    record = parse_text(page, "x")
+    added = record.funding[[f.funder for f in record.funding].index("Michelin") + 1]
+    assert (added.funder, added.amount_eur, added.year) == expected
+    assert record.funding_total_eur == 1380394 + (expected[1] or 0)
+
+
+def test_unknown_amounts_are_null_in_parse_output(tmp_path: Path) -> None:
+    page = MINIMAL.replace("Région Bretagne | 12 500 | 2016 | |",
+                           "Région Bretagne | NA | 2016 | ||||")
+    (tmp_path / "na_amount.txt").write_text(page, encoding="utf-8")
+    run = subprocess.run([sys.executable, "-m", "search_app.cli", "parse", str(tmp_path)],
+                         capture_output=True, text=True, encoding="utf-8")
+    assert run.returncode == 0, run.stderr
+    record = json.loads(run.stdout)
+    assert record["funding"][0] == {"funder": "Région Bretagne", "amount_eur": None,
+                                    "year": 2016}
+    assert record["funding_total_eur"] == 3000
+
+
 # ---------------------------------------------------------------- encodings
 
 

@@ -1,7 +1,9 @@
-"""Country names as the Atlas writes them -> ISO 3166-1 alpha-2 codes.
+"""Places: partner countries as ISO 3166-1 alpha-2 codes, from names as the Atlas writes them,
+and their French display names.
 
 pycountry carries the official French names; the alias table covers the Atlas's
 own spellings (no accent on capitals, "d'Amérique", short common names).
+Imports nothing from the rest of the indexer: the record and the parser use it.
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ from __future__ import annotations
 import gettext
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 import pycountry
 from unidecode import unidecode
 
-from .record import Country
+
+@dataclass
+class Country:
+    """One partner country of a record: ISO code and the name as written (or displayed)."""
+
+    code: str
+    name: str
 
 # Atlas spellings and common French short names that pycountry does not carry.
 ALIASES: dict[str, str] = {
@@ -140,6 +149,11 @@ def country_code(name: str | None) -> str | None:
     if len(stripped) == 2 and stripped.upper() in display:
         return stripped.upper()
     return by_name.get(_key(stripped))
+
+
+def is_country_code(code: str) -> bool:
+    """True for an ISO 3166-1 alpha-2 code this module knows, written in capitals."""
+    return code in _tables()[1]
 
 
 def country_name(code: str) -> str:
