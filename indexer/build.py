@@ -68,9 +68,22 @@ def _row(record: Record) -> tuple[str, str, str]:
     )
 
 
-def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray]) -> None:
+@dataclass
+class Carry:
+    """What an update or a delete keeps of the live version: every document but `changed`
+    (the ids it replaces or removes), whose postings and pairs are renumbered, not rebuilt."""
+
+    live: Layout
+    changed: set[str]
+    terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # new records' terms
+
+
+def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
+            carry: Carry | None = None) -> None:
     """Write the facet arrays, flat postings, phrase pairs and meta of a version whose whoosh
-    index and record store are done; `pairs` holds every live record's phrase pairs by id."""
+    index and record store are done. `pairs` holds the phrase pairs, by id, of the records
+    this write indexed; with `carry`, the other records' postings and pairs come from the
+    live version (an update costs what it changes), else everything is read from whoosh."""
     ix = whoosh_index.open_dir(str(layout.whoosh))
     records = RecordStore(layout.records)
     try:
@@ -81,10 +94,14 @@ def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray]) -
                 for docnum, fields in reader.iter_docs()
             ]
             size = reader.doc_count_all()
-            postings.export(reader, version.SCORED_FIELDS, layout.postings)
+            if carry is None:
+                postings.export(reader, version.SCORED_FIELDS, layout.postings)
+                carried = None
+            else:
+                carried = _carry_postings(carry, layout, reader.schema, docs, size)
         FacetData.build(size, docs).save(layout.facet_arrays, layout.facet_values)
         phrases.write(layout.phrase_keys, layout.phrase_docs,
-                      ((docnum, pairs[rid]) for docnum, rid, _ in docs if rid in pairs))
+                      ((docnum, pairs[rid]) for docnum, rid, _ in docs if rid in pairs), carried)
         report.records = len(docs)
     finally:
         records.close()
@@ -95,6 +112,24 @@ def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray]) -
         "skipped": len(report.failures),
     })
     report.version = layout.name
+
+
+def _carry_postings(carry: Carry, layout: Layout, schema, docs: list, size: int
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Flat postings of the new version from the live one plus the new records' terms;
+    returns the live version's phrase pairs that stay, renumbered."""
+    live = carry.live
+    new_doc = {rid: docnum for docnum, rid, _ in docs}
+    base_ids = FacetData.load(live.facet_arrays, live.facet_values).ids
+    old_to_new = np.fromiter(
+        (new_doc.get(rid, -1) if rid and rid not in carry.changed else -1 for rid in base_ids),
+        dtype=np.int64, count=len(base_ids))
+    for name in version.SCORED_FIELDS:
+        fresh = {new_doc[rid]: terms.get(name, []) for rid, terms in carry.terms.items()
+                 if rid in new_doc}
+        postings.carry_over(live.postings(name), old_to_new, size, fresh,
+                            schema[name].format.field_boost, layout.postings(name))
+    return phrases.carry_over(live.phrase_keys, live.phrase_docs, old_to_new)
 
 
 @dataclass
@@ -236,6 +271,7 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         try:
             words = lexicon.read_counts(live.lexicon_counts)
             fresh: dict[str, np.ndarray] = {}
+            carry = Carry(live, set())
             with _change_writer(ix) as writer:
                 batch = []
                 for item in read_sources(paths, unique=True):
@@ -249,6 +285,7 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                     lexicon.adjust(words, [record_words(item, tokens)],
                                    [record_words(Record.from_dict(old))] if old else [])
                     fresh[item.id] = phrases.record_pairs(item, terms)
+                    carry.terms[item.id] = terms
                     batch.append(_row(item))
                 rows.put_many(batch)
                 rows.commit()
@@ -257,17 +294,11 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
         finally:
             rows.close()
             ix.close()
-        pairs = _carry_over(live, set(fresh))
-        pairs.update(fresh)
-        _finish(layout, report, pairs)
+        carry.changed = set(fresh)
+        _finish(layout, report, fresh, carry)
         version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def _carry_over(live: Layout, changed: set[str]) -> dict[str, np.ndarray]:
-    ids = FacetData.load(live.facet_arrays, live.facet_values).ids
-    return phrases.carry_over(live.phrase_keys, live.phrase_docs, ids, changed)
 
 
 def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = None
@@ -302,7 +333,7 @@ def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = N
         finally:
             rows.close()
             ix.close()
-        _finish(layout, report, _carry_over(live, removed))
+        _finish(layout, report, {}, Carry(live, removed))
         version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report, missing

@@ -46,9 +46,13 @@ def record_pairs(record: Record, terms: dict[str, list[str]] | None = None) -> n
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 
 
-def write(keys_path: Path, docs_path: Path, docs: Iterable[tuple[int, np.ndarray]]) -> None:
-    """From (docnum, pair hashes) of every live document."""
+def write(keys_path: Path, docs_path: Path, docs: Iterable[tuple[int, np.ndarray]],
+          carried: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """From (docnum, pair hashes) of documents, plus `carried` (keys, docnums) arrays."""
     keys, nums = [], []
+    if carried is not None:
+        keys.append(carried[0])
+        nums.append(carried[1])
     for docnum, pairs in docs:
         keys.append(pairs)
         nums.append(np.full(pairs.size, docnum, dtype=np.int32))
@@ -59,16 +63,14 @@ def write(keys_path: Path, docs_path: Path, docs: Iterable[tuple[int, np.ndarray
     np.save(docs_path, all_docs[order])
 
 
-def carry_over(keys_path: Path, docs_path: Path, base_ids: list[str], changed: set[str]
-               ) -> dict[str, np.ndarray]:
-    """The pairs of an earlier version's unchanged records, by id (for updates and deletes)."""
+def carry_over(keys_path: Path, docs_path: Path, old_to_new: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """An earlier version's pairs of the documents that stay, renumbered: `old_to_new` maps
+    each old docnum to its new one, or -1 for a document replaced or removed."""
     old_keys, old_docs = np.load(keys_path), np.load(docs_path)
-    ids = np.asarray(base_ids, dtype=object)[old_docs]
-    keep = np.fromiter((i not in changed for i in ids), dtype=bool, count=ids.size)
-    out: dict[str, list] = {}
-    for rid, key in zip(ids[keep], old_keys[keep], strict=True):
-        out.setdefault(rid, []).append(key)
-    return {rid: np.asarray(keys, dtype=np.uint64) for rid, keys in out.items()}
+    new_docs = old_to_new[old_docs]
+    keep = new_docs >= 0
+    return old_keys[keep], new_docs[keep].astype(np.int32)
 
 
 class PhraseIndex:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 
 @dataclass(frozen=True)
@@ -105,11 +105,9 @@ def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFile
             offsets[i + 1] = offsets[i] + d.size
         lengths = field_lengths(reader, field, size)
         lengths[~alive] = 0
-        with out.arrays.open("wb") as fh:
-            np.savez(fh, offsets=offsets, lengths=lengths)
-        np.save(out.docs, np.concatenate(docs) if docs else np.empty(0, np.int32))
-        np.save(out.tf, np.concatenate(freqs) if freqs else np.empty(0, np.float32))
-        out.terms.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+        _save(out, terms, offsets, lengths,
+              np.concatenate(docs) if docs else np.empty(0, np.int32),
+              np.concatenate(freqs) if freqs else np.empty(0, np.float32))
 
 
 class SliceReader:
@@ -157,3 +155,59 @@ class FlatPostings:
     def close(self) -> None:
         self.docs.close()
         self.tf.close()
+
+
+def _save(out: PostingsFiles, terms: list[str], offsets: np.ndarray, lengths: np.ndarray,
+          docs: np.ndarray, tf: np.ndarray) -> None:
+    with out.arrays.open("wb") as fh:
+        np.savez(fh, offsets=offsets, lengths=lengths)
+    np.save(out.docs, docs.astype(np.int32, copy=False))
+    np.save(out.tf, tf.astype(np.float32, copy=False))
+    out.terms.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
+
+
+def carry_over(old: PostingsFiles, old_to_new: np.ndarray, size: int,
+               fresh: dict[int, list[str]], boost: float, out: PostingsFiles) -> None:
+    """An updated field's flat postings without re-reading whoosh: the earlier version's
+    postings of the documents that stay, renumbered (`old_to_new`, -1 for a document
+    replaced or removed), plus `fresh` documents' terms (docnum -> terms in order).
+
+    Weights and lengths are those whoosh writes (frequency x field boost; the length as its
+    one-byte code decodes), so the result equals `export` of the same whoosh index."""
+    terms = json.loads(old.terms.read_text(encoding="utf-8"))
+    with np.load(old.arrays) as data:
+        offsets, old_lengths = data["offsets"], data["lengths"]
+    term_of = np.repeat(np.arange(len(terms), dtype=np.int64), np.diff(offsets))
+    docs = old_to_new[np.load(old.docs)]
+    keep = docs >= 0
+    term_of, docs, tf = term_of[keep], docs[keep], np.load(old.tf)[keep]
+    lengths = np.zeros(size, dtype=np.float32)
+    moved = old_to_new >= 0
+    lengths[old_to_new[moved]] = old_lengths[: old_to_new.size][moved]
+
+    index = {t: i for i, t in enumerate(terms)}
+    new_terms, new_docs, new_tf = [], [], []
+    for docnum, words in fresh.items():
+        counts: dict[str, int] = {}
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+        for word, n in counts.items():
+            if word not in index:
+                index[word] = len(index)
+            new_terms.append(index[word])
+            new_docs.append(docnum)
+            new_tf.append(n * boost)
+        lengths[docnum] = byte_to_length(length_to_byte(len(words)))
+    names = sorted(index)  # whoosh's lexicon order: sorted terms
+    rank = np.empty(len(index), dtype=np.int64)
+    rank[[index[t] for t in names]] = np.arange(len(names))
+    all_terms = rank[np.concatenate([term_of, np.asarray(new_terms, dtype=np.int64)])]
+    all_docs = np.concatenate([docs, np.asarray(new_docs, dtype=np.int64)])
+    all_tf = np.concatenate([tf, np.asarray(new_tf, dtype=np.float32)])
+    order = np.lexsort((all_docs, all_terms))
+    counts = np.bincount(all_terms, minlength=len(names))
+    present = counts > 0  # a term whose documents all went is no longer in the lexicon
+    out_offsets = np.zeros(int(present.sum()) + 1, dtype=np.int64)
+    out_offsets[1:] = np.cumsum(counts[present])
+    _save(out, [t for t, p in zip(names, present, strict=True) if p], out_offsets, lengths,
+          all_docs[order], all_tf[order])
