@@ -137,16 +137,24 @@ def test_fts5_translation_and_targets() -> None:
     assert to_match("l'accès à l'eau") == '"accès" AND "eau"'
     assert to_match("les des") is None
 
-    def fake(p95: float, fts_p95: float) -> dict:
+    def fake(p95: float, fts_p95: float, update_s: float = 1.0) -> dict:
         return {"search_uncached": {"p95_ms": p95, "errors": 0, "cache_violations": 0},
                 "fts5": {"search": {"p95_ms": fts_p95}}, "lookup": {"p95_ms": 1.0, "errors": 0},
                 "build": {"seconds": 10.0}, "server": {"rss_max_mb": 100.0},
+                "ratios": {"build_vs_fts5": 5.0, "index_vs_fts5": 1.5},
+                "updates": {"p95_s": update_s, "load_errors": 0},
                 "load": {"errors": 0}}
 
-    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 30.0))}
-    assert verdicts == {"search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True,
-                        "build_s": True, "rss_mb": True, "errors": True}
-    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 10.0))}
+    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 30.0))}
+    assert {k: v for k, v in verdicts.items() if k.startswith(("search", "build", "index",
+                                                               "update", "rss", "lookup",
+                                                               "errors"))} == {
+        "search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True, "build_s": True,
+        "build_vs_fts5": True, "index_vs_fts5": True, "update_s": True,
+        "updates_load_errors": True, "rss_mb": True, "errors": True}
+    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 10.0, 3.0))}
     assert verdicts["search_p95_vs_fts5"] is False and verdicts["search_p95"] is True
+    assert verdicts["update_s"] is False
     verdicts = {t["key"]: t["pass"] for t in check_targets(120_000, fake(160.0, 1.0))}
-    assert verdicts == {"search_p95": False, "build_s": True, "errors": True}
+    assert verdicts == {"search_p95": False, "build_s": True, "update_s": True,
+                        "updates_load_errors": True, "errors": True}
