@@ -52,7 +52,7 @@ FRENCH = [
     ("public publique publics", ["public"] * 3),
     ("sportif sportive", ["sportiv"] * 2),
     ("nombreux nombreuse", ["nombreu"] * 2),
-    ("directeur directrice", ["directeur"] * 2),
+    ("directeur directrice", ["directeu"] * 2),
     ("hôpital hôpitaux", ["hopital"] * 2),
     ("travail travaux", ["travail"] * 2),
     ("petit petite petits", ["petit"] * 3),
