@@ -141,13 +141,24 @@ _KEEP_APART = (
     ("habitation", "habitat"),  # habitation: not habitant
     ("environnement", "environn"),  # environnement(al): not the adverb environ
     ("suivant", "suivant"),  # suivant(e)s: not suivi
+    ("protection", "proteg"),  # protection meets protégé(e), as direction meets dirigé(e)
+    ("direction", "dirig"),
 )
-_KEEP_APART_WORDS = {"former": "format", "santa": "santa"}
+# Whole words, before the feminine is dropped: formée is trained, forme is a shape.
+_KEEP_APART_WORDS = {"former": "format", "formee": "format", "formees": "format",
+                     "santa": "santa"}
 # Stems that belong to one word only: the other words Snowball gives them get their own
 # (port ≠ porte/porter/porté, bas ≠ base/basé, mal ≠ male, « enjeux communs » ≠ commune).
 _OWNED_STEMS = {"port": "port", "bas": "bas", "mal": "mal", "commun": "commun"}
 # Participles of -uire verbs meet the verb and its -uction noun: construite/construction.
 _UIRE = re.compile(r"(?:constr|prod|cond|red|introd|instr|ded|ind|trad|sed|detr)uite?$")
+# More participle/noun pairs: inscrite/inscription, acquise/acquisition, ouverte/ouverture.
+_NOUN_TO_VERB = (
+    (re.compile(r"scription$"), "scrire"),
+    (re.compile(r"scrite?$"), "scrire"),
+    (re.compile(r"^(acqui|expo|compo|dispo|propo|oppo|impo)sition$"), r"\1se"),
+    (re.compile(r"([co]u)verture$"), r"\1vert"),
+)
 
 
 @lru_cache(maxsize=1)
@@ -186,6 +197,8 @@ def french_stem(word: str) -> str:
         return word
     if word in _protected():
         return word
+    if word in _KEEP_APART_WORDS:
+        return _KEEP_APART_WORDS[word]
     word = _IRREGULAR.get(word, word)
     word = _masculine(_singular(word))
     if word in _FIXED_STEMS:
@@ -202,6 +215,11 @@ def french_stem(word: str) -> str:
         word = word[:-5] + "ire"
     elif _UIRE.search(word):
         word = word[:-1] + "re" if word.endswith("uit") else word[:-2] + "re"
+    else:
+        for pattern, verb in _NOUN_TO_VERB:
+            if len(word) >= 8 and pattern.search(word):
+                word = pattern.sub(verb, word)
+                break
     stem = _SNOWBALL.stem(word)
     if len(word) >= 8 and word.endswith("ation") and (stem == word or stem.endswith("at")):
         # Snowball keeps -ation on short roots (formation, création): use the -er verb's stem.
@@ -210,6 +228,8 @@ def french_stem(word: str) -> str:
         return stem + "e"
     if stem.endswith(("eux", "eur")):  # nombreux/nombreuse, jeux/jeu, chercheur/chercheuse
         return stem[:-1]
+    if len(stem) >= 6 and stem.endswith("gu"):  # irriguée/irrigation
+        stem = stem[:-1]
     if stem.endswith("ifi"):  # planifier/planifié/planification
         stem = stem[:-1]
     if stem.endswith("if"):  # actif/active, sportif/sportive
