@@ -146,7 +146,8 @@ def names(text: str) -> list[str]:
 
 SPELLINGS = [
     # Unicode: decomposed accents, invisible characters inside words, compatibility forms.
-    ("école", "e\u0301cole"), ("Énergie", "E\u0301nergie"), ("assainissement", "assainisse\u00adment"),
+    ("école", "e\u0301cole"), ("Énergie", "E\u0301nergie"),
+    ("assainissement", "assainisse\u00adment"),
     ("coopération", "coop\u200bération"), ("coopération", "coopé\u200crat\u200dion"),
     ("développement", "dévelop\u2060pement"), ("Sénégal", "\ufeffSénégal"),
     ("Sénégal", "Séné\ufeffgal"), ("financement", "ﬁnancement"), ("eau", "ｅａｕ"),

@@ -214,3 +214,44 @@ def test_seams(seam_index: Path, path) -> None:
     assert path(seam_index, "Bamkao") == {"bamako"}
     assert path(seam_index, "Ndali") == {"dali"}
     assert path(seam_index, "dali") == set()
+
+
+# ---- invisible and decomposed characters, thousands separators: documents and queries alike
+
+UNICODE_CASES = [
+    ("école", "Construction d'une e\u0301cole primaire."),
+    ("e\u0301cole", "Construction d'une école primaire."),
+    ("assainissement", "Travaux d'assainisse\u00adment urbain."),
+    ("assainisse\u00adment", "Travaux d'assainissement urbain."),
+    ("coopération", "La coop\u200bération décentralisée."),
+    ("coopé\u200dration", "La coopération décentralisée."),
+    ("Sénégal", "Jumelage avec le Séné\ufeffgal."),
+    ("\ufeffSénégal", "Jumelage avec le Sénégal."),
+    ("5 000", "Un budget de 5\u00a0000 euros."),
+    ("5\u202f000", "Un budget de 5000 euros."),
+    ("5000", "Un budget de 5\u2009000 euros."),
+    ("5\u00a0000 euros", "Un budget de 5 000 euros."),
+]
+
+
+@pytest.mark.parametrize(("query", "document"), UNICODE_CASES)
+def test_unicode_forms_and_separators_match(case_index, query: str, document: str) -> None:
+    assert "target" in search_index(case_index(document), query)
+
+
+@pytest.mark.parametrize(("query", "document"), [
+    ("5\u00a0000", "Un budget de 15\u00a0000 euros."),
+    ("cole", "Une e\u0301cole primaire."),  # a decomposed accent does not split a word
+    ("ment", "Travaux d'assainisse\u00adment."),  # nor does a soft hyphen
+    ("ration", "La coopé\u200bration."),  # nor a zero-width space
+])
+def test_unicode_precision(case_index, query: str, document: str) -> None:
+    assert "target" not in search_index(case_index(document), query)
+
+
+def test_glued_elision_only_when_the_joined_form_is_absent(tmp_path: Path) -> None:
+    split = Record(id="split", title="Projet", context="Travaux de l'assainissement urbain.")
+    joined = Record(id="joined", title="Projet", context="Le mot lassainissement, tel quel.")
+    assert found_ids(tmp_path / "a", [split, *DISTRACTORS], "lassainissement") == {"split"}
+    assert found_ids(tmp_path / "b", [split, joined, *DISTRACTORS],
+                     "lassainissement") == {"joined"}
