@@ -61,7 +61,10 @@ _PATTERNS = (
     # (the \\b before the alternatives keeps "jusqu" from re-matching as "usqu").
     "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+",
 )
-WORD_PATTERN = re.compile(r"\b(?:" + "|".join(_PATTERNS) + ")", re.UNICODE | re.IGNORECASE)
+# The special forms are tried only from a letter or digit one of them can start with: the
+# pattern then costs about what the plain word pattern did.
+WORD_PATTERN = re.compile(r"\b(?:(?=[\dlnmgscaeéiprb])(?:" + "|".join(_PATTERNS[:-1]) + ")|"
+                          + _PATTERNS[-1] + ")", re.UNICODE | re.IGNORECASE)
 # The words that may hold a space: a query splits on spaces except inside these.
 SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
 
@@ -320,13 +323,15 @@ def text_keys(text: str) -> list[tuple[str, str | None]]:
 STEMS, NAMES, SPELLING = "stems", "names", "spelling"
 
 
-def _project(kind: str, key: tuple[str, str | None]) -> str | None:
-    folded, stem = key
+@lru_cache(maxsize=500_000)
+def word_tokens(word: str, kind: str) -> tuple[str, ...]:
+    """The token texts of one word as the `kind` analyzer indexes them (from `word_keys`)."""
+    keys = word_keys(word)
     if kind == STEMS:
-        return stem
+        return tuple(stem for _, stem in keys if stem is not None)
     if kind == NAMES:
-        return folded
-    return folded if stem is not None else None
+        return tuple(folded for folded, _ in keys)
+    return tuple(folded for folded, stem in keys if stem is not None)
 
 
 class KeysFilter(Filter):
@@ -343,10 +348,7 @@ class KeysFilter(Filter):
         kind = self.kind
         pos = None
         for t in tokens:
-            for key in word_keys(t.text):
-                text = _project(kind, key)
-                if text is None:
-                    continue
+            for text in word_tokens(t.text, kind):
                 if t.positions:
                     pos = t.pos if pos is None else pos + 1
                     t.pos = pos
@@ -375,12 +377,9 @@ def spell_analyzer() -> Analyzer:
 
 def words_keys(words: Iterable[str], kind: str) -> list[str]:
     """What the `kind` analyzer indexes for words found by WORD_PATTERN, in order."""
-    out = []
+    out: list[str] = []
     for word in words:
-        for key in word_keys(word):
-            text = _project(kind, key)
-            if text is not None:
-                out.append(text)
+        out += word_tokens(word, kind)
     return out
 
 
