@@ -1,35 +1,72 @@
 """French text analysis: the one place index time and query time agree on what a word is.
 
-Chains (whoosh analyzers, `tokenizer | filter | ...`):
-- `french_analyzer()`: elision, lowercase, French stop words, accent/ligature folding,
-  stemming (light plural/feminine normalisation + Snowball). For free text.
-- `name_analyzer()`: elision, lowercase, folding; no stemming, no stop words. For names.
-- `spell_analyzer()`: like names but without stop words; feeds the did-you-mean lexicon.
+One definition, two shapes. `WORD_PATTERN` finds the words of a text as written; `word_keys`
+turns one written word into its index keys, (folded form, stem or None for a stop word),
+by one ordered list of steps (`STEPS`):
 
-Hyphens and apostrophes split tokens, so "Clermont-Ferrand" is two adjacent tokens
-(found by either part, by both, or as a phrase) and "l’eau" is "eau".
+1. Unicode: invisible format characters (soft hyphen, zero-width space/joiners, BOM)
+   dropped, NFKC (so decomposed « e + U+0301 » is « é », ligatures and wide forms plain).
+2. Parts: an elided article is dropped before a vowel or mute h (« l'eau »); « N'Dali »,
+   « M'Bour » keep their letter (« ndali »); a number written with thousands separators is
+   one number (« 5 000 » = « 5000 »); a listed prefix joins its word (« co-gestion » =
+   « cogestion »); letters and digits part (« G20 » = « G 20 » = « G-20 »).
+3. Each part: lowercase, French stop words (the cardinal « Est » is not the verb « est »),
+   folded to ASCII (`fold_token`), stemmed (`french_stem`).
+
+The whoosh analyzers are `WORD_PATTERN` plus a filter projecting `word_keys` (stems for
+free text, folded forms for names and the spelling lexicon), and the build, the phrase
+pairs, the lexicon and the snippets call `word_keys` itself: they cannot disagree.
+
+Hyphens split words, so "Clermont-Ferrand" is two adjacent tokens (found by either part,
+by both, or as a phrase).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 from unidecode import unidecode
-from whoosh.analysis import Analyzer, Filter, LowercaseFilter, RegexTokenizer, StopFilter
+from whoosh.analysis import Analyzer, Filter, RegexTokenizer
 from whoosh.lang.snowball.french import FrenchStemmer
 
 # Elided articles/pronouns/conjunctions before an apostrophe (straight, typographic, modifier).
 ELISIONS = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
 APOSTROPHES = "'’ʼ‘"
+# Invisible format characters that may sit inside a word: dropped, never a word break.
+INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+# Thousands separators of a number: space, no-break space, thin and narrow no-break spaces.
+THOUSANDS = " \u00a0\u2009\u202f"
+# Prefixes written with or without a hyphen (« co-gestion », « cogestion »).
+PREFIXES = ("co", "agro", "eco", "micro", "inter", "intra", "multi", "pluri", "post", "pre",
+            "re", "socio", "bio")
+_VOWEL_OR_H = "aeiouyhàâäéèêëîïôöùûüÿœæ"
+_WORD_CHAR = r"[\w\u0300-\u036f" + INVISIBLE + "]"
+_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p for p in PREFIXES)
+_APOS = "[" + APOSTROPHES + "]"
 
-# A word is a run of letters/digits; an elision prefix followed by an apostrophe and a letter
-# is skipped (the \b keeps "jusqu" from re-matching as "usqu").
-WORD_PATTERN = re.compile(
-    r"\b(?!(?:" + "|".join(ELISIONS) + r")[" + APOSTROPHES + r"]\w)\w+",
-    re.UNICODE | re.IGNORECASE,
+# A number with thousands separators, as one word.
+NUMBER = r"\d{1,3}(?:[" + THOUSANDS + r"]\d{3})+(?!\w)"
+# « Est » after « l' », in « Nord-Est », « Sud-Est », « Grand Est »: the cardinal point.
+CARDINAL = (_APOS.join(("l", r"est\b")) + r"|(?:nord|sud)-est\b|grand[ \u00a0]+est\b")
+_PATTERNS = (
+    NUMBER,
+    CARDINAL,
+    # « N'Dali », « M'Bour »: n' and m' elide only before a vowel or mute h.
+    "[nm]" + _APOS + "(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])" + _WORD_CHAR + "+",
+    "(?:(?:" + _PREFIX + r")-)+(?=\w)" + _WORD_CHAR + "+",
+    # Any other word; an elision prefix followed by an apostrophe and a letter is skipped
+    # (the \\b before the alternatives keeps "jusqu" from re-matching as "usqu").
+    "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+",
 )
+# The special forms are tried only from a letter or digit one of them can start with: the
+# pattern then costs about what the plain word pattern did.
+WORD_PATTERN = re.compile(r"\b(?:(?=[\dlnmgscaeéiprb])(?:" + "|".join(_PATTERNS[:-1]) + ")|"
+                          + _PATTERNS[-1] + ")", re.UNICODE | re.IGNORECASE)
+# The words that may hold a space: a query splits on spaces except inside these.
+SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
 
 # Function words only: no content word (pays, ville, eau, ...) may be here. Listed with their
 # accents; the unaccented spelling users type is added below. `or` is the lowercase
@@ -97,6 +134,44 @@ _IRREGULAR = {
 # Snowball reads the "-it" of these as a verb ending in the masculine only.
 _FIXED_STEMS = {"petit": "petit"}
 
+# Over-stemming: words Snowball merges with unrelated ones, kept apart by the start of the
+# word (its masculine singular); the first matching prefix gives the stem. Found with
+# `python -m indexer.stem_report` over a generated corpus, then reviewed by hand.
+_KEEP_APART = (
+    ("communic", "communic"),  # communication, communiquer: not commune
+    ("communis", "communis"),  # communiste, communisme: not commune
+    ("format", "format"),  # formation, formateur, formatrice: not forme
+    ("habitation", "habitat"),  # habitation: not habitant
+    ("environnement", "environn"),  # environnement(al): not the adverb environ
+    ("suivant", "suivant"),  # suivant(e)s: not suivi
+    ("protection", "proteg"),  # protection meets protégé(e), as direction meets dirigé(e)
+    ("direction", "dirig"),
+)
+# Whole words, before the feminine is dropped: formée is trained, forme is a shape.
+_KEEP_APART_WORDS = {"former": "format", "formee": "format", "formees": "format",
+                     "santa": "santa"}
+# Stems that belong to one word only: the other words Snowball gives them get their own
+# (port ≠ porte/porter/porté, bas ≠ base/basé, mal ≠ male, « enjeux communs » ≠ commune).
+_OWNED_STEMS = {"port": "port", "bas": "bas", "mal": "mal", "commun": "commun"}
+# Participles of -uire verbs meet the verb and its -uction noun: construite/construction.
+_UIRE = re.compile(r"(?:constr|prod|cond|red|introd|instr|ded|ind|trad|sed|detr)uite?$")
+# More participle/noun pairs: inscrite/inscription, acquise/acquisition, ouverte/ouverture.
+_NOUN_TO_VERB = (
+    (re.compile(r"scription$"), "scrire"),
+    (re.compile(r"scrite?$"), "scrire"),
+    (re.compile(r"^(acqui|expo|compo|dispo|propo|oppo|impo)sition$"), r"\1se"),
+    (re.compile(r"([co]u)verture$"), r"\1vert"),
+)
+
+
+@lru_cache(maxsize=1)
+def _protected() -> frozenset[str]:
+    """Country names of one word, never stemmed: Mali is not mal, Colombie not colombe,
+    Géorgie not Georges. France stays stemmed: « France » finds « français » as it did."""
+    from .places import country_names  # lazily: places imports the record module
+
+    return frozenset(n for n in country_names() if n.isalpha() and len(n) >= 4) - {"france"}
+
 
 def _singular(word: str) -> str:
     # Snowball keeps an -s after a vowel ("prévus", "emplois"); plurals must meet singulars.
@@ -111,8 +186,10 @@ def _masculine(word: str) -> str:
     if len(word) >= 7:
         if word.endswith(("aise", "oise")):  # française -> françai(s), like the masculine
             return word[:-2]
-        if word.endswith("trice"):  # directrice -> directeur
-            return word[:-5] + "teur"
+        if word.endswith(("trice", "adrice")):  # directrice -> directeur, ambassadrice
+            return word[:-4] + "eur"
+        if word.endswith("euse"):  # chercheuse -> chercheur (and nombreuse -> nombreur,
+            return word[:-4] + "eur"  # which meets nombreux through the -eu stem below)
     return word
 
 
@@ -121,19 +198,41 @@ def french_stem(word: str) -> str:
     """The stem of a folded, lowercase token (digits pass through)."""
     if len(word) < 3 or not word.isalpha():
         return word
+    if word in _protected():
+        return word
+    if word in _KEEP_APART_WORDS:
+        return _KEEP_APART_WORDS[word]
     word = _IRREGULAR.get(word, word)
     word = _masculine(_singular(word))
     if word in _FIXED_STEMS:
         return _FIXED_STEMS[word]
-    # Action nouns meet their verb: construction/construire.
+    if word in _protected() or word.endswith("ez"):  # a name (Agadez, Rodez), not a verb
+        return word
+    if word in _KEEP_APART_WORDS:
+        return _KEEP_APART_WORDS[word]
+    for prefix, stem in _KEEP_APART:
+        if word.startswith(prefix):
+            return stem
+    # Action nouns and participles meet their verb: construction/construite/construire.
     if len(word) >= 9 and word.endswith("uction"):
         word = word[:-5] + "ire"
+    elif _UIRE.search(word):
+        word = word[:-1] + "re" if word.endswith("uit") else word[:-2] + "re"
+    else:
+        for pattern, verb in _NOUN_TO_VERB:
+            if len(word) >= 8 and pattern.search(word):
+                word = pattern.sub(verb, word)
+                break
     stem = _SNOWBALL.stem(word)
     if len(word) >= 8 and word.endswith("ation") and (stem == word or stem.endswith("at")):
         # Snowball keeps -ation on short roots (formation, création): use the -er verb's stem.
         stem = _SNOWBALL.stem(word[:-5] + "er")
-    if stem.endswith("eux"):  # nombreux/nombreuse, jeux/jeu
+    if _OWNED_STEMS.get(stem, word) != word:
+        return stem + "e"
+    if stem.endswith(("eux", "eur")):  # nombreux/nombreuse, jeux/jeu, chercheur/chercheuse
         return stem[:-1]
+    if len(stem) >= 6 and stem.endswith("gu"):  # irriguée/irrigation
+        stem = stem[:-1]
     if stem.endswith("ifi"):  # planifier/planifié/planification
         stem = stem[:-1]
     if stem.endswith("if"):  # actif/active, sportif/sportive
@@ -145,24 +244,116 @@ def french_stem(word: str) -> str:
     return stem
 
 
-class FoldFilter(Filter):
-    """Folds each token to ASCII letters/digits; tokens left empty are dropped."""
+# ---------------------------------------------------------------------------------------------
+# The steps from a written word to its keys (see the module docstring).
+
+_DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
+_COMBINING = re.compile("[\u0300-\u036f]")
+_ELIDED = re.compile("(?:" + "|".join(ELISIONS) + ")" + _APOS + "(?=[" + _VOWEL_OR_H + "])",
+                     re.IGNORECASE)
+_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+_SEPARATORS = re.compile("[-" + THOUSANDS + "]+")
+# Runs of letters and runs of digits: the parts of a written word.
+_RUNS = re.compile(r"[^\W\d_]+|\d+")
+
+# (text, the cardinal « est » is a content word here)
+Part = tuple[str, bool]
+
+
+def normalise_unicode(word: str) -> str:
+    """Step 1: invisible format characters dropped, NFKC, stray combining marks dropped."""
+    if word.isascii():
+        return word
+    word = unicodedata.normalize("NFKC", word.translate(_DROP_INVISIBLE))
+    return _COMBINING.sub("", word) if _COMBINING.search(word) else word
+
+
+def split_parts(word: str) -> list[Part]:
+    """Step 2: the parts of one word as WORD_PATTERN found it."""
+    cardinal = word == "Est"
+    if not word.isalnum():
+        elided = _ELIDED.match(word)
+        if elided is not None:  # only « l'est » keeps its article in WORD_PATTERN
+            word, cardinal = word[elided.end():], True
+        word = word.translate(_APOSTROPHES)  # « N'Dali » -> « NDali »
+        if _SEPARATORS.search(word):
+            pieces = _SEPARATORS.split(word)
+            if pieces[-1].lower() == "est":  # « Nord-Est », « Grand Est »
+                return [(p, True) for r in pieces for p in _RUNS.findall(r)]
+            word = "".join(pieces)  # « 5 000 », « co-gestion »
+    if word.isalpha():
+        return [(word, cardinal)]
+    return [(run, cardinal) for run in _RUNS.findall(word)]
+
+
+def part_key(part: Part) -> tuple[str, str | None]:
+    """Step 3: (folded form, stem or None for a stop word) of one part."""
+    text, cardinal = part
+    lowered = text.lower()  # first: unidecode folds some capitals apart from their lowercase
+    folded = fold_token(lowered)
+    if not folded:
+        return "", None
+    if lowered in FRENCH_STOPWORDS and not (cardinal and folded == "est"):
+        return folded, None
+    return folded, french_stem(folded)
+
+
+STEPS: tuple[Callable, ...] = (normalise_unicode, split_parts, part_key)
+
+
+@lru_cache(maxsize=500_000)
+def word_keys(word: str) -> tuple[tuple[str, str | None], ...]:
+    """The keys of one word as WORD_PATTERN finds it: (folded form, stem) of each of its
+    parts, the stem None for a stop word; parts that fold to nothing are dropped.
+
+    The whole chain (`STEPS`), computed once per spelling: the build, the phrase pairs and
+    the snippets meet the same words over and over, and the whoosh analyzers call it too.
+    """
+    keys = (part_key(part) for part in split_parts(normalise_unicode(word)))
+    return tuple(key for key in keys if key[0])
+
+
+def text_keys(text: str) -> list[tuple[str, str | None]]:
+    """The keys of every word of `text`, in order."""
+    return [key for word in WORD_PATTERN.findall(text) for key in word_keys(word)]
+
+
+# What each analyzer indexes of a key: the stem of content words (free text), every folded
+# form (names), the folded form of content words (the spelling lexicon).
+STEMS, NAMES, SPELLING = "stems", "names", "spelling"
+
+
+@lru_cache(maxsize=500_000)
+def word_tokens(word: str, kind: str) -> tuple[str, ...]:
+    """The token texts of one word as the `kind` analyzer indexes them (from `word_keys`)."""
+    keys = word_keys(word)
+    if kind == STEMS:
+        return tuple(stem for _, stem in keys if stem is not None)
+    if kind == NAMES:
+        return tuple(folded for folded, _ in keys)
+    return tuple(folded for folded, stem in keys if stem is not None)
+
+
+class KeysFilter(Filter):
+    """Replaces each word by its keys (`word_keys`) as `kind` sees them; positions are
+    renumbered as whoosh's StopFilter does, so phrases skip stop words."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, KeysFilter) and other.kind == self.kind
 
     def __call__(self, tokens):
+        kind = self.kind
+        pos = None
         for t in tokens:
-            text = fold_token(t.text)
-            if text:
+            for text in word_tokens(t.text, kind):
+                if t.positions:
+                    pos = t.pos if pos is None else pos + 1
+                    t.pos = pos
                 t.text = text
                 yield t
-
-
-class FrenchStemFilter(Filter):
-    """Replaces each folded token by its French stem."""
-
-    def __call__(self, tokens):
-        for t in tokens:
-            t.text = french_stem(t.text)
-            yield t
 
 
 def word_tokenizer() -> RegexTokenizer:
@@ -171,53 +362,54 @@ def word_tokenizer() -> RegexTokenizer:
 
 def french_analyzer() -> Analyzer:
     """Stemmed chain for free text (same at index and query time)."""
-    return (
-        word_tokenizer()
-        | LowercaseFilter()
-        | StopFilter(stoplist=FRENCH_STOPWORDS, minsize=1)
-        | FoldFilter()
-        | FrenchStemFilter()
-    )
+    return word_tokenizer() | KeysFilter(STEMS)
 
 
 def name_analyzer() -> Analyzer:
     """Folded, unstemmed chain for names of places, authorities and countries."""
-    return word_tokenizer() | LowercaseFilter() | FoldFilter()
+    return word_tokenizer() | KeysFilter(NAMES)
 
 
 def spell_analyzer() -> Analyzer:
     """Folded, unstemmed words without stop words: the did-you-mean lexicon."""
-    return (
-        word_tokenizer()
-        | LowercaseFilter()
-        | StopFilter(stoplist=FRENCH_STOPWORDS, minsize=1)
-        | FoldFilter()
-    )
+    return word_tokenizer() | KeysFilter(SPELLING)
 
 
-@lru_cache(maxsize=500_000)
-def word_keys(word: str) -> tuple[str, str | None]:
-    """(folded form, stem) of one word as the text spells it, the stem None for a stop word.
-
-    What `name_analyzer` and `french_analyzer` make of it, computed once per spelling: the
-    build, the phrase pairs and the snippets meet the same words over and over.
-    """
-    lowered = word.lower()  # first, as the chains do: unidecode folds some capitals apart
-    folded = fold_token(lowered)
-    if not folded:
-        return "", None
-    return folded, None if lowered in FRENCH_STOPWORDS else french_stem(folded)
+def words_keys(words: Iterable[str], kind: str) -> list[str]:
+    """What the `kind` analyzer indexes for words found by WORD_PATTERN, in order."""
+    out: list[str] = []
+    for word in words:
+        out += word_tokens(word, kind)
+    return out
 
 
 def spell_words_of(words: Iterable[str]) -> list[str]:
     """The distinct tokens `spell_analyzer` gives for words found by WORD_PATTERN."""
-    return sorted({folded for folded, stem in map(word_keys, set(words)) if stem is not None})
+    return sorted(set(words_keys(set(words), SPELLING)))
 
 
 def spell_words(text: str) -> list[str]:
     """The distinct tokens `spell_analyzer` gives for `text`, without whoosh's token objects
     (a third of the indexing time otherwise goes to this field)."""
     return spell_words_of(WORD_PATTERN.findall(text))
+
+
+# Elided words typed without their apostrophe (« lassainissement »), longest first.
+_GLUED = tuple(sorted(ELISIONS, key=len, reverse=True))
+
+
+def glued_elision_candidate(folded: str) -> tuple[str, str] | None:
+    """(elided article, word) when a folded word may be an elision typed without its
+    apostrophe: « lassainissement » -> ("l", "assainissement"). Only a shape: the caller
+    accepts it when the index has the word and not the joined form. The word must be a
+    content word of 3+ letters starting with a vowel or h, so « dune » never becomes
+    « d'une »."""
+    for article in _GLUED:
+        rest = folded[len(article):]
+        if (folded.startswith(article) and len(rest) >= 3 and rest[0] in "aeiouyh"
+                and rest.isalpha() and rest not in FRENCH_STOPWORDS):
+            return article, rest
+    return None
 
 
 def analyze(text: str, analyzer: Analyzer) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, Schema
 
+from .analysis import glued_elision_candidate
 from .schema import SPELL_FIELD
 
 
@@ -46,6 +47,12 @@ def adjust(counts: Counter, added: Iterable[list[str]], removed: Iterable[list[s
 WITHIN_CACHE = 4096
 
 
+def transpositions(word: str, prefix: int = 0) -> list[str]:
+    """`word` with two adjacent letters swapped, at every place after `prefix` letters."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2:]
+            for i in range(prefix, len(word) - 1) if word[i] != word[i + 1]]
+
+
 class SpellingReader:
     """The main index's reader and the lexicon, seen as one reader with a `spell` field.
 
@@ -61,6 +68,7 @@ class SpellingReader:
         # A version's lexicon never changes: a typo search (a Levenshtein automaton walked
         # over the lexicon, 5-15 ms) is done once per word, for the match and the suggestion.
         self._within: dict[tuple[str, int, int], tuple[str, ...]] = {}
+        self._typos: dict[tuple[str, int, int], tuple[str, ...]] = {}
 
     def __contains__(self, item: tuple[str, str]) -> bool:
         field, text = item
@@ -79,6 +87,35 @@ class SpellingReader:
             found = tuple(self.lexicon.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix))
             self._within[key] = found
         return iter(found)
+
+    def typo_words(self, text: str, maxdist: int, prefix: int = 1) -> tuple[str, ...]:
+        """The lexicon's words a query word may stand for, itself excluded: those within
+        `maxdist` edits where swapping two adjacent letters is one edit (Damerau; whoosh's
+        automaton counts it as two, « Bamkao » would miss « Bamako »), and, when the index
+        does not have the word itself, the word of an elision typed without its apostrophe
+        (« lassainissement » -> « assainissement »)."""
+        key = (text, maxdist, prefix)
+        found = self._typos.get(key)
+        if found is not None:
+            return found
+        words: set[str] = set()
+        if maxdist and self.lexicon is not None:
+            words.update(self.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix))
+            for swapped in transpositions(text, prefix):
+                if swapped in self.counts:
+                    words.add(swapped)
+                if maxdist > 1:
+                    words.update(self.lexicon.terms_within(SPELL_FIELD, swapped, maxdist - 1,
+                                                           prefix=prefix))
+        glued = glued_elision_candidate(text)
+        if glued is not None and text not in self.counts and glued[1] in self.counts:
+            words.add(glued[1])
+        words.discard(text)
+        found = tuple(sorted(words))
+        if len(self._typos) >= WITHIN_CACHE:
+            self._typos.clear()
+        self._typos[key] = found
+        return found
 
     def doc_frequency(self, field: str, text: str) -> int:
         if field == SPELL_FIELD:

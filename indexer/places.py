@@ -156,6 +156,11 @@ def is_country_code(code: str) -> bool:
     return code in _tables()[1]
 
 
+def country_names() -> list[str]:
+    """Every known country name, folded (lowercase ASCII words separated by spaces)."""
+    return list(_tables()[0])
+
+
 def country_name(code: str) -> str:
     """French display name for an ISO code (the code itself when unknown)."""
     return _tables()[1].get(code.upper(), code)

@@ -15,7 +15,7 @@ from typing import Any
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, TEXT, Schema
 
-from .analysis import WORD_PATTERN, spell_words_of, word_keys
+from .analysis import NAMES, STEMS, WORD_PATTERN, spell_words_of, words_keys
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -94,10 +94,7 @@ def field_terms(field: str, words: list[str]) -> list[str]:
     """The terms a text field holds for words found by WORD_PATTERN, in order: what
     `french_analyzer` gives for free text (stems, stop words dropped) and `name_analyzer`
     for names (folded forms)."""
-    keys = map(word_keys, words)
-    if field == NAMES_FIELD:
-        return [folded for folded, _ in keys if folded]
-    return [stem for _, stem in keys if stem is not None]
+    return words_keys(words, NAMES if field == NAMES_FIELD else STEMS)
 
 
 def record_terms(record: Record, tokens: dict[str, list[str]] | None = None

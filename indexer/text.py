@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-SPACES_RE = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+SPACES_RE = re.compile(r"[\s\u00a0\u2007\u202f]+")
+# Zero-width space, joiners and BOM inside a word are not word breaks (the analysis drops them).
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 BULLET_RE = re.compile(r"^([-•*–]\s+)")
 SENTENCE_END_RE = re.compile(r"[.!?…]+[»”\"')\]]*\s+")

@@ -14,8 +14,6 @@ from indexer.analysis import WORD_PATTERN, word_keys
 ELLIPSIS = "…"
 
 _SPACES = re.compile(r"\s+")
-# Runs of word characters: every word of the pattern is one (the pattern only skips some).
-_RUNS = re.compile(r"\w+")
 
 
 def _escape(text: str) -> str:
@@ -25,28 +23,21 @@ def _escape(text: str) -> str:
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
-    The analyzers' own word pattern, then the same lowercase, stop-word, fold and stem steps
-    as `french_analyzer` and `name_analyzer`: the same tokens and character offsets as
-    running both chains with chars=True, many times faster. Snippets are made per hit, so
-    the words are listed in C, each spelling is analysed once per process, and only the
-    spellings that match are located (each place checked to be a whole word of the pattern).
+    The analyzers' own word pattern and keys (`word_keys`): the same tokens and character
+    offsets as running both chains with chars=True, many times faster. Snippets are made
+    per hit, so the words are listed in C, each spelling is analysed once per process, and
+    only a text holding a matching spelling is walked again to locate it.
     """
     wanted: dict[str, str] = {}
-    for word in set(_RUNS.findall(text)):
-        folded, stem = word_keys(word)
-        if stem in terms or (folded and folded in terms):
-            wanted[word] = stem or folded
-    found = []
-    for word, key in wanted.items():
-        start = text.find(word)
-        while start != -1:
-            end = start + len(word)
-            m = WORD_PATTERN.match(text, start)
-            if m is not None and m.end() == end:
-                found.append((start, end, key))
-            start = text.find(word, start + 1)
-    found.sort()
-    return found
+    for word in set(WORD_PATTERN.findall(text)):
+        for folded, stem in word_keys(word):
+            if stem in terms or folded in terms:
+                wanted[word] = stem or folded
+                break
+    if not wanted:
+        return []
+    return [(m.start(), m.end(), wanted[m.group()]) for m in WORD_PATTERN.finditer(text)
+            if m.group() in wanted]
 
 
 def _head(text: str, max_chars: int) -> str:

@@ -11,14 +11,12 @@ from dataclasses import dataclass, field
 
 from whoosh.query import And, AndNot, Every, FuzzyTerm, Or, Phrase, Query, Term
 
-from indexer.analysis import french_analyzer, name_analyzer
+from indexer.analysis import SPACED_WORD, glued_elision_candidate, text_keys
 from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 
 # Bounds the work a pasted essay can cause; dropping extra AND-ed items only widens results.
 MAX_ITEMS = 32
 
-_FRENCH = french_analyzer()
-_NAMES = name_analyzer()
 _STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
 
 
@@ -92,7 +90,8 @@ def _atoms(q: str) -> list:
                 continue
             i = j + 1  # unbalanced quote: plain text, the quote itself means nothing
             continue
-        k = j
+        spaced = SPACED_WORD.match(q, j)  # « 5 000 », « Grand Est »: one word
+        k = spaced.end() if spaced is not None else j
         while k < n and not q[k].isspace() and q[k] != '"':
             k += 1
         word = q[j:k]
@@ -106,13 +105,8 @@ def _atoms(q: str) -> list:
 
 def _tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     """((stem, folded name) of each content token, every folded name token incl. stop words)."""
-    names = {t.startchar: t.text for t in _NAMES(text, chars=True)}
-    pairs = []
-    for t in _FRENCH(text, chars=True):
-        name = names.get(t.startchar)
-        if name:
-            pairs.append((t.text, name))
-    return pairs, list(names.values())
+    keys = text_keys(text)
+    return [(stem, folded) for folded, stem in keys if stem is not None], [f for f, _ in keys]
 
 
 def _fuzzy_distance(word: str) -> int:
@@ -126,8 +120,9 @@ def _token_query(stem: str, name: str, fuzzy: bool) -> Query:
     alternatives: list[Query] = [Term(f, stem) for f in _STEMMED_FIELDS]
     alternatives.append(Term(NAMES_FIELD, name))
     distance = _fuzzy_distance(name) if fuzzy else 0
-    if distance:
-        # Typos are matched against real (folded, unstemmed) words, not stems.
+    if distance or (fuzzy and glued_elision_candidate(name)):
+        # Typos (and « lassainissement » for « l'assainissement ») are matched against real
+        # (folded, unstemmed) words of the lexicon, not stems.
         alternatives.append(FuzzyTerm(SPELL_FIELD, name, maxdist=distance, prefixlength=1))
     return Or(alternatives)
 
@@ -149,10 +144,9 @@ def _item_query(item: Item, fuzzy: bool) -> Query | None:
         return None
     if len(tokens) == 1 and len(names) == 1:
         return _token_query(*tokens[0], fuzzy)
-    if item.phrase or not fuzzy:
-        # A hyphenated or glued word is a phrase too: "Saint-Louis" is not "Louis Saint-…".
-        return _phrase_query([s for s, _ in tokens], names)
-    return And([_token_query(stem, name, fuzzy) for stem, name in tokens])
+    # A hyphenated or glued word is a phrase too, with or without typo tolerance:
+    # "Saint-Louis" is never "Louis Saint-…".
+    return _phrase_query([s for s, _ in tokens], names)
 
 
 def build_text_query(uq: UserQuery, fuzzy: bool = False) -> Query | None:

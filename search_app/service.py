@@ -21,7 +21,7 @@ import orjson
 from whoosh.query import Every, FuzzyTerm
 
 from indexer import version as versions
-from indexer.analysis import french_stem
+from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
 from indexer.fields import fold_value
 from indexer.places import country_name
@@ -388,7 +388,6 @@ def _typo_terms(query, spelling) -> set[str]:
     out: set[str] = set()
     for leaf in query.leaves():
         if isinstance(leaf, FuzzyTerm):
-            for word in spelling.terms_within(leaf.fieldname, leaf.text, leaf.maxdist,
-                                              prefix=leaf.prefixlength):
-                out |= {word, french_stem(word)}
+            for word in spelling.typo_words(leaf.text, leaf.maxdist, prefix=leaf.prefixlength):
+                out |= {key for folded, stem in word_keys(word) for key in (folded, stem) if key}
     return out

@@ -1,24 +1,26 @@
 """Did-you-mean: replace query words the index has never seen by the closest real word.
 
-Candidates come from the version's spelling lexicon (`indexer.lexicon`: the folded,
-unstemmed words of the records, seen through `SpellingReader` as a `spell` field), so a
-suggestion is always a word someone wrote, never a stem. Edits allowed follow the fuzzy
-rule: 1 from 5 letters, 2 from 9; shorter words are left alone.
+Candidates come from the version's spelling lexicon (folded, unstemmed words of the
+records), so a suggestion is always a word someone wrote, never a stem. Edits allowed follow
+the fuzzy rule: 1 from 5 letters, 2 from 9, swapping two adjacent letters counting as one;
+shorter words are left alone. An elision typed without its apostrophe (« lassainissement »)
+is suggested with it (« l'assainissement ») when the index has the word and not the joined
+form.
 """
 
 from __future__ import annotations
 
-from whoosh.support.levenshtein import distance
+from whoosh.support.levenshtein import damerau_levenshtein
 
 from indexer.analysis import (
     FRENCH_STOPWORDS,
     WORD_PATTERN,
     fold_token,
-    french_analyzer,
+    glued_elision_candidate,
+    word_keys,
 )
 from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 
-_FRENCH = french_analyzer()
 _STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
 
 
@@ -32,17 +34,22 @@ def _known(word: str, folded: str, reader) -> bool:
     """True when the index has the word itself, or a word of the same stem."""
     if (SPELL_FIELD, folded) in reader or (NAMES_FIELD, folded) in reader:
         return True
-    stems = [t.text for t in _FRENCH(word)]
+    stems = [stem for _, stem in word_keys(word) if stem is not None]
     return any((f, s) in reader for s in stems for f in _STEMMED_FIELDS)
 
 
 def _closest(folded: str, reader) -> str | None:
     limit = _max_edits(folded)
+    glued = glued_elision_candidate(folded)
+    if glued is not None and glued[1] in reader.typo_words(folded, 0, prefix=1):
+        return f"{glued[0]}'{glued[1]}"
+    if not limit:
+        return None
     best: tuple[int, int, str] | None = None
-    for candidate in reader.terms_within(SPELL_FIELD, folded, limit, prefix=1):
+    for candidate in reader.typo_words(folded, limit, prefix=1):
         if candidate == folded or not candidate.isalpha():
             continue
-        edits = distance(folded, candidate, limit=limit + 1)
+        edits = damerau_levenshtein(folded, candidate, limit=limit + 1)
         if edits > limit:
             continue
         key = (edits, -reader.doc_frequency(SPELL_FIELD, candidate), candidate)
@@ -71,7 +78,8 @@ def did_you_mean(q: str, reader) -> str | None:
         if word == "OR" or not word.isalpha() or word.lower() in FRENCH_STOPWORDS:
             continue
         folded = fold_token(word)
-        if _max_edits(folded) == 0 or _known(word, folded, reader):
+        if (_max_edits(folded) == 0 and glued_elision_candidate(folded) is None) \
+                or _known(word, folded, reader):
             continue
         suggestion = _closest(folded, reader)
         if suggestion is None:

@@ -15,7 +15,7 @@ import math
 import numpy as np
 from whoosh import query as wq
 
-from indexer.analysis import FRENCH_STOPWORDS, french_stem
+from indexer.analysis import word_keys
 from indexer.phrases import STEMMED_FIELDS as PHRASE_STEMMED
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
@@ -139,12 +139,13 @@ class TextMatcher:
         as the word itself would be (its stem in the text fields, itself among names)."""
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float32)
-        for word in self.spelling.terms_within(SPELL_FIELD, q.text, q.maxdist,
-                                               prefix=q.prefixlength):
-            if word in FRENCH_STOPWORDS:
+        for word in self.spelling.typo_words(q.text, q.maxdist, prefix=q.prefixlength):
+            keys = [(folded, stem) for folded, stem in word_keys(word) if stem is not None]
+            if not keys:
                 continue
-            m, s = self.evaluate(wq.Or([wq.Term(f, french_stem(word)) for f in STEMMED] +
-                                       [wq.Term(NAMES_FIELD, word)], boost=q.boost))
+            m, s = self.evaluate(wq.Or([wq.Term(f, stem) for _, stem in keys for f in STEMMED] +
+                                       [wq.Term(NAMES_FIELD, f) for f, _ in keys],
+                                       boost=q.boost))
             mask |= m
             score += s
         return mask, score

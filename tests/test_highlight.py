@@ -117,9 +117,10 @@ def test_matches_find_every_place_of_a_word(pieces: list[tuple[str, str]]) -> No
     terms = {"eau", "ecol", "vill", "l", "qu", "oeuvr", "il", "2024"}
     expected = []
     for m in WORD_PATTERN.finditer(text):
-        folded, stem = word_keys(m.group())
-        if stem in terms or (folded and folded in terms):
-            expected.append((m.start(), m.end(), stem or folded))
+        for folded, stem in word_keys(m.group()):
+            if stem in terms or folded in terms:
+                expected.append((m.start(), m.end(), stem or folded))
+                break
     assert _matches(text, terms) == expected
 
 

@@ -74,3 +74,34 @@ def test_typo_search_is_remembered_unchanged(reader, word: str, maxdist: int) ->
     again = sorted(reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
     assert first == again == direct
     assert (word, maxdist, 1) in reader._within
+
+
+@pytest.mark.parametrize(("q", "expected"), [
+    ("cooperaiton", "cooperation"),  # one transposition is one typo
+    ("Ouagadoguou", "Ouagadougou"),
+    ("devloeppement rural", "developpement rural"),  # 9+ letters: a swap and one more edit
+    ("lassainissement", "l'assainissement"),  # an elision typed without its apostrophe
+    ("dassainissement", "d'assainissement"),
+])
+def test_transpositions_and_glued_elisions(reader, q: str, expected: str) -> None:
+    assert did_you_mean(q, reader) == expected
+
+
+@pytest.mark.parametrize("q", ["dune", "lune", "dune lune"])
+def test_glued_elisions_need_a_content_word(reader, q: str) -> None:
+    # « dune » is not « d'une »: a stop word is never the word after the article.
+    assert did_you_mean(q, reader) is None
+
+
+def test_glued_elision_suggested_with_its_apostrophe(reader) -> None:
+    assert did_you_mean("lopération pilote", reader) == "l'operation pilote"
+
+
+def test_typo_words_count_a_swap_as_one_edit(reader) -> None:
+    from indexer.schema import SPELL_FIELD
+
+    # whoosh's automaton counts a swap as two edits, whatever its docstring says.
+    assert "cooperation" not in reader.lexicon.terms_within(SPELL_FIELD, "cooperaiton", 1,
+                                                            prefix=1)
+    assert "cooperation" in reader.typo_words("cooperaiton", 1)
+    assert "cooperation" not in reader.typo_words("ocoperation", 1)  # the first letter stays
