@@ -18,6 +18,7 @@ import threading
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,6 +38,7 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 PARTNER_CACHE = 512  # authorities whose foreign partners are kept, per index version
 
 
+@lru_cache(maxsize=100_000)
 def slugify(name: str) -> str:
     """``Métropole Européenne de Lille`` -> ``metropole-europeenne-de-lille``."""
     return _NON_ALNUM.sub("-", unidecode(name).lower()).strip("-")
@@ -55,6 +57,7 @@ class _Network:
     """What one index version knows of its authorities: slugs and project counts."""
 
     slugs: dict[str, int]  # slug -> value index of french_partner
+    slug_of: list[str]  # value index -> slug
     counts: np.ndarray  # projects per authority (value index)
     partners: OrderedDict[str, list[dict[str, Any]]]
     lock: threading.Lock
@@ -75,12 +78,12 @@ def _network(h: Any) -> _Network:
             names = data.values["french_partner"]
             docs, vals = data.multi["french_partner"]
             counts = np.bincount(vals[data.alive[docs]], minlength=len(names))
+            slug_of = [slugify(name) for name in names]
             slugs: dict[str, int] = {}
             for i in np.argsort(-counts, kind="stable").tolist():
-                slug = slugify(names[i])
-                if slug:
-                    slugs.setdefault(slug, i)
-            found = _Network(slugs, counts, OrderedDict(), threading.Lock())
+                if slug_of[i]:
+                    slugs.setdefault(slug_of[i], i)
+            found = _Network(slugs, slug_of, counts, OrderedDict(), threading.Lock())
             _BY_HANDLE[h] = found
     return found
 
@@ -164,16 +167,10 @@ def _foreign_partners(h: Any, net: _Network, name: str, mask: np.ndarray
     return partners
 
 
-def authority_name(service: Any, slug: str) -> str | None:
-    """The authority's name as the records write it, or None for an unknown slug."""
-    h = service.handle()
-    i = _network(h).slugs.get(slug)
-    return None if i is None else h.data.values["french_partner"][i]
-
-
-def authority(service: Any, slug: str) -> dict[str, Any] | None:
-    """The `/api/authorities/{slug}` answer (API.md), or None when unknown."""
-    h = service.handle()
+def authority(service: Any, slug: str, h: Any = None) -> dict[str, Any] | None:
+    """The `/api/authorities/{slug}` answer (API.md), or None when unknown (`h`: the
+    index version to read, by default the live one)."""
+    h = h or service.handle()
     net = _network(h)
     i = net.slugs.get(slug)
     if i is None:
@@ -200,22 +197,22 @@ def authority(service: Any, slug: str) -> dict[str, Any] | None:
     }
 
 
-def resolve_country(service: Any, code: str) -> str | None:
+def resolve_country(h: Any, code: str) -> str | None:
     """The ISO code of a country some project names (`code` any case, or a French name)."""
-    h = service.handle()
     found = country_code(code)
     if found is None or h.lookup.resolve(BY_NAME["country"], found) is None:
         return None
     return found
 
 
-def country(service: Any, code: str) -> dict[str, Any] | None:
+def country(service: Any, code: str, h: Any = None) -> dict[str, Any] | None:
     """The `/api/countries/{code}` answer (API.md), or None when no project names it."""
-    found = resolve_country(service, code)
+    h = h or service.handle()
+    found = resolve_country(h, code)
     if found is None:
         return None
-    h = service.handle()
     data = h.data
+    slug_of = _network(h).slug_of
     mask = _mask(h, SearchParams(country=[found]))
     summary = _summary(h, mask)
     names = data.values["french_partner"]
@@ -224,7 +221,7 @@ def country(service: Any, code: str) -> dict[str, Any] | None:
         "name": country_name(found) or data.country_names.get(found) or found,
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
-        "authorities": [{"name": names[j], "slug": slugify(names[j]), "count": c}
+        "authorities": [{"name": names[j], "slug": slug_of[j], "count": c}
                         for j, c in _value_counts(data, "french_partner", mask)],
         "themes": summary["themes"],
         "years": summary["years"],
@@ -239,8 +236,20 @@ def authorities(service: Any) -> list[dict[str, Any]]:
     names = h.data.values["french_partner"]
     out = [{"name": names[i], "slug": slug, "count": int(net.counts[i])}
            for slug, i in net.slugs.items() if net.counts[i] > 0]
-    out.sort(key=lambda a: (fold_value(a["name"]), a["name"]))
+    out.sort(key=lambda a: (a["slug"], a["name"]))
     return out
+
+
+def projects_page(service: Any, h: Any, params: SearchParams) -> tuple[list[dict], int]:
+    """(one page of the projects under `params`' filters as search hits, their number),
+    in the search's order, without counting facets the pages do not show."""
+    mask = _mask(h, params)
+    total = int(mask.sum())
+    start = (params.page - 1) * params.size
+    if start >= total:
+        return [], total
+    ranked = service._rank(h, None, mask, params, start + params.size)
+    return service._hits(h, ranked[start:start + params.size], set()), total
 
 
 def _query(param: str, value: str) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 
 from markupsafe import Markup
 
-from indexer.fields import fold_value
 from search_app import network
 from search_app.charts import render_year_chart
 from search_app.params import SearchParams
@@ -22,6 +21,7 @@ PAGE_SIZE = 20
 LETTERS = [chr(c) for c in range(ord("A"), ord("Z") + 1)]
 OTHER = "#"  # names not starting with a letter
 MAX_MATCHES = 500  # an index filter shows at most this many names
+MAX_AUTHORITIES = 200  # on a country page; the JSON answer lists them all
 
 
 def _pagination(base: str, page: int, pages: int) -> dict:
@@ -44,12 +44,12 @@ def _pagination(base: str, page: int, pages: int) -> dict:
     }
 
 
-def _projects(service: Any, params: SearchParams, base: str) -> dict:
+def _projects(service: Any, h: Any, params: SearchParams, base: str) -> dict:
     """One page of the projects, newest first, with its pagination."""
-    result = service.search(params)
-    pages = int(result["pages"])
+    hits, total = network.projects_page(service, h, params)
+    pages = (total + params.size - 1) // params.size
     return {
-        "hits": [hit_view(h) for h in result["hits"]],
+        "hits": [hit_view(hit) for hit in hits],
         "pagination": _pagination(base, params.page, pages),
         "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
         "out_of_range": params.page > max(pages, 1),
@@ -59,11 +59,9 @@ def _projects(service: Any, params: SearchParams, base: str) -> dict:
 def _year_chart(years: list[dict], filters: list[tuple[str, str]], title: str) -> Markup:
     if not years:
         return Markup("")
-    return render_year_chart(
-        years,
-        lambda y: build_url([*filters, ("year_min", str(y)), ("year_max", str(y))]),
-        title=title,
-    )
+    prefix = build_url(filters)  # the same for every bar: encoded once
+    return render_year_chart(years, lambda y: f"{prefix}&year_min={y}&year_max={y}",
+                             title=title)
 
 
 def _themes(themes: list[dict], filters: list[tuple[str, str]]) -> list[dict]:
@@ -73,7 +71,8 @@ def _themes(themes: list[dict], filters: list[tuple[str, str]]) -> list[dict]:
 
 def authority_page_context(service: Any, slug: str, page: int = 1) -> dict | None:
     """Everything authority.html prints; None for an unknown authority."""
-    summary = network.authority(service, slug)
+    h = service.handle()
+    summary = network.authority(service, slug, h)
     if summary is None:
         return None
     name = summary["name"]
@@ -107,13 +106,14 @@ def authority_page_context(service: Any, slug: str, page: int = 1) -> dict | Non
                       "country_url": network.country_url(p["code"]) if p["code"] else "",
                       "count": nombre(p["count"])} for p in summary["partners"]],
         "projects_heading": projets(summary["projects"]),
-        **_projects(service, params, base),
+        **_projects(service, h, params, base),
     }
 
 
 def country_page_context(service: Any, code: str, page: int = 1) -> dict | None:
     """Everything country.html prints; None when no project names the country."""
-    summary = network.country(service, code)
+    h = service.handle()
+    summary = network.country(service, code, h)
     if summary is None:
         return None
     found = summary["code"]
@@ -132,17 +132,19 @@ def country_page_context(service: Any, code: str, page: int = 1) -> dict | None:
         "search_url": build_url(filters),
         "api_url": f"/api/countries/{found}",
         "authorities": [{"label": a["name"], "count": nombre(a["count"]),
-                         "url": f"/collectivites/{a['slug']}"} for a in summary["authorities"]],
+                         "url": f"/collectivites/{a['slug']}"}
+                        for a in summary["authorities"][:MAX_AUTHORITIES]],
+        "more_authorities": max(0, len(summary["authorities"]) - MAX_AUTHORITIES),
         "year_chart": _year_chart(summary["years"], filters,
                                   f"Projets en {summary['name']} par année de début"),
         "themes": _themes(summary["themes"], filters),
         "projects_heading": projets(summary["projects"]),
-        **_projects(service, params, network.country_url(found)),
+        **_projects(service, h, params, network.country_url(found)),
     }
 
 
-def _letter(name: str) -> str:
-    first = fold_value(name)[:1].upper()
+def _letter(slug: str) -> str:
+    first = slug[:1].upper()
     return first if first in LETTERS else OTHER
 
 
@@ -151,12 +153,12 @@ def authorities_page_context(service: Any, q: str = "", letter: str = "") -> dic
     everyone = network.authorities(service)
     by_letter: dict[str, list[dict]] = {}
     for a in everyone:
-        by_letter.setdefault(_letter(a["name"]), []).append(a)
+        by_letter.setdefault(_letter(a["slug"]), []).append(a)
     q = " ".join(q.split())
     letter = letter.upper()
     if q:
-        needle = fold_value(q)
-        shown = [a for a in everyone if needle in fold_value(a["name"])]
+        needle = network.slugify(q)  # slugs are folded names: compare those
+        shown = [a for a in everyone if needle in a["slug"]]
         heading = f"{nombre(len(shown))} collectivités contenant « {q} »"
     else:
         if letter not in by_letter:
