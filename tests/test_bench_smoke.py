@@ -82,6 +82,13 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert fts["build"]["db_bytes"] > 0
     _latency(fts["search"], "fts5")
     _latency(res["engine_inprocess"]["search"], "engine in-process")
+    _latency(res["network_pages"], "authority and country pages")
+    assert res["network_pages"]["errors"] == 0
+    for kind in ("authority_html", "authority_api", "country_html", "country_api"):
+        _latency(res["network_pages"][kind], kind)
+    _latency(res["synonyms_cost"]["with"], "synonyms on")
+    _latency(res["synonyms_cost"]["without"], "synonyms off")
+    assert res["synonyms_cost"]["rules"] > 60
 
     assert Path(res["profile"]["file"]).is_file()
     assert res["profile"]["slowest"]["top_own_time"]
