@@ -148,12 +148,15 @@ def test_fts5_translation_and_targets() -> None:
         return {"search_uncached": {"p95_ms": p95, "errors": 0, "cache_violations": 0},
                 "fts5": {"search": {"p95_ms": fts_p95}}, "lookup": {"p95_ms": 1.0, "errors": 0},
                 "build": {"seconds": 10.0}, "server": {"rss_max_mb": 100.0},
-                "load": {"errors": 0}}
+                "load": {"errors": 0}, "network_pages": {"p95_ms": 25.0},
+                "synonyms_cost": {"added_p95_ms": 1.0}}
 
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 30.0))}
     assert verdicts == {"search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True,
-                        "build_s": True, "rss_mb": True, "errors": True}
+                        "build_s": True, "rss_mb": True, "network_pages_p95": True,
+                        "synonyms_p95": True, "errors": True}
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(20.0, 10.0))}
     assert verdicts["search_p95_vs_fts5"] is False and verdicts["search_p95"] is True
     verdicts = {t["key"]: t["pass"] for t in check_targets(120_000, fake(160.0, 1.0))}
-    assert verdicts == {"search_p95": False, "build_s": True, "errors": True}
+    assert verdicts == {"search_p95": False, "build_s": True, "network_pages_p95": True,
+                        "synonyms_p95": True, "errors": True}
