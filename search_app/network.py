@@ -26,9 +26,9 @@ import numpy as np
 import orjson
 from unidecode import unidecode
 
-from indexer.places import country_code, country_name
 from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
+from indexer.places import country_code, country_name
 
 from .facets import combine
 from .filters import filter_masks
