@@ -43,6 +43,7 @@ import httpx
 from . import summarize
 from .fts5 import Fts5Baseline
 from .load import run_load
+from .network import network_pages, synonyms_cost
 from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,6 +83,10 @@ TARGETS: tuple[Target, ...] = (
     (12_000, "updates_load_errors", "0 errors from the load test while 20 updates land", 0.0,
      _get("updates.load_errors")),
     (12_000, "rss_mb", "server RSS (parent + workers) <= 300 MB", 300.0, _get("server.rss_max_mb")),
+    (12_000, "network_pages_p95", "authority and country pages p95 (HTTP) <= 30 ms", 30.0,
+     _get("network_pages.p95_ms")),
+    (12_000, "synonyms_p95", "synonyms add <= 2 ms per query at p95", 2.0,
+     _get("synonyms_cost.added_p95_ms")),
     (120_000, "search_p95", "search p95 uncached (HTTP, all facets) <= 150 ms", 150.0,
      _get("search_uncached.p95_ms")),
     (120_000, "build_s", "build <= 150 s", 150.0, _get("build.seconds")),
@@ -89,6 +94,10 @@ TARGETS: tuple[Target, ...] = (
      _get("updates.p95_s")),
     (120_000, "updates_load_errors", "0 errors from the load test while 20 updates land", 0.0,
      _get("updates.load_errors")),
+    (120_000, "network_pages_p95", "authority and country pages p95 (HTTP) <= 100 ms", 100.0,
+     _get("network_pages.p95_ms")),
+    (120_000, "synonyms_p95", "synonyms add <= 2 ms per query at p95", 2.0,
+     _get("synonyms_cost.added_p95_ms")),
 )
 
 
@@ -634,6 +643,9 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         cpu_before = cpu_snapshot(server.proc.pid)
         result.update(http_passes(server.base_url, combos, ids, args.lookups, args.seed))
         cpu_passes = cpu_snapshot(server.proc.pid)
+        log(f"{size}: authority and country pages")
+        result["network_pages"] = network_pages(
+            server.base_url, current_version(index) / "records.sqlite", args.seed)
         result["connection_probe"] = connection_probe(server.base_url)
         log(f"{size}: load test, {args.clients} clients, {args.duration} s")
         result["load"] = run_load(server.base_url, combos, clients=args.clients,
@@ -677,6 +689,8 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
     }
     log(f"{size}: engine in-process")
     result["engine_inprocess"] = engine_inprocess(index, combos, args.rounds)
+    log(f"{size}: synonyms on and off")
+    result["synonyms_cost"] = synonyms_cost(index, combos, args.rounds)
     if args.profile:
         log(f"{size}: profile of the slowest queries")
         rows = result["per_combo"]
@@ -787,6 +801,10 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("engine in-process p50 / p95, ms", "engine_inprocess.search.p50_ms|"
      "engine_inprocess.search.p95_ms", "fts5.search.p50_ms|fts5.search.p95_ms"),
     ("lookup p50 / p95 / p99, ms", "lookup.p50_ms|lookup.p95_ms|lookup.p99_ms", ""),
+    ("authority / country pages p50 / p95, ms", "network_pages.p50_ms|network_pages.p95_ms",
+     ""),
+    ("synonyms: search p95 on / off, ms", "synonyms_cost.with.p95_ms|"
+     "synonyms_cost.without.p95_ms", ""),
     ("in-process: cached search + toggle URLs p50 / p95, ms",
      "api_overhead.cached_search_plus_toggle_urls.p50_ms|"
      "api_overhead.cached_search_plus_toggle_urls.p95_ms", ""),

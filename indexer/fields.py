@@ -1,9 +1,10 @@
 """The facet registry: every facet declared once.
 
 A facet's name (its key in answers and in the facet arrays), URL parameter, French label,
-kind, how its values are read from a record, and its CSV column. The facet arrays, the
-filters, the counts, the toggle URLs, the chips, the command-line options, the API
-parameters and the OpenAPI description all derive from `FACETS`.
+kind, how its values are read from a record, its CSV column, and its French field name in
+the query syntax (`pays:senegal`). The facet arrays, the filters, the counts, the toggle
+URLs, the chips, the command-line options, the API parameters, the OpenAPI description and
+the query's field terms all derive from `FACETS`.
 
 Adding a facet is one `Facet(...)` entry here (and one test).
 """
@@ -45,6 +46,8 @@ class Facet:
     # What a person typed -> the stored value it names (``Italie`` -> ``IT``), or None.
     canonical: Callable[[str], str | None] = lambda value: value
     display: Callable[[str], str] = lambda value: value
+    # The field name in `q` (``pays:Sénégal``, ``collectivite:"Métropole de Lyon"``), or "".
+    alias: str = ""
 
     @property
     def multi(self) -> bool:
@@ -67,26 +70,30 @@ class YearFacet:
     label: str
     csv_column: str
     kind: Kind = "year"
+    alias: str = ""  # ``annee:2019``, ``annee:2015..2020``
 
 
 FACETS: tuple[Facet, ...] = (
     Facet("country", "country", "Pays", "multi",
           lambda r: _clean(c.code for c in r.countries), "country_codes",
           "ISO code or French name (any case or accents)",
-          canonical=country_code, display=country_name),
+          canonical=country_code, display=country_name, alias="pays"),
     Facet("theme", "theme", "Thématique", "single", lambda r: _clean([r.theme]), "theme",
-          "Theme as written in the Atlas"),
+          "Theme as written in the Atlas", alias="theme"),
     Facet("sub_theme", "sub_theme", "Sous-thématique", "single",
-          lambda r: _clean([r.sub_theme]), "sub_theme", "Sub-theme", limit=200),
+          lambda r: _clean([r.sub_theme]), "sub_theme", "Sub-theme", limit=200,
+          alias="soustheme"),
     Facet("status", "status", "Statut", "single", lambda r: _clean([r.status]), "status",
-          "En cours, Terminé, En projet, Suspendu"),
+          "En cours, Terminé, En projet, Suspendu", alias="statut"),
     Facet("partnership_form", "form", "Forme", "single",
-          lambda r: _clean([r.partnership_form]), "partnership_form", "Partnership form"),
+          lambda r: _clean([r.partnership_form]), "partnership_form", "Partnership form",
+          alias="forme"),
     Facet("french_partner", "french_partner", "Collectivité française", "multi",
           lambda r: _clean(r.french_partners), "french_partners", "French local authority",
-          limit=200),
+          limit=200, alias="collectivite"),
 )
-YEAR = YearFacet("start_year", ("year_min", "year_max"), "Année de début", "start_year")
+YEAR = YearFacet("start_year", ("year_min", "year_max"), "Année de début", "start_year",
+                 alias="annee")
 
 BY_NAME: dict[str, Facet] = {f.name: f for f in FACETS}
 BY_PARAM: dict[str, Facet] = {f.param: f for f in FACETS}
@@ -95,6 +102,10 @@ MULTI: tuple[str, ...] = tuple(f.name for f in FACETS if f.kind == "multi")
 # Facets in answers, in display order (the year after the form, as the sidebar shows it).
 ANSWER_ORDER: tuple[str, ...] = (*(f.name for f in FACETS), YEAR.name)
 LABELS: dict[str, str] = {**{f.name: f.label for f in FACETS}, YEAR.name: YEAR.label}
+# Field names of the query syntax (folded: ``Pays:`` and ``thème:`` are ``pays:``, ``theme:``).
+BY_ALIAS: dict[str, Facet | YearFacet] = {
+    f.alias: f for f in (*FACETS, YEAR) if f.alias
+}
 
 
 def facet_for(key: str) -> Facet | None:

@@ -1,4 +1,5 @@
-"""The JSON API: /api/search, /api/search.csv, /api/projects/{id}, /api/suggest."""
+"""The JSON API: /api/search, /api/search.csv, /api/projects/{id}, /api/suggest,
+/api/authorities/{slug}, /api/countries/{code}."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import Response, StreamingResponse
 
+from . import network
 from .deps import get_service, require_token, search_params
 from .errors import NotFound
 from .params import SearchParams
@@ -112,3 +114,27 @@ async def api_suggest(
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> FastJSON:
     return FastJSON({"q": q, "suggestions": service.suggest(q, limit)})
+
+
+@router.get("/authorities/{slug}", summary="One French authority: projects, countries, "
+            "themes, years, foreign partners", response_class=FastJSON)
+async def api_authority(
+    slug: Annotated[str, Path(max_length=300)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    found = network.authority(service, slug)
+    if found is None:
+        raise NotFound(f"no French authority with slug {slug!r}")
+    return FastJSON(found)
+
+
+@router.get("/countries/{code}", summary="One partner country: French authorities, themes, "
+            "years, funding", response_class=FastJSON)
+async def api_country(
+    code: Annotated[str, Path(max_length=100)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    found = network.country(service, code)
+    if found is None:
+        raise NotFound(f"no project in a country {code!r}")
+    return FastJSON(found)

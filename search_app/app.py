@@ -40,7 +40,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if getattr(app.state, "service", None) is None:
-            app.state.service = SearchService(settings.index_dir, settings.cache_size)
+            app.state.service = SearchService(settings.index_dir, settings.cache_size,
+                                              synonyms=settings.synonyms())
         try:
             yield
         finally:

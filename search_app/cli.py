@@ -213,6 +213,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     from .params import LIST_FIELDS, SearchParams
     from .service import SearchService
+    from .settings import Settings
     from .urls import add_toggle_urls
 
     try:
@@ -222,7 +223,8 @@ def cmd_search(args: argparse.Namespace) -> int:
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CliError(f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
-    service = SearchService(args.index or default_index())
+    service = SearchService(args.index or default_index(),
+                            synonyms=Settings.from_env().synonyms())
     try:
         result = add_toggle_urls(service.search(params), params)
     finally:
@@ -290,6 +292,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         version.current(index)
     except IndexUnavailable as exc:
         raise CliError(str(exc)) from None
+    from .settings import Settings
+
+    Settings.from_env().synonyms()  # a malformed synonyms line: one line now, not per worker
     problem = _check_in_child(index)  # fail now, with one line, not per request
     if problem:
         raise CliError(problem)
@@ -310,10 +315,11 @@ COMMANDS = {
 def main(argv: Sequence[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     from indexer.errors import BuildError, IndexUnavailable, SourceError
+    from indexer.synonyms import SynonymsError
 
     try:
         return COMMANDS[args.command](args)
-    except (CliError, BuildError, SourceError, IndexUnavailable) as exc:
+    except (CliError, BuildError, SourceError, IndexUnavailable, SynonymsError) as exc:
         print(f"atlas: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

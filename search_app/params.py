@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
-from indexer.fields import FACETS, YEAR
+from indexer.fields import FACETS, YEAR, facet_for
+
+from .fieldsyntax import split_field_terms
 
 Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
@@ -39,6 +49,27 @@ class _BaseParams(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @model_validator(mode="after")
+    def _field_terms(self) -> _BaseParams:
+        """``pays:senegal`` in `q` becomes the ``country`` filter (`fieldsyntax`)."""
+        text, terms = split_field_terms(self.q)
+        if not terms:
+            return self
+        self.q = text
+        for term in terms:
+            if term.param == "year":
+                low, high = term.value
+                if low is not None:
+                    self.year_min = low if self.year_min is None else max(self.year_min, low)
+                if high is not None:
+                    self.year_max = high if self.year_max is None else min(self.year_max, high)
+                continue
+            values = getattr(self, term.param)
+            declared = facet_for(term.param)
+            if not any(declared.same(v, term.value) for v in values):
+                values.append(term.value)
+        return self
 
     def query_items(self) -> list[tuple[str, str]]:
         """Non-default values as URL query items, repeatable keys repeated, stable order."""

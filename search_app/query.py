@@ -29,12 +29,22 @@ class Item:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Items also searched in place of the AND of groups[start:end] (synonyms add these)."""
+
+    start: int
+    end: int
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
 class UserQuery:
     """AND of OR-groups of items, minus the excluded items."""
 
     groups: tuple[tuple[Item, ...], ...] = ()
     excluded: tuple[Item, ...] = ()
     raw: str = field(default="", compare=False)
+    alternatives: tuple[Alternative, ...] = ()
 
 
 def parse_user_query(q: str) -> UserQuery:
@@ -149,20 +159,30 @@ def _item_query(item: Item, fuzzy: bool) -> Query | None:
     return _phrase_query([s for s, _ in tokens], names)
 
 
+def _any_of(queries: list[Query]) -> Query | None:
+    return (queries[0] if len(queries) == 1 else Or(queries)) if queries else None
+
+
 def build_text_query(uq: UserQuery, fuzzy: bool = False) -> Query | None:
     """The whoosh query for `uq`, or None when it has no content word (match all)."""
-    positives: list[Query] = []
+    positives: list[Query | None] = []
     for group in uq.groups:
         alternatives = [q for q in (_item_query(item, fuzzy) for item in group) if q is not None]
-        if alternatives:
-            positives.append(alternatives[0] if len(alternatives) == 1 else Or(alternatives))
+        positives.append(_any_of(alternatives))
+    for alt in sorted(uq.alternatives, key=lambda a: -a.start):
+        inner = [q for q in positives[alt.start:alt.end] if q is not None]
+        options = [q for q in (_item_query(item, False) for item in alt.items) if q is not None]
+        if inner:
+            options.insert(0, inner[0] if len(inner) == 1 else And(inner))
+        positives[alt.start:alt.end] = [_any_of(options)]
+    found = [q for q in positives if q is not None]
     negatives = [q for q in (_item_query(item, False) for item in uq.excluded) if q is not None]
-    if not positives and not negatives:
+    if not found and not negatives:
         return None
-    if not positives:
+    if not found:
         positive: Query = Every()
     else:
-        positive = positives[0] if len(positives) == 1 else And(positives)
+        positive = found[0] if len(found) == 1 else And(found)
     if not negatives:
         return positive
     return AndNot(positive, negatives[0] if len(negatives) == 1 else Or(negatives))
@@ -171,7 +191,7 @@ def build_text_query(uq: UserQuery, fuzzy: bool = False) -> Query | None:
 def query_terms(uq: UserQuery) -> set[str]:
     """Stems and folded name forms of the positive items, for highlighting."""
     terms: set[str] = set()
-    for group in uq.groups:
+    for group in (*uq.groups, *(alt.items for alt in uq.alternatives)):
         for item in group:
             for stem, name in _tokens(item.text)[0]:
                 terms.add(stem)

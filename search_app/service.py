@@ -25,10 +25,12 @@ from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
 from indexer.fields import fold_value
 from indexer.places import country_name
+from indexer.synonyms import Synonyms, load_synonyms
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
 
 from .errors import IndexNotReady
+from .expansion import expand
 from .facets import combine, count_facets
 from .filters import ValueLookup, filter_masks
 from .highlight import marked_snippet, snippet
@@ -132,9 +134,12 @@ def _settle_heap() -> None:
 
 
 class SearchService:
-    def __init__(self, index_dir: Path, cache_size: int = 256) -> None:
+    def __init__(self, index_dir: Path, cache_size: int = 256,
+                 synonyms: Synonyms | None = None) -> None:
         self.index_dir = Path(index_dir)
         self.cache_size = cache_size
+        # Query-time synonyms: the bundled list unless the settings name another.
+        self.synonyms = load_synonyms() if synonyms is None else synonyms
         self._handle: IndexHandle | None = None
         self._lock = threading.Lock()
 
@@ -205,11 +210,12 @@ class SearchService:
                 "cached": False}
 
     def _matching(self, h: IndexHandle, params: SearchParams):
-        """(scores or None when there is no text query, base mask, fuzzy flag, terms)."""
-        uq = parse_user_query(params.q)
+        """(scores or None when there is no text query, base mask, fuzzy flag, terms,
+        the synonyms added)."""
+        uq, expanded = expand(parse_user_query(params.q), self.synonyms)
         query = build_text_query(uq)
         if query is None:
-            return None, h.data.alive.copy(), False, set()
+            return None, h.data.alive.copy(), False, set(), expanded
         base, scores = h.text_docs(query)
         fuzzy = False
         if not base.any():
@@ -221,10 +227,10 @@ class SearchService:
         terms = query_terms(uq)
         if fuzzy:
             terms = terms | _typo_terms(query, h.spelling)
-        return scores, base, fuzzy, terms
+        return scores, base, fuzzy, terms, expanded
 
     def _search(self, h: IndexHandle, params: SearchParams) -> dict[str, Any]:
-        scores, base, fuzzy, terms = self._matching(h, params)
+        scores, base, fuzzy, terms, expanded = self._matching(h, params)
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         total = int(final.sum())
@@ -242,6 +248,7 @@ class SearchService:
             "pages": (total + params.size - 1) // params.size,
             "suggestion": suggestion,
             "fuzzy": fuzzy,
+            "expanded": expanded,
             "hits": self._hits(h, page, terms),
             "facets": facets,
         }
@@ -282,7 +289,7 @@ class SearchService:
     def export(self, params: SearchParams) -> Iterator[dict[str, Any]]:
         """Every matching record, in the requested order."""
         h = self.handle()
-        scores, base, _, _ = self._matching(h, params)
+        scores, base, *_ = self._matching(h, params)
         masks, _ = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         order = self._rank(h, scores, final, params, int(final.sum()))

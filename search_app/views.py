@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
@@ -21,6 +21,8 @@ from indexer.places import country_code
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
+from search_app.fieldsyntax import syntax_help
+from search_app.network import authority_url, country_url
 from search_app.params import SearchParams
 from search_app.templating import date_fr, euros, nombre, projets, templates
 from search_app.urls import (
@@ -90,7 +92,8 @@ def _years(start_year: int | None, end_date: str | None) -> str:
 
 
 def hit_view(hit: dict) -> dict:
-    """A result card: display strings plus the links it carries."""
+    """A result card: display strings plus the links it carries (project, authority and
+    country pages)."""
     partners = list(hit.get("french_partners") or [])
     more = len(partners) - PARTNERS_ON_CARD
     return {
@@ -100,9 +103,11 @@ def hit_view(hit: dict) -> dict:
         "theme": hit.get("theme") or "",
         "status": hit.get("status") or "",
         "years": _years(hit.get("start_year"), hit.get("end_date")),
-        "countries": ", ".join(c.get("name") or c.get("code") for c in hit.get("countries") or []),
-        "french_partners": ", ".join(partners[:PARTNERS_ON_CARD])
-        + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else ""),
+        "countries": [{"name": c.get("name") or c.get("code"), "url": country_url(c["code"])}
+                      for c in hit.get("countries") or [] if c.get("code")],
+        "french_partners": [{"name": n, "url": authority_url(n)}
+                            for n in partners[:PARTNERS_ON_CARD]],
+        "more_partners": f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "",
         "funding": euros(hit["funding_total_eur"]) if hit.get("funding_total_eur") else "",
         # The service escapes record text and adds only <mark>: safe to print as HTML.
         "snippet": Markup(hit.get("snippet") or ""),
@@ -129,6 +134,7 @@ def _facet_section(facet: str, items: list[dict]) -> dict:
                 "selected": bool(i.get("selected")),
                 "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
                 + str(i.get("label") or i["value"]),
+                "page_url": _page_url(facet, str(i["value"])),
             }
             for i in shown
         ],
@@ -136,6 +142,15 @@ def _facet_section(facet: str, items: list[dict]) -> dict:
         "hidden_count": len(items) - len(shown),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
+
+
+def _page_url(facet: str, value: str) -> str:
+    """The authority's or the country's own page, for those two facets."""
+    if facet == "country":
+        return country_url(value)
+    if facet == "french_partner":
+        return authority_url(value)
+    return ""
 
 
 def _pagination(params: SearchParams, pages: int) -> dict:
@@ -237,6 +252,8 @@ def search_page_context(service: Any, params: SearchParams) -> dict:
         "out_of_range": total > 0 and params.page > pages,
         "first_page_url": page_url(params, 1),
         "fuzzy": bool(result.get("fuzzy")) and total > 0,
+        "expanded": ", ".join(result.get("expanded") or []),
+        "syntax_help": syntax_help(),
         "suggestion": (
             {"text": suggestion, "url": query_url(params, suggestion)}
             if suggestion and suggestion != params.q
@@ -369,19 +386,20 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
         "countries": [
             {"name": c.get("name") or c["code"], "code": c["code"],
-             "url": _filter_url("country", c["code"])}
+             "url": country_url(c["code"])}
             for c in r.get("countries") or []
         ],
         "foreign_partners": [
             {
                 "name": p.get("name") or "",
                 "country": p.get("country") or "",
-                "country_url": _filter_url("country", country_code(p.get("country"))),
+                "country_url": country_url(code) if (code := country_code(p.get("country")))
+                else "",
             }
             for p in r.get("foreign_partners") or []
         ],
         "french_partners": [
-            {"name": n, "url": _filter_url("french_partner", n)}
+            {"name": n, "url": authority_url(n)}
             for n in r.get("french_partners") or []
         ],
         "funding": [
@@ -485,3 +503,44 @@ async def project_page(
         return error_page(request, 404)
     return templates.TemplateResponse(request, "project.html", context)
 
+
+
+# ---------------------------------------------------------------- authorities and countries
+
+
+@router.get("/collectivites", response_class=HTMLResponse, include_in_schema=False)
+async def authorities_page(
+    request: Request, service: Annotated[Any, Depends(get_service)],
+    q: Annotated[str, Query(max_length=200)] = "",
+    lettre: Annotated[str, Query(max_length=1)] = "",
+) -> Response:
+    from search_app.network_pages import authorities_page_context
+
+    return templates.TemplateResponse(
+        request, "authorities.html", authorities_page_context(service, q, lettre))
+
+
+@router.get("/collectivites/{slug}", response_class=HTMLResponse, include_in_schema=False)
+async def authority_page(
+    request: Request, slug: str, service: Annotated[Any, Depends(get_service)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    from search_app.network_pages import authority_page_context
+
+    context = authority_page_context(service, slug, page)
+    if context is None:
+        return error_page(request, 404, f"Aucune collectivité française « {slug} ».")
+    return templates.TemplateResponse(request, "authority.html", context)
+
+
+@router.get("/pays/{code}", response_class=HTMLResponse, include_in_schema=False)
+async def country_page(
+    request: Request, code: str, service: Annotated[Any, Depends(get_service)],
+    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+) -> Response:
+    from search_app.network_pages import country_page_context
+
+    context = country_page_context(service, code, page)
+    if context is None:
+        return error_page(request, 404, f"Aucun projet dans le pays « {code} ».")
+    return templates.TemplateResponse(request, "country.html", context)

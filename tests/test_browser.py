@@ -151,3 +151,18 @@ def test_skip_link_is_first_and_visible_on_focus(page, live_server: str) -> None
     assert page.locator(".skip-link").first.is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "resultats"
+
+
+def test_authority_page_from_a_hit_then_country_page_from_its_map(page, live_server: str
+                                                                    ) -> None:
+    page.goto(live_server + "/?q=Michelin")
+    page.locator(f"#hit-{SEED_ID}").locator("xpath=..").get_by_role(
+        "link", name="Clermont-Ferrand").click()
+    page.wait_for_url(re.compile(r"/collectivites/clermont-ferrand$"))
+    assert page.locator("h1").inner_text() == "Clermont-Ferrand"
+    assert page.locator(f"#hit-{SEED_ID}").count() == 1
+    page.locator('.worldmap a[data-code="MX"] path').click()
+    page.wait_for_url(re.compile(r"/pays/MX$"))
+    assert page.locator("h1").inner_text() == "Mexique"
+    authorities = page.locator("#collectivites-liste a").all_inner_texts()
+    assert "Clermont-Ferrand" in authorities

@@ -19,10 +19,12 @@ def test_wheel_contains_templates_static_and_entry_point(tmp_path: Path) -> None
     assert run.returncode == 0, run.stderr[-2000:]
     wheel = next(tmp_path.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
-    for template in ("base.html", "search.html", "project.html", "_partials.html"):
+    for template in ("base.html", "search.html", "project.html", "_partials.html",
+                     "authority.html", "country.html", "authorities.html"):
         assert f"search_app/templates/{template}" in names
     assert "search_app/static/atlas.css" in names
     assert "search_app/static/atlas.js" in names
+    assert "indexer/data/synonyms.txt" in names  # the bundled synonyms list
     assert "indexer/parse.py" in names and "search_app/service.py" in names
     for data in ("countries.tsv", "long_tail.json", "people.json", "authorities.json",
                  "taxonomy.json", "sentences.json"):
