@@ -8,12 +8,12 @@ when a build publishes a new version, so servers pick up rebuilds without a rest
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
 import gc
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 

@@ -84,7 +84,8 @@ class NamingIndex:
         return found + [n for n in dict.fromkeys(wider) if n not in found]
 
 
-def spans(items: Sequence[list[Token]], index: NamingIndex) -> Iterable[tuple[int, int, list[Named]]]:
+def spans(items: Sequence[list[Token]], index: NamingIndex
+          ) -> Iterable[tuple[int, int, list[Named]]]:
     """Greedy longest runs of whole items naming values: (start, end, named), end exclusive.
     Items not inside such a run come out alone with an empty list."""
     i = 0

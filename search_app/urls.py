@@ -161,7 +161,16 @@ def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> 
                                  selected=None if facet == YEAR_FACET else item.get("selected"))
             out.append({**item, "toggle_url": url})
         facets[facet] = out
-    return {**result, "facets": facets}
+    named = [{**item, "filter_url": toggle_url(params, item["facet"], item["value"],
+                                                selected=False, base=base)}
+             for item in result.get("named_filters") or []]
+    return {**result, "facets": facets, "named_filters": named}
+
+
+def match_all_url(params: HasQueryItems, *, base: str = "/") -> str:
+    """URL of the same search requiring every word (no relaxation), from page 1."""
+    items = [(k, v) for k, v in _without_page(params.query_items()) if k != "match"]
+    return build_url(_ordered([*items, ("match", "all")]), base)
 
 
 def _facet_label(result: dict | None, facet: str, value: str) -> str:

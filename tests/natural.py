@@ -52,13 +52,16 @@ def scores(ranked: list[int], all_grades: list[int]) -> tuple[float, float]:
 
 def evaluate(questions: list[tuple[str, dict[str, str]]], search: Callable[[str], list[str]],
              records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per question: nDCG@10, P@10, how many ids came back."""
+    """Per question: nDCG@10, P@10, P@10 over the best the corpus allows, ids returned."""
     out = []
     for query, predicates in questions:
         all_grades = [grade(r, predicates) for r in records.values()]
         ids = search(query)
         ndcg, p10 = scores([grade(records[i], predicates) for i in ids[:K]], all_grades)
-        out.append({"query": query, "ndcg": ndcg, "p10": p10, "returned": len(ids)})
+        # The best P@10 the corpus allows: a small corpus may hold fewer than 10 full answers.
+        best = min(K, all_grades.count(2)) / K
+        out.append({"query": query, "ndcg": ndcg, "p10": p10, "returned": len(ids),
+                    "p10_of_best": p10 / best if best else 1.0})
     return out
 
 
