@@ -141,7 +141,8 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
         # Nothing else carries the meaning: the generic words are the query.
         clauses = [Clause(c.words, c.query, c.fuzzy, c.named, False, c.relaxable, c.stems)
                    for c in clauses]
-    excluded = build_text_query(UserQuery(excluded=uq.excluded)) if uq.excluded else None
+    # Any excluded item drops a record: one OR group of them.
+    excluded = build_text_query(UserQuery(groups=(uq.excluded,))) if uq.excluded else None
     return Plan(clauses=tuple(clauses), excluded=excluded)
 
 
