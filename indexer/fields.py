@@ -11,16 +11,51 @@ Adding a facet is one `Facet(...)` entry here (and one test).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from unidecode import unidecode
 
-from .places import country_code, country_name
+from .places import country_code, country_name, french_names
 from .record import Record
+from .wordlists import country_words, value_words
 
 Kind = Literal["single", "multi", "year"]
+
+
+@dataclass(frozen=True)
+class Naming:
+    """What a query may say to name one facet value (« Sénégal », « sénégalaises », « terminés »).
+
+    `names` are proper names, met word for word (folded: no case or accents); `words` are
+    common words, met by stem and derivational family, so plurals, feminines and adjectives
+    count.
+    """
+
+    names: tuple[str, ...] = ()
+    words: tuple[str, ...] = ()
+
+
+def _country_naming(code: str) -> Naming:
+    return Naming(names=french_names(code), words=country_words().get(code, ()))
+
+
+def _label_naming(facet: str) -> Callable[[str], Naming]:
+    """A theme label, each of its parts and the reviewed extra words: « Culture et Patrimoine »
+    is named by the label, « culture » and « patrimoine »."""
+    def naming(label: str) -> Naming:
+        parts = [p.strip() for p in re.split(r",| et | & | / ", label) if p.strip()]
+        extra = value_words().get((facet, label), ())
+        return Naming(words=tuple(dict.fromkeys([label, *parts, *extra])))
+    return naming
+
+
+def _value_naming(facet: str) -> Callable[[str], Naming]:
+    def naming(value: str) -> Naming:
+        return Naming(words=(value, *value_words().get((facet, value), ())))
+    return naming
 
 
 def fold_value(value: str) -> str:
@@ -48,6 +83,11 @@ class Facet:
     display: Callable[[str], str] = lambda value: value
     # The field name in `q` (``pays:Sénégal``, ``collectivite:"Métropole de Lyon"``), or "".
     alias: str = ""
+    # The words a query may use to name a stored value (None: the facet is not named by words).
+    naming: Callable[[str], Naming] | None = None
+    # The facet holding each value's wider value (a sub-theme's theme): naming a value names
+    # its wider value too, as records show it.
+    broader: str | None = None
 
     @property
     def multi(self) -> bool:
@@ -77,17 +117,18 @@ FACETS: tuple[Facet, ...] = (
     Facet("country", "country", "Pays", "multi",
           lambda r: _clean(c.code for c in r.countries), "country_codes",
           "ISO code or French name (any case or accents)",
-          canonical=country_code, display=country_name, alias="pays"),
+          canonical=country_code, display=country_name, naming=_country_naming, alias="pays"),
     Facet("theme", "theme", "Thématique", "single", lambda r: _clean([r.theme]), "theme",
-          "Theme as written in the Atlas", alias="theme"),
+          "Theme as written in the Atlas", naming=_label_naming("theme"), alias="theme"),
     Facet("sub_theme", "sub_theme", "Sous-thématique", "single",
           lambda r: _clean([r.sub_theme]), "sub_theme", "Sub-theme", limit=200,
+          naming=_label_naming("sub_theme"), broader="theme",
           alias="soustheme"),
     Facet("status", "status", "Statut", "single", lambda r: _clean([r.status]), "status",
-          "En cours, Terminé, En projet, Suspendu", alias="statut"),
+          "En cours, Terminé, En projet, Suspendu", naming=_value_naming("status"), alias="statut"),
     Facet("partnership_form", "form", "Forme", "single",
           lambda r: _clean([r.partnership_form]), "partnership_form", "Partnership form",
-          alias="forme"),
+          naming=_value_naming("partnership_form"), alias="forme"),
     Facet("french_partner", "french_partner", "Collectivité française", "multi",
           lambda r: _clean(r.french_partners), "french_partners", "French local authority",
           limit=200, alias="collectivite"),

@@ -174,3 +174,29 @@ def countries_of(names: Iterable[str | None]) -> list[Country]:
         if code and code not in seen:
             seen[code] = (name or "").strip()
     return [Country(code=c, name=seen[c]) for c in sorted(seen)]
+
+
+@lru_cache(maxsize=1)
+def _french_names() -> dict[str, tuple[str, ...]]:
+    """code -> the French names that resolve to it: pycountry's (and their short head before a
+    comma) and the aliases; English names and ISO codes are left out."""
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"])
+    by_name, display = _tables()
+    found: dict[str, dict[str, None]] = {}
+    candidates: list[str] = list(ALIASES) + list(display.values())
+    for c in pycountry.countries:
+        fr_name = french.gettext(c.name)
+        candidates.append(fr_name)
+        if ", " in fr_name:
+            head, tail = fr_name.split(", ", 1)
+            candidates += [head, f"{tail} {head}"]
+    for name in candidates:
+        code = by_name.get(_key(name))
+        if code is not None:
+            found.setdefault(code, {})[name] = None
+    return {code: tuple(names) for code, names in found.items()}
+
+
+def french_names(code: str) -> tuple[str, ...]:
+    """The French names of a country (``BF`` -> ``Burkina Faso``), as a person may type them."""
+    return _french_names().get(code.upper(), ())

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .analysis import WORD_PATTERN, word_keys
+from .analysis import WORD_PATTERN, text_keys, word_keys
 
 BUNDLED = "synonyms.txt"
 MAX_WORDS = 12  # a longer spelling is surely a mistake in the list
@@ -31,10 +31,9 @@ Key = tuple[str, ...]
 
 
 def word_key(word: str) -> str:
-    """One word's part of a key: its stem, or its folded form for a stop word (kept, so
-    « O.M.S. » is three letters, not one)."""
-    folded, stem = word_keys(word)
-    return folded if stem is None else stem
+    """One word's part of a key: the stems of its parts, or the folded form of a stop word
+    (kept, so « O.M.S. » is three letters, not one)."""
+    return " ".join(folded if stem is None else stem for folded, stem in word_keys(word))
 
 
 def spelling_key(text: str) -> Key:
@@ -44,7 +43,7 @@ def spelling_key(text: str) -> Key:
 
 def searchable(text: str) -> bool:
     """Whether `text` has a word that is not a stop word."""
-    return any(stem is not None for _, stem in map(word_keys, WORD_PATTERN.findall(text)))
+    return any(stem is not None for _, stem in text_keys(text))
 
 
 @dataclass

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from indexer.analysis import WORD_PATTERN, word_keys
+from indexer.analysis import WORD_PATTERN, text_keys
 from indexer.synonyms import Synonyms, word_key
 
 from .query import Alternative, Item, UserQuery
@@ -29,7 +29,7 @@ def _searchable_alone(spelling: str) -> bool:
     """A spelling whose index words would be one letter once stop words go (« O.M.S. »
     is « o » in the text fields) is not searched for: it would match any lone « o »."""
     words = WORD_PATTERN.findall(spelling)
-    stems = [stem for _, stem in map(word_keys, words) if stem is not None]
+    stems = [stem for _, stem in text_keys(spelling) if stem is not None]
     return not (len(words) > 1 and len(stems) == 1 and len(stems[0]) < 2)
 
 

@@ -23,6 +23,7 @@ from indexer.fields import FACETS, YEAR, facet_for
 from .fieldsyntax import split_field_terms
 
 Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
+Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
 
@@ -41,6 +42,9 @@ class _BaseParams(BaseModel):
 
     q: str = Field("", max_length=MAX_Q, description="Free text: words AND-ed, \"phrases\", "
                    "OR, -word; stopwords ignored. Empty browses everything.")
+    match: Match = Field("auto", description="auto: when few records meet every word, the "
+                         "most frequent words become optional (the answer's `relaxed`); "
+                         "all: every word required")
     sort: Sort = "relevance"
     page: int = Field(1, ge=1, le=1_000_000)
     size: int = Field(20, ge=1, le=100)
@@ -81,6 +85,8 @@ class _BaseParams(BaseModel):
         for name in YEAR.params:
             if getattr(self, name) is not None:
                 items.append((name, str(getattr(self, name))))
+        if self.match != "auto":
+            items.append(("match", self.match))
         if self.sort != "relevance":
             items.append(("sort", self.sort))
         if self.page != 1:

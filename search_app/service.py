@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ from whoosh.query import Every, FuzzyTerm
 from indexer import version as versions
 from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
-from indexer.fields import fold_value
+from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_name
 from indexer.synonyms import Synonyms, load_synonyms
 from indexer.synthetic import is_synthetic
@@ -32,11 +33,13 @@ from indexer.version import Layout, OpenVersion
 from .errors import IndexNotReady
 from .expansion import expand
 from .facets import combine, count_facets
-from .filters import ValueLookup, filter_masks
+from .filters import ValueLookup, facet_mask, filter_masks
 from .highlight import marked_snippet, snippet
 from .params import SearchParams
-from .query import build_text_query, parse_user_query, query_terms
+from .query import parse_user_query, query_terms
+from .relax import match_plan, plan_query
 from .spelling import did_you_mean
+from .structured import Named, NamingIndex, broader_values
 from .textmatch import TextMatcher
 from .warm import warm_in_background
 
@@ -65,6 +68,8 @@ class IndexHandle:
         self.cache_size = cache_size
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._completions: list[tuple[str, str, str, int]] | None = None
+        self._naming: NamingIndex | None = None
+        self._value_masks: dict[Named, np.ndarray] = {}
         self._folded_titles: list[str] | None = None
         try:
             # A probe through the matcher: whoosh and the flat postings answer together.
@@ -89,6 +94,23 @@ class IndexHandle:
         """(mask of live documents matching a whoosh query, their scores)."""
         mask, scores = self.matcher.evaluate(query)
         return mask & self.data.alive, scores
+
+    # ---- named facet values
+
+    def naming(self) -> NamingIndex:
+        """The words naming this version's facet values, built on first use."""
+        if self._naming is None:
+            self._naming = NamingIndex(self.data.values, broader_values(self.data))
+        return self._naming
+
+    def value_mask(self, named: Named) -> np.ndarray:
+        """Live documents holding one facet value (cached: few values are ever named)."""
+        mask = self._value_masks.get(named)
+        if mask is None:
+            facet, index = named
+            mask = facet_mask(self.data, facet, [index]) & self.data.alive
+            self._value_masks[named] = mask
+        return mask
 
     # ---- completions
 
@@ -209,34 +231,32 @@ class SearchService:
         return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
                 "cached": False}
 
-    def _matching(self, h: IndexHandle, params: SearchParams):
-        """(scores or None when there is no text query, base mask, fuzzy flag, terms,
-        the synonyms added)."""
+    def _matching(self, h: IndexHandle, params: SearchParams) -> Matched:
+        """What the text query matches (every record, unscored, when it has no word), and
+        the synonyms it was widened with."""
         uq, expanded = expand(parse_user_query(params.q), self.synonyms)
-        query = build_text_query(uq)
-        if query is None:
-            return None, h.data.alive.copy(), False, set(), expanded
-        base, scores = h.text_docs(query)
-        fuzzy = False
-        if not base.any():
-            fuzzy_query = build_text_query(uq, fuzzy=True)
-            if fuzzy_query is not None:
-                fuzzy_base, fuzzy_scores = h.text_docs(fuzzy_query)
-                if fuzzy_base.any():
-                    query, base, scores, fuzzy = fuzzy_query, fuzzy_base, fuzzy_scores, True
-        terms = query_terms(uq)
-        if fuzzy:
-            terms = terms | _typo_terms(query, h.spelling)
-        return scores, base, fuzzy, terms, expanded
+        plan = plan_query(uq, h.naming())
+        if plan.empty:
+            return Matched(None, h.data.alive.copy(), None, False, set(), [], [], expanded)
+        found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
+                           strict=params.match == "all")
+        terms = query_terms(uq) | found.stems
+        if found.fuzzy:
+            terms |= {t for c in plan.clauses if c.fuzzy is not None
+                      for t in _typo_terms(c.fuzzy, h.spelling)}
+        return Matched(found.scores, found.mask, found.tier, found.fuzzy, terms, found.relaxed,
+                       found.named, expanded)
 
     def _search(self, h: IndexHandle, params: SearchParams) -> dict[str, Any]:
-        scores, base, fuzzy, terms, expanded = self._matching(h, params)
+        m = self._matching(h, params)
+        scores, base, fuzzy, terms = m.scores, m.mask, m.fuzzy, m.terms
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         total = int(final.sum())
         facets = count_facets(h.data, base, masks, selected, params.year_min, params.year_max)
         start = (params.page - 1) * params.size
-        ranked = self._rank(h, scores, final, params, start + params.size) if start < total else []
+        ranked = (self._rank(h, scores, final, params, start + params.size, m.tier)
+                  if start < total else [])
         page = ranked[start:start + params.size]
         suggestion = None
         if params.q and (total == 0 or fuzzy):
@@ -248,25 +268,33 @@ class SearchService:
             "pages": (total + params.size - 1) // params.size,
             "suggestion": suggestion,
             "fuzzy": fuzzy,
-            "expanded": expanded,
+            "expanded": m.expanded,
+            "relaxed": m.relaxed,
+            "named_filters": named_filters(m.named, h.data.values, selected),
             "hits": self._hits(h, page, terms),
             "facets": facets,
         }
 
     def _rank(self, h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray,
-              params: SearchParams, limit: int) -> list[tuple[int, float | None]]:
-        """The first `limit` (docnum, score) pairs in the requested order."""
+              params: SearchParams, limit: int, tier: np.ndarray | None = None
+              ) -> list[tuple[int, float | None]]:
+        """The first `limit` (docnum, score) pairs in the requested order; by relevance,
+        records meeting more of the query's words (`tier`) come first."""
         data = h.data
         if limit < 1:
             return []
         docs = np.flatnonzero(mask)
         if params.sort == "relevance" and scores is not None:
             mine = scores[docs]
+            # One sort key: the tier outweighs any score (scores are finite and >= 0).
+            key = mine.astype(np.float64)
+            if tier is not None:
+                key = key + tier[docs].astype(np.float64) * (float(mine.max(initial=0)) + 1)
             if docs.size > limit:  # only the best `limit` (and their ties) need sorting
-                kth = np.partition(mine, docs.size - limit)[docs.size - limit]
-                keep = mine >= kth
-                docs, mine = docs[keep], mine[keep]
-            order = np.lexsort((h.id_rank[docs], -mine))[:limit]
+                kth = np.partition(key, docs.size - limit)[docs.size - limit]
+                keep = key >= kth
+                docs, mine, key = docs[keep], mine[keep], key[keep]
+            order = np.lexsort((h.id_rank[docs], -key))[:limit]
             return [(int(docs[i]), round(float(mine[i]), 4)) for i in order]
         if params.sort == "year_asc":
             years = np.where(data.start_year[docs] > 0, data.start_year[docs], 99999)
@@ -289,10 +317,10 @@ class SearchService:
     def export(self, params: SearchParams) -> Iterator[dict[str, Any]]:
         """Every matching record, in the requested order."""
         h = self.handle()
-        scores, base, *_ = self._matching(h, params)
+        m = self._matching(h, params)
         masks, _ = filter_masks(h.data, params, h.lookup)
-        final = combine(base, masks)
-        order = self._rank(h, scores, final, params, int(final.sum()))
+        final = combine(m.mask, masks)
+        order = self._rank(h, m.scores, final, params, int(final.sum()), m.tier)
         for i in range(0, len(order), 500):
             ids = [h.data.ids[d] for d, _ in order[i:i + 500]]
             records = h.records.get_many(ids)
@@ -355,6 +383,35 @@ class SearchService:
                     if len(out) >= limit:
                         break
         return out
+
+
+@dataclass
+class Matched:
+    scores: np.ndarray | None  # None: no text query, no score
+    mask: np.ndarray
+    tier: np.ndarray | None
+    fuzzy: bool
+    terms: set[str]
+    relaxed: list[str]
+    named: list[tuple[Named, str]]
+    expanded: list
+
+
+def named_filters(named: list[tuple[Named, str]], values: dict[str, list[str]],
+                  selected: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """The facet values the query's words name, as filters one click away (« Filtrer sur
+    Pays : Sénégal ? »); values already filtered on are left out."""
+    out: list[dict[str, Any]] = []
+    seen: set[Named] = set()
+    for (facet_name, index), words in named:
+        if (facet_name, index) in seen or index in selected.get(facet_name, ()):
+            continue
+        seen.add((facet_name, index))
+        facet = BY_NAME[facet_name]
+        value = values[facet_name][index]
+        out.append({"facet": facet_name, "param": facet.param, "label": facet.label,
+                    "value": value, "display": facet.display(value), "words": words})
+    return out
 
 
 def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) -> dict[str, Any]:

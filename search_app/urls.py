@@ -127,7 +127,7 @@ def query_url(params: HasQueryItems, q: str, *, base: str = "/") -> str:
 
 
 # Keys in the order SearchParams.query_items() writes them, so links stay canonical.
-_ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "sort", "page", "size"]
+_ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "match", "sort", "page", "size"]
 
 
 def _ordered(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -161,7 +161,16 @@ def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> 
                                  selected=None if facet == YEAR_FACET else item.get("selected"))
             out.append({**item, "toggle_url": url})
         facets[facet] = out
-    return {**result, "facets": facets}
+    named = [{**item, "filter_url": toggle_url(params, item["facet"], item["value"],
+                                                selected=False, base=base)}
+             for item in result.get("named_filters") or []]
+    return {**result, "facets": facets, "named_filters": named}
+
+
+def match_all_url(params: HasQueryItems, *, base: str = "/") -> str:
+    """URL of the same search requiring every word (no relaxation), from page 1."""
+    items = [(k, v) for k, v in _without_page(params.query_items()) if k != "match"]
+    return build_url(_ordered([*items, ("match", "all")]), base)
 
 
 def _facet_label(result: dict | None, facet: str, value: str) -> str:

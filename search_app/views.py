@@ -29,6 +29,7 @@ from search_app.urls import (
     active_chips,
     add_toggle_urls,
     build_url,
+    match_all_url,
     page_url,
     query_url,
     sort_url,
@@ -259,6 +260,9 @@ def search_page_context(service: Any, params: SearchParams) -> dict:
             if suggestion and suggestion != params.q
             else None
         ),
+        "relaxed": (result.get("relaxed") or []) if total else [],
+        "match_all_url": match_all_url(params) if result.get("relaxed") else "",
+        "named_filters": result.get("named_filters") or [],
         "hits": [hit_view(h) for h in result.get("hits") or []],
         "chips": chips,
         "filters_summary": _filters_summary(len(chips)),

@@ -68,7 +68,9 @@ def search_index(index: Path, q: str, service: SearchService | None = None) -> s
     try:
         page = 1
         while True:
-            result = service.search(SearchParams(q=q, size=100, page=page))
+            # The tables state AND semantics over content words: every word required
+            # (`match=all`); relaxed matching is tested by test_relax and the natural queries.
+            result = service.search(SearchParams(q=q, size=100, page=page, match="all"))
             found.update(hit["id"] for hit in result["hits"])
             if page >= result["pages"]:
                 return found

@@ -72,7 +72,8 @@ def service(synonyms_index: Path):
 
 
 def found(service: SearchService, q: str) -> set[str]:
-    result = service.search(SearchParams(q=q, size=100))
+    # Every word required (no relaxation): what the words and their expansions match.
+    result = service.search(SearchParams(q=q, size=100, match="all"))
     return {h["id"].removeprefix("syn_") for h in result["hits"]}
 
 
@@ -150,6 +151,8 @@ def test_excluding_an_acronym_excludes_its_expansion(service) -> None:
 
 def test_expansion_keeps_other_words_and_or(service) -> None:
     assert found(service, "UE villes") == {"ue_long"}
+    relaxed = service.search(SearchParams(q="UE villes"))["hits"]
+    assert relaxed[0]["id"].removeprefix("syn_") == "ue_long"  # meets both words: first
     assert found(service, "AFD OR EPCI") == EXPECTED["AFD"] | EXPECTED["EPCI"]
 
 
