@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,11 +32,14 @@ _HASHED = re.compile(rf"^(?P<stem>[\w-]+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?
 MEDIA_TYPES = {".svg": "image/svg+xml", ".css": "text/css", ".js": "text/javascript"}
 
 
-def _generators() -> dict[str, Callable[[], bytes]]:
+GENERATED = frozenset({"worldmap.svg"})
+
+
+def _generate(name: str) -> bytes:
     # Imported here: the map module itself asks this one for the sprite's URL.
     from search_app.worldmap import sprite_svg
 
-    return {"worldmap.svg": sprite_svg}
+    return {"worldmap.svg": sprite_svg}[name]()
 
 
 def _digest(data: bytes) -> str:
@@ -49,13 +51,14 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
     return _digest(Path(path).read_bytes())
 
 
-@lru_cache(maxsize=8)
 def generated(name: str) -> tuple[bytes, str] | None:
     """The bytes of a generated asset and their hash; None for a name that is not one."""
-    make = _generators().get(name)
-    if make is None:
-        return None
-    data = make()
+    return _generated(name) if name in GENERATED else None
+
+
+@lru_cache(maxsize=len(GENERATED))
+def _generated(name: str) -> tuple[bytes, str]:
+    data = _generate(name)
     return data, _digest(data)
 
 
