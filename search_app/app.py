@@ -99,7 +99,10 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
         return views.error_page(request, 422, message)
 
-    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES)
+    # Fast levels: under a millisecond for a 150 KB page with zstd (what current browsers and
+    # httpx ask for first), about 2 ms with brotli or gzip, for 8 to 10 times fewer bytes.
+    app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES,
+                       zstd_level=3, brotli_quality=4, gzip_level=4)
     app.add_middleware(SecurityHeaders)
     return app
 
