@@ -140,6 +140,12 @@ def test_works_without_javascript(browser, live_server: str) -> None:
     page.wait_for_url(re.compile(r"q=Michelin"))
     assert page.locator(f"#hit-{SEED_ID}").count() == 1
     assert not page.get_by_label("Filtrer la liste « Pays »").is_visible()
+    # The map needs no script: shapes come from the sprite and countries stay links.
+    mexico = page.locator('.worldmap a[data-code="MX"] use')
+    box = mexico.bounding_box()
+    assert box and box["width"] > 5
+    mexico.click()
+    page.wait_for_url(re.compile(r"country=MX"))
     context.close()
 
 

@@ -109,3 +109,16 @@ def test_pages_and_api_are_not_cached_blindly(client) -> None:
     for url in ("/", "/api/search?q=eau", f"/projects/{'000_671a6b7235ccf533'}"):
         cache = client.get(url).headers.get("cache-control", "")
         assert "immutable" not in cache and "max-age=31536000" not in cache
+
+
+def test_page_weight_measure(live_server: str) -> None:
+    """bench/page_weight.py against a real server: the issue's budgets on the fixture index."""
+    from bench.page_weight import measure
+
+    search, project = measure(live_server, ["/?q=eau", "/projects/{project}"])
+    assert search["html_encoding"] in ("zstd", "br")
+    assert search["html_browser_bytes"] <= search["html_gzip_bytes"] <= 30_000
+    assert search["html_gzip_bytes"] * 4 < search["html_identity_bytes"]
+    assert len(search["assets"]) == 3 and search["first_view_bytes"] <= 60_000
+    assert search["repeat_view_refetched_assets"] == []
+    assert project["path"].startswith("/projects/") and project["html_gzip_bytes"] > 0
