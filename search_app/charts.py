@@ -30,7 +30,8 @@ def render_year_chart(
     """Bars of ``count`` per year from ``start_year`` facet items (``value`` an int year).
 
     Years with no result between the first and the last are drawn as gaps so the time axis
-    stays linear. Each bar links to ``link(year)``; bars are out of the tab order because the
+    stays linear. Each bar links to ``link(year)``. The drawing is a mouse shortcut, hidden
+    from assistive technology and out of the tab order: the caption says what it shows and the
     year facet list offers the same links.
     """
     counts: dict[int, int] = {}
@@ -62,9 +63,8 @@ def render_year_chart(
     )
     out = [
         '<figure class="yearchart">',
-        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg" role="img"'
-        f' focusable="false" aria-labelledby="yearchart-title">',
-        f'<title id="yearchart-title">{escape(summary)}</title>',
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" xmlns="http://www.w3.org/2000/svg"'
+        ' aria-hidden="true" focusable="false">',
         f'<line class="axis" x1="{LEFT}" y1="{HEIGHT - BOTTOM}" x2="{WIDTH - RIGHT}"'
         f' y2="{HEIGHT - BOTTOM}"/>',
     ]
@@ -78,16 +78,14 @@ def render_year_chart(
             cls = "bar sel" if year in selected else "bar"
             out.append(
                 f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
+                f"<title>{year} : {_projets(n)}</title>"
                 f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
-                f' width="{bar:.1f}" height="{h:.1f}"><title>{year} : {_projets(n)}</title>'
-                f"</rect></a>"
+                f' width="{bar:.1f}" height="{h:.1f}"/></a>'
             )
         if year % step == 0 or (i == 0 and step == 1):
             out.append(
                 f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 6}" text-anchor="middle">{year}</text>'
             )
     out.append("</svg>")
-    out.append(
-        f"<figcaption>{escape(title)} · au plus {_projets(top)} ({peak})</figcaption></figure>"
-    )
+    out.append(f"<figcaption>{escape(summary)}</figcaption></figure>")
     return Markup("".join(out))

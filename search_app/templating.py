@@ -9,6 +9,8 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from search_app.assets import asset_url
+
 NBSP = "\u00a0"
 # Narrow no-break space: the French thousands separator.
 NNBSP = "\u202f"
@@ -83,4 +85,6 @@ env = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 env.filters.update(nombre=nombre, euros=euros, date_fr=date_fr, projets=projets, oui_non=oui_non)
+# Templates reference static files only through this: content-hashed, cacheable URLs.
+env.globals["asset_url"] = asset_url
 templates = Jinja2Templates(env=env)

@@ -3,7 +3,8 @@
 The country shapes come from pygal_maps_world's worldmap.svg (one ``<g class="xx country">``
 per ISO 3166-1 alpha-2 code). That file is 778 KB of Bézier curves; it is parsed once and
 flattened to integer polylines on a coarser grid (curves keep only their end points, nearly
-collinear points are dropped), which keeps a whole map around 100 KB.
+collinear points are dropped), which keeps the whole set of shapes around 80 KB. The shapes
+are served once as a cached SVG sprite (``sprite_svg``); each page only references them.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from functools import lru_cache
 from importlib import resources
 
 from markupsafe import Markup, escape
+
+from search_app.assets import asset_url
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Source viewBox is 2475 x 1388; halving it still leaves sub-pixel precision at page width.
@@ -205,43 +208,68 @@ def _legend_label(low: int, high: int) -> str:
     return str(low) if low == high else f"{low} à {high}"
 
 
+def sprite_svg() -> bytes:
+    """The country shapes as one SVG file, each ``<path id="XX">`` inside ``<g id="world">``.
+
+    Pages reference it (``<use href="…/worldmap.<hash>.svg#world">`` for the grey base map,
+    ``#XX`` for a country with results) and colour the shapes with classes: the paths carry
+    no fill or stroke of their own, so they inherit the page's. Served under a content-hashed
+    URL, it travels once and is then read from the browser's cache.
+    """
+    shapes = load_shapes()
+    out = [
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 '
+        f'{shapes.width} {shapes.height}"><g id="world">',
+        *(f'<path id="{code}" d="{data}"/>' for code, data in shapes.paths.items()),
+        "</g></svg>\n",
+    ]
+    return "".join(out).encode()
+
+
 def render_world_map(
     counts: dict[str, int],
     link: Callable[[str], str],
     labels: dict[str, str],
     *,
     selected: frozenset[str] | set[str] = frozenset(),
+    sprite_url: str | None = None,
 ) -> Markup:
     """A ``<figure>`` with the SVG map, a legend and the countries the map cannot show.
 
     ``counts`` maps ISO codes to numbers of results, ``link(code)`` gives the URL that
-    filters on that country and ``labels`` their French names. Map links are left out of
-    the tab order: the country facet offers the same links to keyboard users.
+    filters on that country and ``labels`` their French names. The shapes are not in the
+    page: the map draws the cached sprite (``sprite_url``, by default its hashed static URL)
+    with ``<use>``, and only the countries with results, shaded and linked, are listed here.
+
+    The drawing is a mouse shortcut hidden from assistive technology and out of the tab
+    order: its caption says what it shows and the country facet list, linked from the page,
+    offers the same links to keyboard and screen reader users.
     """
     shapes = load_shapes()
+    href = escape(sprite_url if sprite_url is not None else asset_url("worldmap.svg"))
     counts = {code.upper(): n for code, n in counts.items() if n > 0}
     bounds = _thresholds(list(counts.values())) if counts else []
-    total_countries = len(counts)
     out: list[str] = [
         '<figure class="worldmap">',
         f'<svg viewBox="0 0 {shapes.width} {shapes.height}" xmlns="http://www.w3.org/2000/svg"'
-        ' role="img" focusable="false" aria-labelledby="worldmap-title">',
-        f'<title id="worldmap-title">Carte des résultats par pays partenaire : '
-        f"{total_countries} pays</title>",
+        ' aria-hidden="true" focusable="false">',
+        f'<use href="{href}#world" class="c0"/>',
     ]
-    for code, data in shapes.paths.items():
-        n = counts.get(code, 0)
-        name = labels.get(code, code)
-        if not n:
-            out.append(f'<path class="c0" data-code="{code}" d="{data}"/>')
+    for code in sorted(counts, key=lambda c: counts[c]):  # darkest drawn last, on top
+        if code not in shapes.paths:
             continue
+        n = counts[code]
         cls = f"c{_class_of(n, bounds)}" + (" sel" if code in selected else "")
         out.append(
             f'<a href="{escape(link(code))}" tabindex="-1" data-code="{code}">'
-            f'<path class="{cls}" d="{data}"><title>{escape(name)} : {_projets(n)}'
-            f"</title></path></a>"
+            f"<title>{escape(labels.get(code, code))} : {_projets(n)}</title>"
+            f'<use href="{href}#{code}" class="{cls}"/></a>'
         )
     out.append("</svg>")
+    out.append(
+        f"<figcaption>Carte des résultats par pays partenaire : {len(counts)} pays"
+        "</figcaption>"
+    )
     if bounds:
         out.append('<ul class="legend" aria-label="Légende : nombre de projets">')
         low = 1

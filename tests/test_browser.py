@@ -95,9 +95,9 @@ def test_facet_filter_box_narrows_the_list(page, live_server: str) -> None:
 
 def test_click_a_country_on_the_map(page, live_server: str) -> None:
     page.goto(live_server + "/")
-    mexico = page.locator('.worldmap a[data-code="MX"] path')
+    mexico = page.locator('.worldmap a[data-code="MX"]')
     assert "Mexique" in mexico.locator("title").text_content()
-    mexico.click()
+    mexico.locator("use").click()
     page.wait_for_url(re.compile(r"country=MX"))
     assert page.locator("ul.chips a.chip").first.inner_text().startswith("Pays : Mexique")
     assert page.locator(f"#hit-{SEED_ID}").count() == 1
@@ -140,6 +140,12 @@ def test_works_without_javascript(browser, live_server: str) -> None:
     page.wait_for_url(re.compile(r"q=Michelin"))
     assert page.locator(f"#hit-{SEED_ID}").count() == 1
     assert not page.get_by_label("Filtrer la liste « Pays »").is_visible()
+    # The map needs no script: shapes come from the sprite and countries stay links.
+    mexico = page.locator('.worldmap a[data-code="MX"] use')
+    box = mexico.bounding_box()
+    assert box and box["width"] > 5
+    mexico.click()
+    page.wait_for_url(re.compile(r"country=MX"))
     context.close()
 
 
@@ -153,6 +159,239 @@ def test_skip_link_is_first_and_visible_on_focus(page, live_server: str) -> None
     assert page.evaluate("document.activeElement.id") == "resultats"
 
 
+# ---------------------------------------------------------------- accessibility (axe-core)
+
+# Every page type: search, filtered search with chips, zero results, project (real and
+# synthetic), error.
+PAGE_TYPES = {
+    "search": "/",
+    "filtered": "/?q=coop%C3%A9ration&country=IT&sort=year_desc",
+    "zero-results": "/?q=Michelin&country=SN&status=En+cours",
+    "project": f"/projects/{SEED_ID}",
+    "synthetic-project": "/projects/{synthetic}",
+    "not-found": "/projects/nope",
+    "authority": "/collectivites/clermont-ferrand",
+    "country": "/pays/MX",
+    "authorities": "/collectivites",
+}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"]
+
+
+@pytest.fixture(scope="module")
+def page_urls(live_server: str) -> dict[str, str]:
+    import httpx
+
+    hits = httpx.get(live_server + "/api/search", params={"q": "eau", "size": 50}).json()["hits"]
+    synthetic = next(h["id"] for h in hits if h["id"].startswith("syn_"))
+    return {name: live_server + path.replace("{synthetic}", synthetic)
+            for name, path in PAGE_TYPES.items()}
+
+
+def axe_violations(page, within: str | None = None) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
+    response = Axe().run(page, context=within, options=options).response
+    return [f"{v['id']} ({v['impact']}): {v['help']} at "
+            + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            for v in response["violations"]]
+
+
+# axe takes seconds on a page of facet lists: one page per type (the filtered search has every
+# part of the plain one, plus chips and a selected country).
+AXE_PAGES = ("filtered", "zero-results", "project", "not-found", "authority", "country",
+             "authorities")
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_no_axe_violations(browser, page_urls: dict[str, str], width: int) -> None:
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    found = {}
+    for name in AXE_PAGES:
+        page.goto(page_urls[name])
+        found[name] = axe_violations(page)
+    context.close()
+    assert found == {name: [] for name in AXE_PAGES}
+
+
+def test_axe_catches_a_violation(page, live_server: str) -> None:
+    """The check above can fail: the map as it was (an image holding links) is reported."""
+    page.goto(live_server + "/")
+    assert axe_violations(page, ".viz-map") == []
+    page.evaluate("""() => {
+        const svg = document.querySelector('.worldmap svg');
+        svg.removeAttribute('aria-hidden');
+        svg.setAttribute('role', 'img');
+        svg.setAttribute('aria-label', 'Carte');
+    }""")
+    assert any(v.startswith("nested-interactive ") for v in axe_violations(page, ".viz-map"))
+
+
+def test_no_sideways_scroll_at_320_px(browser, page_urls: dict[str, str]) -> None:
+    """WCAG 1.4.10 reflow: at 320 CSS px wide, no page scrolls sideways."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    too_wide = {}
+    for name, url in page_urls.items():
+        page.goto(url)
+        scroll, view = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+        if scroll > view:
+            too_wide[name] = scroll
+    context.close()
+    assert too_wide == {}
+
+
+# ---------------------------------------------------------------- keyboard only
+
+
+def focus_is_visible(page) -> bool:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        if (!el || el === document.body || !el.matches(':focus-visible')) return false;
+        const style = getComputedStyle(el);
+        const box = el.getBoundingClientRect();
+        return style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2
+            && box.width > 0 && box.height > 0;
+    }""")
+
+
+def tab_to(page, selector: str, limit: int = 60) -> None:
+    """Press Tab until the focused element matches ``selector``; its focus must show."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            assert page.locator(":focus").is_visible()
+            assert focus_is_visible(page), f"focus on {selector} is not visible"
+            return
+    raise AssertionError(f"{selector} not reached in {limit} Tab presses")
+
+
+def test_keyboard_only_walk(page, live_server: str) -> None:
+    """Search, add and remove a facet, sort, open a project and come back: keys only."""
+    page.goto(live_server + "/")
+    tab_to(page, "#q")
+    page.keyboard.type("coopération")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=coop%C3%A9ration$"))
+    searched = shown_total(page)
+    assert searched > 1
+
+    # Add a facet: the skip link to the filters, then the first country.
+    tab_to(page, "a.skip-link[href='#filtres']")
+    page.keyboard.press("Enter")
+    tab_to(page, "#facette-country-liste a.facet-link")
+    country = page.evaluate("document.activeElement.dataset.label")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"country="))
+    assert page.locator("ul.chips a.chip").first.inner_text().startswith(f"Pays : {country}")
+    assert shown_total(page) < searched
+
+    # Remove it from its chip: the skip link to the results, then the chip.
+    tab_to(page, "a.skip-link[href='#resultats']")
+    page.keyboard.press("Enter")
+    tab_to(page, "ul.chips a.chip")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=coop%C3%A9ration$"))
+    assert page.locator("ul.chips").count() == 0 and shown_total(page) == searched
+
+    # Sort by most recent.
+    tab_to(page, "a.skip-link[href='#resultats']")
+    page.keyboard.press("Enter")
+    tab_to(page, ".sort a:not([aria-current])")
+    assert page.evaluate("document.activeElement.textContent") == "plus récents"
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"sort=year_desc"))
+    assert page.locator(".sort a[aria-current]").inner_text() == "plus récents"
+    results_url = page.url
+
+    # Open the first project, then come back to the same results.
+    tab_to(page, "a.skip-link[href='#resultats']")
+    page.keyboard.press("Enter")
+    tab_to(page, "ol.hits .hit-title a")
+    title = page.evaluate("document.activeElement.textContent")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/projects/"))
+    assert page.locator("h1").inner_text() == title
+    tab_to(page, ".breadcrumb a")
+    assert page.evaluate("document.activeElement.textContent") == "Retour aux résultats"
+    page.keyboard.press("Enter")
+    page.wait_for_url(results_url)
+    assert page.locator(".sort a[aria-current]").inner_text() == "plus récents"
+
+
+# ---------------------------------------------------------------- print and slow links
+
+
+def test_project_page_prints_as_the_project(page, live_server: str) -> None:
+    page.goto(live_server + f"/projects/{SEED_ID}")
+    page.emulate_media(media="print")
+    for hidden in ("#q", ".banner-synthetic", ".skip-links", ".breadcrumb", ".toc",
+                   ".site-header"):
+        assert page.locator(hidden).count() >= 1, hidden
+        assert not page.locator(hidden).first.is_visible(), hidden
+    assert page.locator("h1").is_visible()
+    assert page.locator("#financement table").is_visible()
+    page.emulate_media(media="screen")
+    assert page.locator("#q").is_visible() and page.locator(".toc").is_visible()
+
+
+def test_map_is_drawn_from_the_cached_sprite(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    mexico = page.locator('.worldmap a[data-code="MX"]')
+    assert "Mexique" in mexico.locator("title").text_content()
+    # The shape is drawn: the <use> element has a real box from the sprite.
+    box = mexico.locator("use").bounding_box()
+    assert box and box["width"] > 5 and box["height"] > 5
+
+
+def test_repeat_view_fetches_no_asset(browser, live_server: str) -> None:
+    """First view: HTML <= 30 KB and everything <= 60 KB on the wire; a second search page
+    then takes its stylesheet, script and map sprite from the browser cache, unrevalidated."""
+    context = browser.new_context(locale="fr-FR", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    urls: dict[str, str] = {}
+    headers: dict[str, dict] = {}
+    wire: dict[str, int] = {}
+    from_cache: set[str] = set()
+    cdp.on("Network.requestWillBeSent",
+           lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.responseReceived",
+           lambda e: headers.__setitem__(e["requestId"], e["response"]["headers"]))
+    cdp.on("Network.loadingFinished",
+           lambda e: wire.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.requestServedFromCache", lambda e: from_cache.add(e["requestId"]))
+
+    def view(path: str) -> dict[str, tuple[dict, int, bool]]:
+        for seen in (urls, headers, wire, from_cache):
+            seen.clear()
+        page.goto(live_server + path)
+        page.wait_for_load_state("networkidle")
+        return {url.removeprefix(live_server): (headers.get(i, {}), wire.get(i, 0),
+                                                i in from_cache)
+                for i, url in urls.items()}
+
+    first = view("/")
+    html_headers, html_bytes, _ = first["/"]
+    assert html_headers.get("content-encoding") in ("gzip", "br", "zstd")
+    assert html_bytes <= 30_000
+    assets = {url: got for url, got in first.items() if url.startswith("/static/")}
+    assert {re.sub(r"\.[0-9a-f]{12}\.", ".", url) for url in assets} == {
+        "/static/atlas.css", "/static/atlas.js", "/static/worldmap.svg"}
+    assert all(h.get("cache-control") == "public, max-age=31536000, immutable"
+               for h, _, _ in assets.values())
+    assert all(size > 0 and not cached for _, size, cached in assets.values())
+    assert sum(size for _, size, _ in first.values()) <= 60_000
+
+    again = view("/?q=eau")
+    repeat_assets = {url: got for url, got in again.items() if url.startswith("/static/")}
+    assert set(repeat_assets) == set(assets)
+    assert all(cached and size == 0 for _, size, cached in repeat_assets.values()), again
+    context.close()
+
+
 def test_authority_page_from_a_hit_then_country_page_from_its_map(page, live_server: str
                                                                     ) -> None:
     page.goto(live_server + "/?q=Michelin")
@@ -161,7 +400,7 @@ def test_authority_page_from_a_hit_then_country_page_from_its_map(page, live_ser
     page.wait_for_url(re.compile(r"/collectivites/clermont-ferrand$"))
     assert page.locator("h1").inner_text() == "Clermont-Ferrand"
     assert page.locator(f"#hit-{SEED_ID}").count() == 1
-    page.locator('.worldmap a[data-code="MX"] path').click()
+    page.locator('.worldmap a[data-code="MX"] use').click()
     page.wait_for_url(re.compile(r"/pays/MX$"))
     assert page.locator("h1").inner_text() == "Mexique"
     authorities = page.locator("#collectivites-liste a").all_inner_texts()

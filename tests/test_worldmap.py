@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from markupsafe import Markup
 
 from search_app.charts import render_year_chart
-from search_app.worldmap import load_shapes, parse_path, render_world_map
+from search_app.worldmap import load_shapes, parse_path, render_world_map, sprite_svg
 
 SVG = "{http://www.w3.org/2000/svg}"
 LABELS = {"IT": "Italie", "MX": "Mexique", "FR": "France", "XK": "Kosovo"}
@@ -34,27 +34,58 @@ def test_shapes_are_parsed_once_and_light() -> None:
     assert all(re.fullmatch(r"(M-?\d+ -?\d+l[-\d ]*z)+", d) for d in shapes.paths.values())
 
 
+def test_sprite_holds_every_shape_once() -> None:
+    sprite = sprite_svg()
+    root = ET.fromstring(sprite)
+    world = root.find(f"{SVG}g")
+    assert world is not None and world.get("id") == "world"
+    paths = {p.get("id"): p.get("d") for p in world.iter(f"{SVG}path")}
+    assert paths == load_shapes().paths
+    # No paint of its own: the page's classes colour the shapes through <use>.
+    assert all(p.get("fill") is None and p.get("style") is None for p in world.iter(f"{SVG}path"))
+    assert sprite_svg() == sprite  # stable bytes, so a stable hashed URL
+
+
 def test_map_links_shades_and_tooltips() -> None:
-    svg = render_world_map({"IT": 12, "MX": 1, "FR": 0, "XK": 3}, link, LABELS)
+    sprite = "/static/worldmap.0123456789ab.svg"
+    svg = render_world_map({"IT": 12, "MX": 1, "FR": 0, "XK": 3}, link, LABELS,
+                           sprite_url=sprite)
     assert isinstance(svg, Markup)
-    assert len(svg) < 250_000
+    assert len(svg) < 3_000  # references to the sprite, not shapes
     root = ET.fromstring(str(svg))  # well-formed XML
+    svg_el = root.find(f"{SVG}svg")
+    uses = [u.get("href") for u in svg_el.iter(f"{SVG}use")]
+    assert uses[0] == f"{sprite}#world"  # the grey base map, every country
     anchors = {a.get("data-code"): a for a in root.iter(f"{SVG}a")}
     assert set(anchors) == {"IT", "MX"}
     assert anchors["IT"].get("href") == "/?country=IT&q=a"  # attribute, unescaped by XML
+    assert anchors["IT"].get("tabindex") == "-1"
     assert "&amp;q=a" in svg
-    title = anchors["IT"].find(f"{SVG}path/{SVG}title")
-    assert title is not None and title.text == "Italie : 12 projets"
-    assert anchors["MX"].find(f"{SVG}path/{SVG}title").text == "Mexique : 1 projet"
-    it_class = anchors["IT"].find(f"{SVG}path").get("class")
-    mx_class = anchors["MX"].find(f"{SVG}path").get("class")
+    assert anchors["IT"].find(f"{SVG}title").text == "Italie : 12 projets"
+    assert anchors["MX"].find(f"{SVG}title").text == "Mexique : 1 projet"
+    assert anchors["IT"].find(f"{SVG}use").get("href") == f"{sprite}#IT"
+    it_class = anchors["IT"].find(f"{SVG}use").get("class")
+    mx_class = anchors["MX"].find(f"{SVG}use").get("class")
     assert it_class > mx_class  # darker class for more projects
-    svg_el = root.find(f"{SVG}svg")
-    assert svg_el.get("role") == "img" and svg_el.get("aria-labelledby")
-    assert 'data-code="FR"' in svg and 'class="c0"' in svg  # shown, not linked
+    # Links inside an image are nested interactive content: the drawing is hidden from
+    # assistive technology, and the caption says what it shows.
+    assert svg_el.get("aria-hidden") == "true" and svg_el.get("role") is None
+    assert root.find("figcaption").text == "Carte des résultats par pays partenaire : 3 pays"
     # Kosovo is not in the shapes: offered as a text link instead.
     assert "Pays hors carte" in svg and "Kosovo" in svg
     assert "légende" in svg.lower()
+
+
+def test_map_selected_country_is_marked() -> None:
+    svg = render_world_map({"IT": 2, "MX": 1}, link, LABELS, selected={"MX"}, sprite_url="s.svg")
+    root = ET.fromstring(str(svg))
+    classes = {a.get("data-code"): a.find(f"{SVG}use").get("class") for a in root.iter(f"{SVG}a")}
+    assert "sel" in classes["MX"].split() and "sel" not in classes["IT"].split()
+
+
+def test_map_default_sprite_url_is_the_hashed_asset() -> None:
+    svg = render_world_map({"IT": 2}, link, LABELS)
+    assert re.search(r'<use href="/static/worldmap\.[0-9a-f]{12}\.svg#IT"', svg)
 
 
 def test_map_escapes_labels_and_links() -> None:
@@ -65,7 +96,7 @@ def test_map_escapes_labels_and_links() -> None:
 
 def test_empty_map() -> None:
     svg = render_world_map({}, link, {})
-    assert "<a " not in svg and "<svg" in svg
+    assert "<a " not in svg and "<svg" in svg and "#world" in svg
 
 
 def test_year_chart() -> None:
@@ -76,8 +107,10 @@ def test_year_chart() -> None:
     root = ET.fromstring(str(svg))
     bars = list(root.iter(f"{SVG}rect"))
     assert len(bars) == 3  # 2006 and 2007 are gaps, not bars
-    assert [r.find(f"{SVG}title").text for r in bars] == [
+    assert [a.find(f"{SVG}title").text for a in root.iter(f"{SVG}a")] == [
         "2005 : 3 projets", "2008 : 10 projets", "2009 : 1 projet"]
+    assert root.find(f"{SVG}svg").get("aria-hidden") == "true"
+    assert root.find("figcaption").text.startswith("Projets par année de début : de 2005")
     assert "sel" in bars[1].get("class")
     heights = [float(r.get("height")) for r in bars]
     assert heights[1] == max(heights)

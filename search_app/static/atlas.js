@@ -1,6 +1,6 @@
-/* Progressive enhancements for the Atlas search page. Everything works without this file:
-   it adds autocomplete on the query box (ARIA combobox + listbox) and filter fields for the
-   long facet lists. Loaded as an external file because the CSP forbids inline scripts. */
+/* Progressive enhancements for the Atlas pages. Everything works without this file:
+   it adds autocomplete on the query box (ARIA combobox + listbox), filter fields for the
+   long facet lists and, on a project page, a way back to the search it was opened from. Loaded as an external file because the CSP forbids inline scripts. */
 (function () {
   "use strict";
 
@@ -195,8 +195,20 @@
     });
   }
 
+  /* ---- a project page opened from a search goes back to that search, not to an empty one ---- */
+  function setupBackToSearch() {
+    var link = document.querySelector("a[data-back-to-search]");
+    if (!link || !document.referrer || !window.URL) return;
+    var from;
+    try { from = new URL(document.referrer); } catch (e) { return; }
+    if (from.origin !== window.location.origin || from.pathname !== "/" || !from.search) return;
+    link.href = from.pathname + from.search;
+    link.textContent = "Retour aux résultats";
+  }
+
   function init() {
     foldFiltersOnNarrowScreens();
+    setupBackToSearch();
     setupFacetFilters();
     setupAutocomplete();
   }
