@@ -105,10 +105,6 @@ PREFIX_LABELS = {
     label_key("Atlas français de la coopération décentralisée"): "banner",
 }
 EMBASSY_RE = re.compile(r'^\s*Contacts dans le poste diplomatique\s*[«"“]?(.*?)[»"”]?\s*$')
-SUBLABELS = {
-    label_key("Objectifs locaux :"): "objectives_local",
-    label_key("Objectifs en France :"): "objectives_france",
-}
 SUBLABEL_RE = re.compile(r"^\s*(Objectifs? locaux|Objectifs? en France)\s*:?\s*(.*)$", re.I)
 
 

@@ -7,7 +7,6 @@ computed here (datasette-style), so templates only loop and print.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -36,7 +35,6 @@ from search_app.urls import (
 )
 from search_app.worldmap import render_world_map
 
-STATIC_DIR = Path(__file__).resolve().parent / "static"
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 SORTS = (
