@@ -44,6 +44,7 @@ from . import summarize
 from .fts5 import Fts5Baseline
 from .load import run_load
 from .network import network_pages, synonyms_cost
+from .programs import program_api
 from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,14 @@ TARGETS: tuple[Target, ...] = (
      _get("network_pages.p95_ms")),
     (12_000, "synonyms_p95", "synonyms add <= 2 ms per query at p95", 2.0,
      _get("synonyms_cost.added_p95_ms")),
+    (12_000, "batch_p95", "batch lookup of 100 ids p95 <= 15 ms", 15.0,
+     _get("programs.batch.p95_ms")),
+    (12_000, "not_modified_p95", "304 (If-None-Match) p95 <= 2 ms", 2.0,
+     _get("programs.not_modified.p95_ms")),
+    (12_000, "export_ms_per_10k", "JSON Lines export >= 20,000 records/s (<= 500 ms / 10,000)",
+     500.0, _get("programs.export.ms_per_10k")),
+    (12_000, "export_rss_growth", "server RSS while exporting grows <= 25 MB", 25.0,
+     _get("programs.export.rss_growth_mb")),
     (120_000, "search_p95", "search p95 uncached (HTTP, all facets) <= 150 ms", 150.0,
      _get("search_uncached.p95_ms")),
     (120_000, "build_s", "build <= 150 s", 150.0, _get("build.seconds")),
@@ -283,6 +292,13 @@ def memory(pid: int) -> dict[str, Any]:
         "pss_mb": round(sum(_pss_kb(p) for p in pids) * 1024 / MB, 1),
         "peak_rss_mb": round(sum(_status_kb(p, "VmHWM") for p in pids) * 1024 / MB, 1),
     }
+
+
+def server_rss(pid: int) -> Callable[[], float]:
+    """A cheap RSS probe (MB) of the server's processes as they are now: reads only their
+    status files, so sampling it while a response streams does not slow the stream."""
+    pids = process_tree(pid)
+    return lambda: round(sum(_status_kb(p, "VmRSS") for p in pids) * 1024 / MB, 1)
 
 
 def _jiffies(pid: int | str) -> int:
@@ -647,6 +663,9 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         result["network_pages"] = network_pages(
             server.base_url, current_version(index) / "records.sqlite", args.seed)
         result["connection_probe"] = connection_probe(server.base_url)
+        log(f"{size}: batch lookups, conditional GETs, JSON Lines export")
+        result["programs"] = program_api(server.base_url, ids, server_rss(server.proc.pid),
+                                         args.seed)
         log(f"{size}: load test, {args.clients} clients, {args.duration} s")
         result["load"] = run_load(server.base_url, combos, clients=args.clients,
                                   duration_s=args.duration, max_requests=args.max_requests)
@@ -772,8 +791,10 @@ def check_targets(size: int, result: dict[str, Any]) -> list[dict[str, Any]]:
         checks.append({"key": key, "target": label, "value": value,
                        "limit": round(limit, 3) if known else None, "pass": ok})
     errors = result["load"]["errors"] + result["search_uncached"]["errors"] \
-        + result["search_uncached"]["cache_violations"] + result["lookup"]["errors"]
-    checks.append({"key": "errors", "target": "no errors (load test, passes, lookups)",
+        + result["search_uncached"]["cache_violations"] + result["lookup"]["errors"] \
+        + result.get("programs", {}).get("errors", 0)
+    checks.append({"key": "errors", "target": "no errors (load test, passes, lookups, "
+                                              "batch, 304, export)",
                    "value": errors, "limit": 0, "pass": errors == 0})
     return checks
 
@@ -808,6 +829,13 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("in-process: cached search + toggle URLs p50 / p95, ms",
      "api_overhead.cached_search_plus_toggle_urls.p50_ms|"
      "api_overhead.cached_search_plus_toggle_urls.p95_ms", ""),
+    ("batch of 100 ids p50 / p95, ms", "programs.batch.p50_ms|programs.batch.p95_ms", ""),
+    ("304 revalidation p50 / p95, ms",
+     "programs.not_modified.p50_ms|programs.not_modified.p95_ms", ""),
+    ("JSON Lines export: records, records/s", "programs.export.records|"
+     "programs.export.records_per_s", ""),
+    ("  server RSS before / peak / after export, MB", "programs.export.rss_before_mb|"
+     "programs.export.rss_peak_mb|programs.export.rss_after_mb", ""),
     ("/healthz keep-alive / fresh conn. p50, ms", "connection_probe.keepalive_healthz.p50_ms|"
      "connection_probe.fresh_connection_healthz.p50_ms", ""),
     ("load: req/s", "load.throughput_rps", ""),

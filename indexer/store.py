@@ -55,6 +55,15 @@ class RecordStore:
         rows = self.db.execute(f"SELECT id, json FROM records WHERE id IN ({marks})", ids)
         return {rid: orjson.loads(text) for rid, text in rows}
 
+    def get_many_raw(self, ids: list[str]) -> dict[str, bytes]:
+        """id -> stored JSON as UTF-8 bytes, for the ids present: answers and exports embed
+        it as it is, with no decode and re-encode."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        return dict(self.db.execute(
+            f"SELECT id, CAST(json AS BLOB) FROM records WHERE id IN ({marks})", ids))
+
     def facet_rows(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for rid, text in self.db.execute("SELECT id, facets FROM records"):
             yield rid, json.loads(text)

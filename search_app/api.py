@@ -1,68 +1,56 @@
-"""The JSON API: /api/search, /api/search.csv, /api/projects/{id}, /api/suggest,
-/api/authorities/{slug}, /api/countries/{code}."""
+"""The JSON API: search, exports (JSON Lines, CSV, Excel), lookups (one or a batch), suggest,
+authorities and countries.
+
+Answers are rendered with orjson (`FastJSON`); `response_model` only documents them (a
+handler that returns a `Response` is not re-validated), see `models.py`. Every answer
+carries an ETag (`deps.conditional`).
+"""
 
 from __future__ import annotations
 
-import csv
-import io
+import os
 import re
-from collections.abc import Iterator
+import tempfile
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query
-from fastapi.responses import Response, StreamingResponse
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse
 
-from . import network
-from .deps import get_service, require_token, search_params
+from . import exports, network
+from .deps import conditional, get_service, search_params
 from .errors import NotFound
+from .models import (
+    AuthorityAnswer,
+    BatchAnswer,
+    CountryAnswer,
+    Record,
+    SearchAnswer,
+    SuggestAnswer,
+    responses,
+)
 from .params import SearchParams
 from .service import SearchService
 from .urls import add_toggle_urls
 
-router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(require_token)])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
 ID_REGEX = r"^[A-Za-z0-9_-]+$"
-
-CSV_COLUMNS = [
-    "id", "title", "theme", "sub_theme", "sub_sub_theme", "status", "partnership_form",
-    "signature_year", "start_year", "end_date", "country_codes", "countries",
-    "french_partners", "foreign_partners", "funding_total_eur", "triennial",
-]
+MAX_BATCH = 100
+MAX_ID = 200
+EXAMPLE_ID = "000_671a6b7235ccf533"  # the real Atlas page shipped in data/sample
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def csv_row(record: dict[str, Any]) -> list[Any]:
-    countries = record.get("countries") or []
-    partners = record.get("foreign_partners") or []
-    joined = {
-        "country_codes": ";".join(c["code"] for c in countries),
-        "countries": ";".join(c["name"] for c in countries),
-        "french_partners": ";".join(record.get("french_partners") or []),
-        "foreign_partners": ";".join(
-            f"{p.get('name') or ''} ({p.get('country') or ''})" for p in partners),
-    }
-    return [joined.get(col, record.get(col)) if col in joined else record.get(col)
-            for col in CSV_COLUMNS]
+class FastJSON(JSONResponse):
+    """JSON by orjson, without FastAPI's per-value encoding pass: answers are plain dicts.
 
-
-def csv_lines(records: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
-    for record in records:
-        writer.writerow(csv_row(record))
-        if buffer.tell() > 64_000:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-class FastJSON(Response):
-    """JSON by orjson, without FastAPI's per-value encoding pass: answers are plain dicts."""
-
-    media_type = "application/json"
+    A JSONResponse, so OpenAPI documents each route's `response_model` as its 200 body.
+    """
 
     def render(self, content: Any) -> bytes:
         if isinstance(content, bytes | str):  # already JSON (a stored record)
@@ -70,71 +58,167 @@ class FastJSON(Response):
         return orjson.dumps(content)
 
 
+def tagged(request: Request) -> dict[str, str]:
+    """The headers every API answer carries: its ETag."""
+    return {"ETag": request.state.etag}
+
+
+def _download(name: str) -> str:
+    return f'attachment; filename="{name}"'
+
+
+SEARCH_ERRORS = responses(304, 401, 422, 503)
+
+
 @router.get("/search", summary="Full-text search with disjunctive facets",
-            response_class=FastJSON)
+            response_class=FastJSON, response_model=SearchAnswer, responses=SEARCH_ERRORS)
 async def api_search(
+    request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
-    return FastJSON(add_toggle_urls(service.search(params), params))
+    return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
 
 
-@router.get("/search.csv", summary="Every matching record as CSV (UTF-8 with BOM)",
-            response_class=StreamingResponse)
-async def api_search_csv(
+@router.get("/search.jsonl", summary="Every matching record as JSON Lines, streamed",
+            description="One record per line, as `atlas parse` gives it, in the requested "
+                        "order; as many lines as the search's `total` (page and size are "
+                        "ignored). `X-Total-Count` gives the count before the body.",
+            response_class=StreamingResponse, responses={
+                200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+                      "description": "One JSON record per line"},
+                **SEARCH_ERRORS})
+async def api_search_jsonl(
+    request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> StreamingResponse:
-    lines = list(csv_lines(service.export(params)))  # built now: the index may swap later
+    total, texts = service.export_json(params)
     return StreamingResponse(
-        iter(lines), media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="atlas-recherche.csv"'},
-    )
+        exports.jsonl_chunks(texts), media_type="application/x-ndjson",
+        headers={**tagged(request), "X-Total-Count": str(total),
+                 "Content-Disposition": _download("atlas-recherche.jsonl")})
+
+
+@router.get("/search.csv", summary="Every matching record as CSV for French Excel",
+            description="UTF-8 with BOM, `;` separated, a header row; lists inside a cell are "
+                        "separated by ` | `; unknown amounts are empty; text that a "
+                        "spreadsheet would run as a formula starts with `'`.",
+            response_class=StreamingResponse, responses={
+                200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                      "description": "CSV rows"},
+                **SEARCH_ERRORS})
+async def api_search_csv(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> StreamingResponse:
+    total, texts = service.export_json(params)
+    return StreamingResponse(
+        exports.csv_chunks(texts), media_type="text/csv; charset=utf-8",
+        headers={**tagged(request), "X-Total-Count": str(total),
+                 "Content-Disposition": _download("atlas-recherche.csv")})
+
+
+@router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
+            description="Numbers as numbers, the end date as a date, « oui »/« non » for "
+                        "booleans, unknown amounts empty, a frozen header row, cells longer "
+                        "than Excel's 32,767 characters cut with a marker.",
+            response_class=FileResponse, responses={
+                200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                      "description": "An .xlsx workbook"},
+                **SEARCH_ERRORS})
+async def api_search_xlsx(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FileResponse:
+    total, texts = service.export_json(params)
+    handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
+    os.close(handle)
+    path = FilePath(name)
+    try:
+        await run_in_threadpool(exports.write_xlsx, texts, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path, media_type=XLSX, filename="atlas-recherche.xlsx",
+        headers={**tagged(request), "X-Total-Count": str(total)},
+        background=BackgroundTask(path.unlink, missing_ok=True))
+
+
+@router.get("/projects", summary="Several whole records at once, in the order asked",
+            description=f"1 to {MAX_BATCH} `id` parameters. Each record appears once, in the "
+                        "order first asked; ids the index does not hold are listed in "
+                        "`missing`.",
+            response_class=FastJSON, response_model=BatchAnswer,
+            responses=responses(304, 401, 422, 503))
+async def api_projects(
+    request: Request,
+    service: Annotated[SearchService, Depends(get_service)],
+    id: Annotated[list[Annotated[str, Query(min_length=1, max_length=MAX_ID)]],
+                  Query(min_length=1, max_length=MAX_BATCH, examples=[[EXAMPLE_ID]],
+                        description="A project id; repeat for several")],
+) -> FastJSON:
+    wanted = list(dict.fromkeys(id))
+    found = service.records_json([i for i in wanted if re.match(ID_REGEX, i)])
+    body = b'{"projects":[' + b",".join(found[i] for i in wanted if i in found)
+    body += b'],"missing":' + orjson.dumps([i for i in wanted if i not in found]) + b"}"
+    return FastJSON(body, headers=tagged(request))
 
 
 @router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
-            response_class=FastJSON)
+            response_class=FastJSON, response_model=Record,
+            responses=responses(304, 401, 404, 503))
 async def api_project(
-    project_id: Annotated[str, Path()],
+    request: Request,
+    project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
-    if len(project_id) > 200 or not re.match(ID_REGEX, project_id):
+    if len(project_id) > MAX_ID or not re.match(ID_REGEX, project_id):
         raise NotFound(f"no project with id {project_id!r}")
     text = service.record_json(project_id)
     if text is None:
         raise NotFound(f"no project with id {project_id!r}")
-    return FastJSON(text)
+    return FastJSON(text, headers=tagged(request))
 
 
 @router.get("/suggest", summary="Completions over countries, authorities and titles",
-            response_class=FastJSON)
+            response_class=FastJSON, response_model=SuggestAnswer,
+            responses=responses(304, 401, 422, 503))
 async def api_suggest(
+    request: Request,
     service: Annotated[SearchService, Depends(get_service)],
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> FastJSON:
-    return FastJSON({"q": q, "suggestions": service.suggest(q, limit)})
+    return FastJSON({"q": q, "suggestions": service.suggest(q, limit)}, headers=tagged(request))
 
 
 @router.get("/authorities/{slug}", summary="One French authority: projects, countries, "
-            "themes, years, foreign partners", response_class=FastJSON)
+            "themes, years, foreign partners", response_class=FastJSON,
+            response_model=AuthorityAnswer, responses=responses(304, 401, 404, 422, 503))
 async def api_authority(
+    request: Request,
     slug: Annotated[str, Path(max_length=300)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
     found = network.authority(service, slug)
     if found is None:
         raise NotFound(f"no French authority with slug {slug!r}")
-    return FastJSON(found)
+    return FastJSON(found, headers=tagged(request))
 
 
 @router.get("/countries/{code}", summary="One partner country: French authorities, themes, "
-            "years, funding", response_class=FastJSON)
+            "years, funding", response_class=FastJSON,
+            response_model=CountryAnswer, responses=responses(304, 401, 404, 422, 503))
 async def api_country(
+    request: Request,
     code: Annotated[str, Path(max_length=100)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
     found = network.country(service, code)
     if found is None:
         raise NotFound(f"no project in a country {code!r}")
-    return FastJSON(found)
+    return FastJSON(found, headers=tagged(request))

@@ -6,14 +6,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette_compress import CompressMiddleware, add_compress_type
 
 from .assets import AssetFiles
-from .errors import AtlasError
+from .errors import AtlasError, NotModified, french_issue, kept_query
+from .middleware import AccessLog, HeadAsGet, log_access_to_stderr
+from .models import Health
 from .service import SearchService
 from .settings import Settings
 
@@ -60,20 +62,29 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
                     "décentralisée. JSON API under /api (bearer token when configured).",
         version="0.1.0",
         lifespan=lifespan,
+        redoc_url=None,  # ReDoc needs a CDN script and blob: workers the CSP refuses
     )
     app.state.settings = settings
     if service is not None:  # given by the caller (tests, tools): usable before startup too
         app.state.service = service
 
     from . import api, views
+    from .deps import require_token
 
-    app.include_router(api.router)
+    # The bearer scheme is declared (and checked) only when a token is configured.
+    app.include_router(api.router,
+                       dependencies=[Depends(require_token)] if settings.api_token else [])
     app.include_router(views.router)
     app.mount("/static", AssetFiles(), name="static")
 
-    @app.get("/healthz", tags=["ops"], summary="Liveness and index facts")
+    @app.get("/healthz", tags=["ops"], summary="Liveness and index facts",
+             response_model=Health, responses={503: {"description": "Index not open yet"}})
     async def healthz(request: Request) -> dict[str, Any]:
         return {"status": "ok", **request.app.state.service.stats()}
+
+    @app.exception_handler(NotModified)
+    async def not_modified(request: Request, exc: NotModified) -> Response:
+        return Response(status_code=304, headers={"ETag": exc.etag})
 
     @app.exception_handler(AtlasError)
     async def atlas_error(request: Request, exc: AtlasError) -> Response:
@@ -87,7 +98,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         if request.url.path.startswith("/api/") or exc.status_code not in (404, 405):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                 headers=getattr(exc, "headers", None))
-        return views.error_page(request, exc.status_code, str(exc.detail))
+        return views.error_page(request, exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
@@ -97,14 +108,17 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         ]
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": errors}, status_code=422)
-        message = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))}: {e['msg']}" for e in errors)
-        return views.error_page(request, 422, message)
+        raw = exc.errors()
+        return views.error_page(request, 422, " ; ".join(french_issue(e) for e in raw),
+                                back_url=kept_query(request.query_params.multi_items(), raw))
 
     # Fast levels: under a millisecond for a 150 KB page with zstd (what current browsers and
     # httpx ask for first), about 2 ms with brotli or gzip, for 8 to 10 times fewer bytes.
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES,
                        zstd_level=3, brotli_quality=4, gzip_level=4)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(AccessLog)  # outermost: sees the request as sent, HEAD included
     return app
 
 
@@ -121,7 +135,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        extra = self.docs if scope["path"] in ("/docs", "/redoc") else self.default
+        extra = self.docs if scope["path"] == "/docs" else self.default
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":
@@ -135,5 +149,6 @@ class SecurityHeaders:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (used by `atlas serve` with several workers)."""
+    """Factory for `uvicorn --factory` (used by `atlas serve`): logs every request."""
+    log_access_to_stderr()
     return create_app(Settings.from_env())

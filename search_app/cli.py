@@ -292,9 +292,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
         version.current(index)
     except IndexUnavailable as exc:
         raise CliError(str(exc)) from None
-    from .settings import Settings
+    from .settings import Settings, SettingsError
 
-    Settings.from_env().synonyms()  # a malformed synonyms line: one line now, not per worker
+    try:
+        settings = Settings.from_env(index_dir=index)  # a bad setting: one line now
+    except SettingsError as exc:
+        raise CliError(str(exc)) from None
+    settings.synonyms()  # a malformed synonyms line: one line now, not per worker
     problem = _check_in_child(index)  # fail now, with one line, not per request
     if problem:
         raise CliError(problem)

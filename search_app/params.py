@@ -11,12 +11,15 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
+    WithJsonSchema,
     create_model,
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from indexer.fields import FACETS, YEAR, facet_for
 
@@ -27,14 +30,51 @@ Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
 
+# A client that serialises a missing value writes one of these; no Atlas value (all French)
+# is spelled so. As a filter value each would silently match nothing: refused instead.
+NULL_WORDS = frozenset({"null", "none", "undefined"})
+NULL_PATTERN = (r"^(?!\s*([Nn][Uu][Ll][Ll]|[Nn][Oo][Nn][Ee]|"
+                r"[Uu][Nn][Dd][Ee][Ff][Ii][Nn][Ee][Dd])\s*$)")
+
+
+def _filter_value(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in NULL_WORDS:
+        raise PydanticCustomError(
+            "null_value", f"{value!r} is not a filter value: leave the parameter out (or "
+            "empty) for no filter")
+    return value
+
+
+def _year(value: Any) -> Any:
+    """An empty year is no bound (a form field left blank); anything else must be a year."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        raise PydanticCustomError(
+            "year", f"{value[:20]!r} is not a year: give a year such as 2015, or leave it "
+            "empty for no bound")
+    return value
+
 
 def _drop_blank(values: list[str]) -> list[str]:
     # Empty values mean "no filter"; repeats are one.
     return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
 
 
-FilterValues = Annotated[list[str], AfterValidator(_drop_blank)]
-Year = Annotated[int | None, Field(None, ge=0, le=9999, description="Start year, inclusive")]
+_VALUE_SCHEMA = {"type": "string", "pattern": NULL_PATTERN}
+FilterValue = Annotated[str, BeforeValidator(_filter_value), WithJsonSchema(_VALUE_SCHEMA)]
+# On the wire `?theme=a` is one value and `?theme=a&theme=b` several: the schema says both.
+FilterValues = Annotated[
+    list[FilterValue], AfterValidator(_drop_blank),
+    WithJsonSchema({"anyOf": [{"type": "array", "items": _VALUE_SCHEMA}, _VALUE_SCHEMA]}),
+]
+Year = Annotated[
+    Annotated[int, Field(ge=0, le=9999)] | None, BeforeValidator(_year),
+    WithJsonSchema({"anyOf": [{"type": "integer", "minimum": 0, "maximum": 9999},
+                              {"type": "string", "maxLength": 0}]}),
+    Field(None, description="Start year, inclusive; empty: no bound. A reversed range is "
+          "swapped."),
+]
 
 
 class _BaseParams(BaseModel):
@@ -53,6 +93,15 @@ class _BaseParams(BaseModel):
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()
+
+    @model_validator(mode="after")
+    def _ordered_years(self) -> Any:
+        # « de 2020 à 2010 » means the years between: swapped, never a silent empty answer.
+        low, high = (getattr(self, name, None) for name in YEAR.params)
+        if low is not None and high is not None and low > high:
+            for name, value in zip(YEAR.params, (high, low), strict=True):
+                setattr(self, name, value)
+        return self
 
     @model_validator(mode="after")
     def _field_terms(self) -> _BaseParams:

@@ -26,6 +26,7 @@ from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
 from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_name
+from indexer.store import RecordStore
 from indexer.synonyms import Synonyms, load_synonyms
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
@@ -314,19 +315,41 @@ class SearchService:
 
     # ---- exports and lookups
 
-    def export(self, params: SearchParams) -> Iterator[dict[str, Any]]:
-        """Every matching record, in the requested order."""
+    def export_json(self, params: SearchParams) -> tuple[int, Iterator[bytes]]:
+        """(count, every matching record's stored JSON, as UTF-8 bytes, in the requested order).
+
+        The order is fixed now; the records are read lazily, in chunks, through a connection
+        of the export's own to this version's store, so a stream keeps memory flat and a
+        swap to a newer version (which closes the live handle) cannot cut it short. Bytes,
+        not str: an export writes them out as they are stored (no decode and re-encode).
+        """
         h = self.handle()
         m = self._matching(h, params)
         masks, _ = filter_masks(h.data, params, h.lookup)
         final = combine(m.mask, masks)
-        order = self._rank(h, m.scores, final, params, int(final.sum()), m.tier)
-        for i in range(0, len(order), 500):
-            ids = [h.data.ids[d] for d, _ in order[i:i + 500]]
-            records = h.records.get_many(ids)
-            for rid in ids:
-                if rid in records:
-                    yield records[rid]
+        ids = [h.data.ids[d]
+               for d, _ in self._rank(h, m.scores, final, params, int(final.sum()), m.tier)]
+        path = h.records.path
+
+        def texts() -> Iterator[bytes]:
+            records = RecordStore(path, readonly=True)
+            try:
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i:i + 500]
+                    found = records.get_many_raw(chunk)
+                    yield from (found[rid] for rid in chunk if rid in found)
+            finally:
+                records.close()
+
+        return len(ids), texts()
+
+    def records_json(self, record_ids: list[str]) -> dict[str, bytes]:
+        """id -> stored JSON (UTF-8 bytes) for those of `record_ids` the index holds."""
+        return self.handle().records.get_many_raw(record_ids)
+
+    def version_name(self) -> str:
+        """The live version's name: changes with every build, update, delete or rollback."""
+        return self.handle().version.name
 
     def get_record(self, record_id: str) -> dict[str, Any] | None:
         return self.handle().records.get(record_id)

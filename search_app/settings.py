@@ -1,30 +1,53 @@
-"""All configuration in one place, read when the app is created (never at import)."""
+"""All configuration in one place, read when the app is created (never at import).
+
+| variable | meaning |
+|---|---|
+| `ATLAS_INDEX` | index directory (default `./index`) |
+| `ATLAS_API_TOKEN` | when set, `/api/*` needs `Authorization: Bearer <token>` (printable ASCII) |
+| `ATLAS_SYNONYMS` | a synonyms file (Solr format) replacing the bundled list |
+
+A bad value raises `SettingsError` (or `SynonymsError`) with one line naming it; `atlas serve`
+prints it and exits before starting.
+"""
 
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from indexer.synonyms import Synonyms, load_synonyms
 
+# RFC 6750 token68 and then some: printable ASCII without spaces, as an HTTP header carries it.
+TOKEN_PATTERN = re.compile(r"[\x21-\x7e]+")
+
+
+class SettingsError(ValueError):
+    """A setting with a value the server cannot use."""
+
 
 @dataclass(frozen=True)
 class Settings:
     index_dir: Path = field(default_factory=lambda: Path("index"))
-    page_size: int = 20
     api_token: str | None = None
     cache_size: int = 256  # answers with facets are ~100 KB each: bounded per worker
     synonyms_file: Path | None = None  # None: the bundled list (indexer/data/synonyms.txt)
 
+    def __post_init__(self) -> None:
+        if self.api_token is not None and not TOKEN_PATTERN.fullmatch(self.api_token):
+            raise SettingsError(
+                "ATLAS_API_TOKEN must be printable ASCII without spaces (an HTTP header "
+                "cannot carry it otherwise)")
+        if self.cache_size < 0:
+            raise SettingsError("cache_size must be 0 or more")
+
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Environment (`ATLAS_INDEX`, `ATLAS_API_TOKEN`, `ATLAS_PAGE_SIZE`,
-        `ATLAS_SYNONYMS`), then overrides."""
+        """Environment (`ATLAS_INDEX`, `ATLAS_API_TOKEN`, `ATLAS_SYNONYMS`), then overrides."""
         values: dict[str, object] = {
             "index_dir": Path(os.environ.get("ATLAS_INDEX") or "index"),
             "api_token": os.environ.get("ATLAS_API_TOKEN") or None,
-            "page_size": int(os.environ.get("ATLAS_PAGE_SIZE") or 20),
             "synonyms_file": os.environ.get("ATLAS_SYNONYMS") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

@@ -216,8 +216,17 @@ def _filters_summary(active: int) -> str:
     return f"Affiner la recherche ({active} filtre{plural} actif{plural})"
 
 
-def search_page_context(service: Any, params: SearchParams) -> dict:
-    """Everything search.html prints, for one query string."""
+def _downloads(params: SearchParams) -> list[dict]:
+    """Every match of this search as a file (the API's exports, without page and size)."""
+    items = [(k, v) for k, v in params.query_items() if k not in ("page", "size")]
+    return [{"label": label, "url": build_url(items, f"/api/search.{ext}")}
+            for ext, label in (("xlsx", "Télécharger (Excel)"), ("csv", "Télécharger (CSV)"))]
+
+
+def search_page_context(service: Any, params: SearchParams, downloads: bool = True) -> dict:
+    """Everything search.html prints, for one query string.
+
+    `downloads`: link the exports (not when a token keeps the API from the public)."""
     result = add_toggle_urls(service.search(params), params)
     facets = result.get("facets") or {}
     total = int(result.get("total") or 0)
@@ -282,6 +291,7 @@ def search_page_context(service: Any, params: SearchParams) -> dict:
             for value, label in SORTS
         ],
         "pagination": _pagination(params, pages),
+        "downloads": _downloads(params) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,
     }
@@ -460,11 +470,13 @@ def _oui_non(value: bool | None) -> str:
 ERRORS = {
     404: ("Page introuvable", "Cette page ou ce projet n’existe pas (ou plus) dans l’index."),
     422: ("Paramètres invalides", "L’adresse contient un paramètre de recherche invalide."),
+    405: ("Méthode non autorisée", "Cette adresse ne répond pas à cette méthode HTTP."),
     503: ("Service indisponible", "L’index n’est pas encore prêt. Réessayez dans un instant."),
 }
 
 
-def error_context(status: int, detail: str | None = None, service: Any = None) -> dict:
+def error_context(status: int, detail: str | None = None, service: Any = None,
+                  back_url: str = "/") -> dict:
     title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
     return {
         **site_context(service),
@@ -473,15 +485,19 @@ def error_context(status: int, detail: str | None = None, service: Any = None) -
         "title": title,
         "text": text,
         "detail": detail or "",
-        "home_url": "/",
+        "home_url": back_url,
     }
 
 
-def error_page(request: Request, status: int, detail: str | None = None) -> Response:
-    """The HTML error page; the app's exception handlers call it for page routes."""
+def error_page(request: Request, status: int, detail: str | None = None,
+               back_url: str = "/", headers: dict[str, str] | None = None) -> Response:
+    """The HTML error page; the app's exception handlers call it for page routes.
+
+    `back_url` keeps what the visitor searched (minus what was invalid)."""
     service = getattr(request.app.state, "service", None)
     return templates.TemplateResponse(
-        request, "error.html", error_context(status, detail, service), status_code=status
+        request, "error.html", error_context(status, detail, service, back_url),
+        status_code=status, headers=headers,
     )
 
 
@@ -492,7 +508,8 @@ async def search_page(
     service: Annotated[Any, Depends(get_service)],
 ) -> Response:
     return templates.TemplateResponse(
-        request, "search.html", search_page_context(service, params)
+        request, "search.html",
+        search_page_context(service, params, downloads=not request.app.state.settings.api_token)
     )
 
 

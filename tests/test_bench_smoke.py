@@ -95,6 +95,14 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert res["profile"]["slowest_without_phrase"]["queries"]
     _latency(res["api_overhead"]["cached_search_plus_toggle_urls"], "toggle URLs")
     assert len(res["per_combo"]) == 24 and len(res["fts5"]["per_combo"]) == 24
+    programs = res["programs"]
+    assert programs["errors"] == 0
+    assert programs["batch"]["ids_per_request"] == 100
+    _latency(programs["batch"], "batch lookup")
+    _latency(programs["not_modified"], "304")
+    export = programs["export"]
+    assert export["records"] == export["total"] == SIZE and export["records_per_s"] > 0
+    assert export["rss_before_mb"] > 0 and export["rss_after_mb"] > 0
 
     keys = {t["key"] for t in res["targets"]}
     assert "errors" in keys
@@ -151,14 +159,18 @@ def test_fts5_translation_and_targets() -> None:
                 "ratios": {"build_vs_fts5": 5.0, "index_vs_fts5": 1.5},
                 "updates": {"p95_s": update_s, "load_errors": 0},
                 "load": {"errors": 0}, "network_pages": {"p95_ms": 25.0},
-                "synonyms_cost": {"added_p95_ms": 1.0}}
+                "synonyms_cost": {"added_p95_ms": 1.0},
+                "programs": {"batch": {"p95_ms": 9.0}, "not_modified": {"p95_ms": 1.5},
+                             "export": {"ms_per_10k": 400.0, "rss_growth_mb": 3.0},
+                             "errors": 0}}
 
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 30.0))}
     assert verdicts == {
         "search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True, "build_s": True,
         "build_vs_fts5": True, "index_vs_fts5": True, "update_s": True,
         "updates_load_errors": True, "rss_mb": True, "network_pages_p95": True,
-        "synonyms_p95": True, "errors": True}
+        "synonyms_p95": True, "batch_p95": True, "not_modified_p95": True,
+        "export_ms_per_10k": True, "export_rss_growth": True, "errors": True}
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 10.0, 3.0))}
     assert verdicts["search_p95_vs_fts5"] is False and verdicts["search_p95"] is True
     assert verdicts["update_s"] is False

@@ -1,0 +1,186 @@
+"""Exports of a result set: JSON Lines for programs, CSV and Excel for people.
+
+Each takes the stored JSON of the records (`SearchService.export_json`), in the requested
+order, and is written chunk by chunk, so memory stays flat however many records match.
+
+Spreadsheet exports (CSV, Excel) neutralise formula injection as OWASP advises: a text cell
+that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
+spreadsheet shows it as text instead of running it. JSON Lines is data for programs and
+keeps every value exactly as `atlas parse` gives it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+# Field name, French heading (Excel), Excel column width in characters.
+COLUMNS: list[tuple[str, str, int]] = [
+    ("id", "Identifiant", 24),
+    ("title", "Titre", 60),
+    ("theme", "Thématique", 30),
+    ("sub_theme", "Sous-thématique", 30),
+    ("sub_sub_theme", "Sous-sous-thématique", 24),
+    ("status", "Statut", 12),
+    ("partnership_form", "Forme du partenariat", 30),
+    ("signature_year", "Année de signature", 11),
+    ("start_year", "Année de début", 10),
+    ("end_date", "Date de fin", 12),
+    ("country_codes", "Codes pays", 10),
+    ("countries", "Pays", 24),
+    ("french_partners", "Collectivités françaises", 40),
+    ("foreign_partners", "Partenaires étrangers", 40),
+    ("funding_total_eur", "Financement total (€)", 16),
+    ("triennial", "Triennal", 9),
+]
+CSV_COLUMNS = [name for name, _, _ in COLUMNS]
+LIST_SEPARATOR = " | "  # inside a cell; the CSV itself is separated by ';'
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+EXCEL_MAX_CELL = 32_767
+CUT_MARKER = " […] (texte tronqué)"
+CHUNK = 256_000  # bytes per streamed piece: few thread hops, flat memory
+
+
+def neutralise(value: str) -> str:
+    """A text cell that a spreadsheet would run as a formula, made inert (OWASP)."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def known_total(record: dict[str, Any]) -> int | None:
+    """The funding total, or None when no amount is known (not the same as 0 €)."""
+    total = record.get("funding_total_eur")
+    if total:
+        return int(total)
+    amounts = [f.get("amount_eur") for f in record.get("funding") or []]
+    return 0 if any(a is not None for a in amounts) else None
+
+
+def row_values(record: dict[str, Any]) -> dict[str, Any]:
+    """One record as export cells: lists joined, numbers as numbers, unknowns as None."""
+    countries = record.get("countries") or []
+    partners = record.get("foreign_partners") or []
+    return {
+        **{name: record.get(name) for name in CSV_COLUMNS},
+        "country_codes": LIST_SEPARATOR.join(c["code"] for c in countries),
+        "countries": LIST_SEPARATOR.join(c["name"] for c in countries),
+        "french_partners": LIST_SEPARATOR.join(record.get("french_partners") or []),
+        "foreign_partners": LIST_SEPARATOR.join(
+            f"{p.get('name') or ''} ({p.get('country') or ''})" for p in partners),
+        "funding_total_eur": known_total(record),
+        "triennial": {True: "oui", False: "non"}.get(record.get("triennial")),
+    }
+
+
+# ---------------------------------------------------------------- JSON Lines
+
+
+def jsonl_chunks(texts: Iterable[bytes]) -> Iterator[bytes]:
+    """Stored record JSON, one per line, in chunks of about 256 KB."""
+    buffer: list[bytes] = []
+    size = 0
+    for text in texts:
+        buffer.append(text)
+        size += len(text)
+        if size >= CHUNK:
+            buffer.append(b"")
+            yield b"\n".join(buffer)
+            buffer, size = [], 0
+    if buffer:
+        buffer.append(b"")
+        yield b"\n".join(buffer)
+
+
+# ---------------------------------------------------------------- CSV
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def csv_chunks(texts: Iterable[bytes]) -> Iterator[str]:
+    """CSV for French Excel: UTF-8 with BOM, `;` separated, text quoted, numbers bare."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_NONNUMERIC,
+                        lineterminator="\r\n")
+    buffer.write("\ufeff")
+    writer.writerow(CSV_COLUMNS)
+    for text in texts:
+        cells = row_values(orjson.loads(text))
+        writer.writerow([_csv_cell(cells[name]) for name in CSV_COLUMNS])
+        if buffer.tell() > CHUNK:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+# ---------------------------------------------------------------- Excel
+
+
+def _excel_text(value: str) -> str:
+    if len(value) > EXCEL_MAX_CELL:
+        return value[:EXCEL_MAX_CELL - len(CUT_MARKER)] + CUT_MARKER
+    return value
+
+
+def write_xlsx(texts: Iterable[bytes], path: Path) -> int:
+    """Write the records to an .xlsx file; returns the number of rows written.
+
+    Numbers are numbers, the end date a date, text is written as text (never as a formula;
+    a text that looks like one also gets Excel's quote prefix), the header row is frozen.
+    """
+    import xlsxwriter
+
+    workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+                                               "strings_to_numbers": False,
+                                               "strings_to_formulas": False,
+                                               "strings_to_urls": False})
+    try:
+        sheet = workbook.add_worksheet("Projets")
+        header = workbook.add_format({"bold": True, "bg_color": "#DDE4EE", "text_wrap": True,
+                                      "valign": "top"})
+        quoted = workbook.add_format({"quote_prefix": True})
+        date = workbook.add_format({"num_format": "dd/mm/yyyy"})
+        euros = workbook.add_format({"num_format": "#,##0 €"})
+        for col, (_, heading, width) in enumerate(COLUMNS):
+            sheet.set_column(col, col, width)
+            sheet.write_string(0, col, heading, header)
+        sheet.freeze_panes(1, 0)
+        rows = 0
+        for text in texts:
+            rows += 1
+            cells = row_values(orjson.loads(text))
+            for col, (name, _, _) in enumerate(COLUMNS):
+                value = cells[name]
+                if value is None or value == "":
+                    continue
+                if isinstance(value, bool):
+                    value = str(value)
+                if isinstance(value, int):
+                    sheet.write_number(rows, col, value,
+                                       euros if name == "funding_total_eur" else None)
+                elif name == "end_date" and _iso_date(value):
+                    sheet.write_datetime(rows, col, _iso_date(value), date)
+                else:
+                    value = _excel_text(str(value))
+                    sheet.write_string(rows, col, value,
+                                       quoted if value.startswith(FORMULA_STARTS) else None)
+        sheet.autofilter(0, 0, rows, len(COLUMNS) - 1)
+    finally:
+        workbook.close()
+    return rows
+
+
+def _iso_date(value: Any) -> dt.datetime | None:
+    try:
+        return dt.datetime.strptime(str(value), "%Y-%m-%d")
+    except ValueError:
+        return None

@@ -1,0 +1,116 @@
+"""Plain ASGI middleware (no per-request task): HEAD on every GET route, and an access log."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import queue
+import sys
+import time
+from logging.handlers import QueueHandler, QueueListener
+from typing import Any
+
+ACCESS_LOGGER = "atlas.access"
+
+Scope = dict[str, Any]
+
+
+class HeadAsGet:
+    """Answers `HEAD` on every GET route: the GET's status and headers, without its body.
+
+    FastAPI routes serve only the methods they declare; uptime monitors and link checkers
+    send HEAD. A 405's `Allow` header then lists HEAD beside GET.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 405:
+                message = {**message, "headers": [_allow_head(k, v)
+                                                  for k, v in message.get("headers", [])]}
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body"):
+                    return  # the rest of a streamed body: not sent
+                message = {"type": "http.response.body", "body": b""}
+            await send(message)
+
+        await self.app(scope, receive, send_wrapper)
+
+
+def _allow_head(name: bytes, value: bytes) -> tuple[bytes, bytes]:
+    if name.lower() == b"allow":
+        methods = [m.strip() for m in value.decode("latin-1").split(",") if m.strip()]
+        if "GET" in methods and "HEAD" not in methods:
+            methods.append("HEAD")
+        return name, ", ".join(methods).encode("latin-1")
+    return name, value
+
+
+class AccessLog:
+    """One line per request on the `atlas.access` logger: method, path, status, duration."""
+
+    def __init__(self, app: Any, logger: logging.Logger | None = None) -> None:
+        self.app = app
+        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or not self.logger.isEnabledFor(logging.INFO):
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 0
+
+        async def send_wrapper(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            path = scope.get("path", "")
+            if scope.get("query_string"):
+                path += "?" + scope["query_string"].decode("latin-1")
+            client = (scope.get("client") or ("-",))[0]
+            self.logger.info('%s "%s %s" %d %.1f ms', client, scope["method"], path,
+                             status or 500, (time.perf_counter() - started) * 1000)
+
+
+class _DroppingQueueHandler(QueueHandler):
+    """Hands records to the writer thread; when it is far behind (stderr is a pipe nobody
+    reads), drops the line rather than stall the request."""
+
+    def enqueue(self, record: logging.LogRecord) -> None:
+        try:
+            self.queue.put_nowait(record)
+        except queue.Full:
+            pass
+
+
+def log_access_to_stderr(backlog: int = 10_000) -> None:
+    """Send the access log to stderr (what `atlas serve` does), once per process.
+
+    Lines are written by a thread of their own: a slow or full stderr never blocks the
+    event loop (at worst, past `backlog` waiting lines, new ones are dropped)."""
+    logger = logging.getLogger(ACCESS_LOGGER)
+    if logger.handlers:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    lines: queue.Queue = queue.Queue(maxsize=backlog)
+    listener = QueueListener(lines, handler)
+    listener.start()
+    atexit.register(listener.stop)
+    logger.addHandler(_DroppingQueueHandler(lines))
+    logger.setLevel(logging.INFO)
+    logger.propagate = False

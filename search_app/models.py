@@ -1,0 +1,169 @@
+"""Response models: the OpenAPI contract of every JSON answer.
+
+Handlers still render answers with orjson (`api.FastJSON`): these models describe the
+answers for `/openapi.json` and for generated clients, they are not a second encoding pass.
+The record itself is described by the dataclass `indexer.record.Record`, the one shape
+`atlas parse` prints, so the contract cannot drift from the parser.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from indexer.record import Country, Record
+
+__all__ = [
+    "AuthorityAnswer", "BatchAnswer", "Country", "CountryAnswer", "ErrorDetail", "FacetValue",
+    "Health", "Hit", "Record", "SearchAnswer", "Suggestion", "SuggestAnswer",
+    "ValidationErrorAnswer",
+]
+
+
+class _Answer(BaseModel):
+    # Answers may gain fields (API.md: "add fields freely"); clients must ignore unknown ones.
+    model_config = ConfigDict(extra="allow")
+
+
+class FacetValue(_Answer):
+    value: str | int = Field(description="The filter value (an int for start_year)")
+    label: str = Field(description="What to show: the French country name for a country code")
+    count: int = Field(ge=0, description="Matching records with this value")
+    funding_eur: int = Field(description="Summed funding of those records, in euros")
+    selected: bool = Field(description="Whether this value is an active filter")
+    toggle_url: str | None = Field(
+        None, description="Search page URL with this value toggled (page reset to 1)")
+
+
+class Hit(_Answer):
+    id: str
+    title: str
+    theme: str | None = None
+    sub_theme: str | None = None
+    status: str | None = None
+    partnership_form: str | None = None
+    start_year: int | None = None
+    end_date: str | None = Field(None, description="ISO date")
+    countries: list[Country] = Field(default_factory=list)
+    french_partners: list[str] = Field(default_factory=list)
+    funding_total_eur: int | None = None
+    snippet: str = Field(description="HTML-escaped record text; only <mark> tags are added")
+    score: float | None = Field(None, description="Relevance (null when sorted otherwise)")
+    synthetic: bool = Field(False, description="A generated record, not a real Atlas page")
+
+
+class SearchAnswer(_Answer):
+    total: int = Field(ge=0, description="Every matching record (the CSV and JSONL count)")
+    page: int = Field(ge=1)
+    size: int = Field(ge=1, le=100)
+    pages: int = Field(ge=0)
+    took_ms: float
+    suggestion: str | None = Field(None, description="Did you mean, when few or no hits")
+    fuzzy: bool = Field(False, description="Hits found only by typo tolerance")
+    cached: bool = False
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = Field(
+        description="Disjunctive counts per facet: country, theme, sub_theme, status, "
+                    "partnership_form, start_year, french_partner")
+
+
+class BatchAnswer(_Answer):
+    projects: list[Record] = Field(description="The records found, in the order asked, "
+                                               "each once, as `atlas parse` gives them")
+    missing: list[str] = Field(description="Ids asked for that the index does not hold")
+
+
+class Suggestion(_Answer):
+    value: str
+    kind: str = Field(description="pays, collectivité française, partenaire étranger, projet")
+    id: str | None = Field(None, description="The project id, for kind=projet")
+
+
+class SuggestAnswer(_Answer):
+    q: str
+    suggestions: list[Suggestion]
+
+
+class Health(_Answer):
+    status: str = Field(examples=["ok"])
+    records: int = Field(ge=0)
+    version: str | None = None
+    built_at: str | float | None = None
+    synthetic: int = Field(0, ge=0, description="Generated records in the index")
+
+
+class ValueCount(_Answer):
+    value: str | int
+    count: int = Field(ge=0)
+
+
+class CountryCount(_Answer):
+    code: str
+    name: str | None = None
+    count: int = Field(ge=0)
+
+
+class PartnerCount(_Answer):
+    name: str
+    country: str | None = Field(None, description="As written in the records")
+    code: str | None = Field(None, description="ISO code of that country, when known")
+    count: int = Field(ge=0)
+
+
+class AuthorityCount(_Answer):
+    name: str
+    slug: str
+    count: int = Field(ge=0)
+
+
+class AuthorityAnswer(_Answer):
+    name: str
+    slug: str = Field(description="The name folded to lowercase ASCII, other runs as '-'")
+    projects: int = Field(ge=0)
+    funding_eur: int
+    countries: list[CountryCount]
+    themes: list[ValueCount]
+    years: list[ValueCount]
+    partners: list[PartnerCount] = Field(description="Foreign partner authorities")
+    search_url: str | None = Field(None, description="Its projects: /api/search?french_partner=")
+
+
+class CountryAnswer(_Answer):
+    code: str
+    name: str
+    projects: int = Field(ge=0, description="Equals the total of /api/search?country=CODE")
+    funding_eur: int
+    authorities: list[AuthorityCount] = Field(description="French authorities, most active "
+                                                          "first")
+    themes: list[ValueCount]
+    years: list[ValueCount]
+    search_url: str | None = None
+
+
+class ErrorDetail(BaseModel):
+    detail: str
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationErrorAnswer(BaseModel):
+    detail: list[ValidationIssue]
+
+
+def responses(*statuses: int) -> dict[int | str, dict]:
+    """The documented non-200 answers of a route, for `responses=`."""
+    known: dict[int, dict] = {
+        304: {"description": "Not modified: the `If-None-Match` ETag still matches "
+                             "(no body)"},
+        401: {"model": ErrorDetail, "description": "Missing or wrong bearer token "
+                                                   "(only when ATLAS_API_TOKEN is set)"},
+        404: {"model": ErrorDetail, "description": "Not found (no such project, authority "
+                                                   "or country)"},
+        422: {"model": ValidationErrorAnswer,
+              "description": "Invalid parameter, with a message per parameter"},
+        503: {"model": ErrorDetail, "description": "The index is not open yet"},
+    }
+    return {status: known[status] for status in statuses}
