@@ -201,7 +201,7 @@ async def api_suggest(
             response_model=AuthorityAnswer, responses=responses(304, 401, 404, 422, 503))
 async def api_authority(
     request: Request,
-    slug: Annotated[str, Path(max_length=300)],
+    slug: Annotated[str, Path(max_length=300, examples=["clermont-ferrand"])],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
     found = network.authority(service, slug)
@@ -215,7 +215,7 @@ async def api_authority(
             response_model=CountryAnswer, responses=responses(304, 401, 404, 422, 503))
 async def api_country(
     request: Request,
-    code: Annotated[str, Path(max_length=100)],
+    code: Annotated[str, Path(max_length=100, examples=["MX"])],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
     found = network.country(service, code)
