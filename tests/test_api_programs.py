@@ -53,7 +53,8 @@ API_GETS = [
     ("/api/search", {"q": "eau"}), ("/api/search.jsonl", {"q": "eau"}),
     ("/api/search.csv", {"q": "eau"}), ("/api/search.xlsx", {"q": "eau"}),
     ("/api/projects", {"id": SEED_ID}), (f"/api/projects/{SEED_ID}", {}),
-    ("/api/suggest", {"q": "ital"}),
+    ("/api/suggest", {"q": "ital"}), ("/api/authorities/clermont-ferrand", {}),
+    ("/api/countries/MX", {}),
 ]
 
 
@@ -267,7 +268,7 @@ def test_openapi_describes_real_answers(client) -> None:
     spec = client.get("/openapi.json").json()
     paths = spec["paths"]
     for path in ("/api/search", "/api/projects", "/api/projects/{project_id}", "/api/suggest",
-                 "/healthz"):
+                 "/api/authorities/{slug}", "/api/countries/{code}", "/healthz"):
         schema = paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
         assert "$ref" in schema, path
     for path in ("/api/search", "/api/search.jsonl", "/api/projects"):
