@@ -20,6 +20,8 @@ from typing import Any
 
 import orjson
 
+from indexer.fields import FACETS, YEAR
+
 # Field name, French heading (Excel), Excel column width in characters.
 COLUMNS: list[tuple[str, str, int]] = [
     ("id", "Identifiant", 24),
@@ -39,6 +41,10 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("funding_total_eur", "Financement total (€)", 16),
     ("triennial", "Triennal", 9),
 ]
+# Every facet's CSV column is exported (the facet registry names it): a facet on a record
+# field these columns do not list yet adds its own column.
+COLUMNS += [(f.csv_column, f.label, 24) for f in (*FACETS, YEAR)
+            if f.csv_column not in {name for name, _, _ in COLUMNS}]
 CSV_COLUMNS = [name for name, _, _ in COLUMNS]
 LIST_SEPARATOR = " | "  # inside a cell; the CSV itself is separated by ';'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -61,12 +67,16 @@ def known_total(record: dict[str, Any]) -> int | None:
     return 0 if any(a is not None for a in amounts) else None
 
 
+def _cell(value: Any) -> Any:
+    return LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
+
+
 def row_values(record: dict[str, Any]) -> dict[str, Any]:
     """One record as export cells: lists joined, numbers as numbers, unknowns as None."""
     countries = record.get("countries") or []
     partners = record.get("foreign_partners") or []
     return {
-        **{name: record.get(name) for name in CSV_COLUMNS},
+        **{name: _cell(record.get(name)) for name in CSV_COLUMNS},
         "country_codes": LIST_SEPARATOR.join(c["code"] for c in countries),
         "countries": LIST_SEPARATOR.join(c["name"] for c in countries),
         "french_partners": LIST_SEPARATOR.join(record.get("french_partners") or []),
