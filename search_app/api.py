@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -63,8 +64,15 @@ def tagged(request: Request) -> dict[str, str]:
     return {"ETag": request.state.etag}
 
 
-def _download(name: str) -> str:
-    return f'attachment; filename="{name}"'
+def _stream(request: Request, service: SearchService, params: SearchParams,
+            chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
+            filename: str) -> StreamingResponse:
+    """Every matching record, streamed in the requested order as `chunks` renders them."""
+    total, texts = service.export_json(params)
+    return StreamingResponse(
+        chunks(texts), media_type=media_type,
+        headers={**tagged(request), "X-Total-Count": str(total),
+                 "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 SEARCH_ERRORS = responses(304, 401, 422, 503)
@@ -93,11 +101,8 @@ async def api_search_jsonl(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> StreamingResponse:
-    total, texts = service.export_json(params)
-    return StreamingResponse(
-        exports.jsonl_chunks(texts), media_type="application/x-ndjson",
-        headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": _download("atlas-recherche.jsonl")})
+    return _stream(request, service, params, exports.jsonl_chunks, "application/x-ndjson",
+                   "atlas-recherche.jsonl")
 
 
 @router.get("/search.csv", summary="Every matching record as CSV for French Excel",
@@ -113,11 +118,8 @@ async def api_search_csv(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> StreamingResponse:
-    total, texts = service.export_json(params)
-    return StreamingResponse(
-        exports.csv_chunks(texts), media_type="text/csv; charset=utf-8",
-        headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": _download("atlas-recherche.csv")})
+    return _stream(request, service, params, exports.csv_chunks, "text/csv; charset=utf-8",
+                   "atlas-recherche.csv")
 
 
 @router.get("/search.xlsx", summary="Every matching record as an Excel workbook",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,8 @@ from search_app.app import create_app
 from search_app.params import SearchParams
 from search_app.service import SearchService
 from search_app.settings import Settings
+
+from .conftest import free_port, wait_until_serving
 
 TOKEN = "fuzz-t0ken"
 QUERY_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
@@ -71,16 +72,10 @@ def client_module(index_dir):
         yield test_client
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def atlas_serve(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     """A real `atlas serve` process, with an API token, its stderr kept in a file."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("serve") / "stderr.log"
     with log.open("w") as err:
         proc = subprocess.Popen(
@@ -89,16 +84,7 @@ def atlas_serve(index_dir: Path, tmp_path_factory: pytest.TempPathFactory):
             env={**os.environ, "ATLAS_API_TOKEN": TOKEN})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"atlas serve did not start: {log.read_text()}")
-            time.sleep(0.2)
+        wait_until_serving(base, proc, log.read_text)
         yield base, log
     finally:
         proc.terminate()

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from .conftest import free_port
+from .conftest import free_port, wait_until_serving
 
 OLD, NEW = 40, 55
 
@@ -48,17 +48,7 @@ def served(tmp_path: Path):
         [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index), "--port",
          str(port), "--workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-500:]}")
-        time.sleep(0.2)
+    wait_until_serving(base, proc, lambda: proc.stderr.read().decode()[-500:])
     yield base, index, tmp_path
     proc.terminate()
     try:

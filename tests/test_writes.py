@@ -19,7 +19,7 @@ from indexer import version
 from search_app.params import SearchParams
 from search_app.service import SearchService
 
-from .conftest import free_port
+from .conftest import free_port, wait_until_serving
 
 
 def atlas(*args: str, **kwargs) -> subprocess.CompletedProcess:
@@ -232,15 +232,7 @@ def test_a_rollback_reaches_a_running_server(base_index: Path, tmp_path: Path) -
                          env={**os.environ, "ATLAS_API_TOKEN": ""})
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert server.poll() is None and time.monotonic() < deadline
-            time.sleep(0.1)
+        wait_until_serving(base, server)
         assert httpx.get(f"{base}/api/search").json()["total"] == 1
         assert atlas("rollback", "--index", str(base_index)).returncode == 0
         health = httpx.get(f"{base}/healthz").json()
