@@ -29,6 +29,9 @@ Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
 Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
+# Bounds on what one URL may ask, so a crafted URL costs what a person's search costs.
+MAX_VALUES_PER_FILTER = 30
+MAX_FILTER_VALUES = 50
 
 # A client that serialises a missing value writes one of these; no Atlas value (all French)
 # is spelled so. As a filter value each would silently match nothing: refused instead.
@@ -58,7 +61,12 @@ def _year(value: Any) -> Any:
 
 def _drop_blank(values: list[str]) -> list[str]:
     # Empty values mean "no filter"; repeats are one.
-    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    kept = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    if len(kept) > MAX_VALUES_PER_FILTER:
+        raise PydanticCustomError(
+            "too_many_values", "{count} valeurs : au plus {limit} par filtre",
+            {"count": len(kept), "limit": MAX_VALUES_PER_FILTER})
+    return kept
 
 
 _VALUE_SCHEMA = {"type": "string", "pattern": NULL_PATTERN}
@@ -101,6 +109,15 @@ class _BaseParams(BaseModel):
         if low is not None and high is not None and low > high:
             for name, value in zip(YEAR.params, (high, low), strict=True):
                 setattr(self, name, value)
+        return self
+
+    @model_validator(mode="after")
+    def _bounded(self) -> _BaseParams:
+        count = sum(len(getattr(self, name)) for name in LIST_FIELDS)
+        if count > MAX_FILTER_VALUES:
+            raise PydanticCustomError(
+                "too_many_values", "{count} valeurs de filtre : au plus {limit} par recherche",
+                {"count": count, "limit": MAX_FILTER_VALUES})
         return self
 
     @model_validator(mode="after")

@@ -33,7 +33,7 @@ from indexer.version import Layout, OpenVersion
 
 from .errors import IndexNotReady
 from .expansion import expand
-from .facets import combine, count_facets
+from .facets import combine, count_facets, matching_values
 from .filters import ValueLookup, facet_mask, filter_masks
 from .highlight import marked_snippet, snippet
 from .params import SearchParams
@@ -254,7 +254,8 @@ class SearchService:
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         total = int(final.sum())
-        facets = count_facets(h.data, base, masks, selected, params.year_min, params.year_max)
+        facets, facet_totals = count_facets(h.data, base, masks, selected, params.year_min,
+                                            params.year_max)
         start = (params.page - 1) * params.size
         ranked = (self._rank(h, scores, final, params, start + params.size, m.tier)
                   if start < total else [])
@@ -274,6 +275,8 @@ class SearchService:
             "named_filters": named_filters(m.named, h.data.values, selected),
             "hits": self._hits(h, page, terms),
             "facets": facets,
+            # How many values each facet has in all: its list stops at the facet's `limit`.
+            "facet_totals": facet_totals,
         }
 
     def _rank(self, h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray,
@@ -312,6 +315,21 @@ class SearchService:
         records = h.records.get_many(ids)
         return [hit_summary(records[rid], terms, score)
                 for rid, (_, score) in zip(ids, page, strict=True) if rid in records]
+
+    def facet_values(self, params: SearchParams, facet: str, contains: str = "",
+                     page: int = 1, size: int = 100) -> dict[str, Any]:
+        """One facet's values for a search, all of them (not only the first `limit`), those
+        whose name holds `contains`, a page at a time, in the sidebar's order and counts."""
+        h = self.handle()
+        declared = BY_NAME[facet]
+        m = self._matching(h, params)
+        masks, selected = filter_masks(h.data, params, h.lookup)
+        start = (page - 1) * size
+        items, total = matching_values(h.data, declared, combine(m.mask, masks, skip=facet),
+                                       selected.get(facet, []), contains, start, start + size)
+        return {"facet": facet, "label": declared.label, "contains": contains, "total": total,
+                "page": page, "size": size, "pages": (total + size - 1) // size,
+                "values": items}
 
     # ---- exports and lookups
 

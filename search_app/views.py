@@ -15,14 +15,14 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from indexer.fields import FACETS, LABELS, YEAR
+from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
 from indexer.places import country_code
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
 from search_app.fieldsyntax import syntax_help
 from search_app.network import authority_url, country_url
-from search_app.params import SearchParams
+from search_app.params import MAX_Q, SearchParams
 from search_app.templating import date_fr, euros, nombre, projets, templates
 from search_app.urls import (
     active_chips,
@@ -46,10 +46,14 @@ SORTS = (
 # Facets in the sidebar, in registry order; the start year gets its own range form and chart.
 SIDEBAR_FACETS = tuple(f.name for f in FACETS)
 OPEN_FACETS = SIDEBAR_FACETS[:2]  # unfolded by default: the first two
-# Lists longer than this get a scroll box and, with JavaScript, a filter field.
-LONG_LIST = 12
-# Keeps a page light even when a facet has thousands of values (French authorities).
-MAX_FACET_ITEMS = 300
+# Values listed per facet in the sidebar (selected ones always are): the page stays light
+# however many values a facet has; the rest are one link away (« voir tout », with a search
+# over the values on the server).
+SHOWN_VALUES = 10
+# Values per page of a facet's own page (`/filtres/{param}`).
+VALUES_PAGE = 100
+# Filters offered to drop on an empty result, each costing one count.
+MAX_RELAXATIONS = 6
 PARTNERS_ON_CARD = 4
 
 router = APIRouter()
@@ -117,30 +121,46 @@ def hit_view(hit: dict) -> dict:
 # ---------------------------------------------------------------- search page
 
 
-def _facet_section(facet: str, items: list[dict]) -> dict:
-    shown = items[:MAX_FACET_ITEMS]
+def _facet_item(facet: str, i: dict) -> dict:
+    return {
+        "label": str(i.get("label") or i["value"]),
+        "count": nombre(i.get("count")),
+        "url": i["toggle_url"],
+        "selected": bool(i.get("selected")),
+        "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
+        + str(i.get("label") or i["value"]),
+        "page_url": _page_url(facet, str(i["value"])),
+    }
+
+
+def _facet_section(facet: str, items: list[dict], params: SearchParams,
+                   total: int | None = None) -> dict:
+    """A sidebar facet: its most frequent values, the selected ones, and, when it has more,
+    « et N autres » (from the facet's full count) linking to all of them."""
+    shown = items[:SHOWN_VALUES]
     # A selected value must stay visible even past the cap.
-    shown += [i for i in items[MAX_FACET_ITEMS:] if i.get("selected")]
+    shown += [i for i in items[SHOWN_VALUES:] if i.get("selected")]
+    total = len(items) if total is None else max(total, len(items))
+    hidden = total - len(shown)
+    param = BY_NAME[facet].param if facet in BY_NAME else facet
     return {
         "key": facet,
         "id": f"facette-{facet.replace('_', '-')}",
         "title": LABELS[facet],
-        "items": [
-            {
-                "label": str(i.get("label") or i["value"]),
-                "count": nombre(i.get("count")),
-                "url": i["toggle_url"],
-                "selected": bool(i.get("selected")),
-                "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
-                + str(i.get("label") or i["value"]),
-                "page_url": _page_url(facet, str(i["value"])),
-            }
-            for i in shown
-        ],
-        "long": len(shown) > LONG_LIST,
-        "hidden_count": len(items) - len(shown),
+        "items": [_facet_item(facet, i) for i in shown],
+        "hidden_count": hidden,
+        "more_text": f"et {nombre(hidden)} autre{'s' if hidden > 1 else ''}" if hidden > 0
+        else "",
+        "all_url": build_url(_without_page(params), f"/filtres/{param}") if hidden > 0 else "",
+        "search_url": f"/filtres/{param}",
+        "search_label": f"Chercher parmi les {nombre(total)} valeurs « {LABELS[facet]} »",
+        "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
+
+
+def _without_page(params: SearchParams) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in params.query_items() if k != "page"]
 
 
 def _page_url(facet: str, value: str) -> str:
@@ -195,7 +215,7 @@ def _params_from_url(url: str) -> SearchParams:
 def _relaxations(service: Any, params: SearchParams, chips: list[dict]) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
     options = []
-    for chip in chips:
+    for chip in chips[:MAX_RELAXATIONS]:
         relaxed = _params_from_url(chip["remove_url"]).model_copy(update={"size": 1})
         try:
             total = int(service.search(relaxed)["total"])
@@ -229,6 +249,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
     `downloads`: link the exports (not when a token keeps the API from the public)."""
     result = add_toggle_urls(service.search(params), params)
     facets = result.get("facets") or {}
+    facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
     pages = int(result.get("pages") or 0)
     chips = active_chips(params, result)
@@ -277,10 +298,11 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "relaxations": _relaxations(service, params, chips) if total == 0 else [],
         "drop_query_url": query_url(params, "") if total == 0 and params.q else "",
         "facets": [
-            _facet_section(f, facets[f]) for f in SIDEBAR_FACETS if facets.get(f)
+            _facet_section(f, facets[f], params, facet_totals.get(f))
+            for f in SIDEBAR_FACETS if facets.get(f)
         ],
         "years": {
-            "items": _facet_section(YEAR.name, year_items)["items"] if year_items else [],
+            "items": [_facet_item(YEAR.name, i) for i in year_items],
             "year_min": "" if params.year_min is None else str(params.year_min),
             "year_max": "" if params.year_max is None else str(params.year_max),
             "hidden": _hidden_inputs(params, YEAR.params),
@@ -294,6 +316,53 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "downloads": _downloads(params) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,
+    }
+
+
+# ---------------------------------------------------------------- one facet, every value
+
+
+def facet_values_context(service: Any, params: SearchParams, param: str, contains: str
+                         ) -> dict | None:
+    """Everything facet_values.html prints: every value of one facet for a search (those
+    holding `contains`), a page at a time; `params.page` is the page of values. None when
+    `param` names no facet."""
+    declared = BY_PARAM.get(param)
+    if declared is None:
+        return None
+    found = service.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
+    state = params.model_copy(update={"page": 1})
+    with_urls = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
+    items = [_facet_item(declared.name, i) for i in with_urls["facets"][declared.name]]
+    base = f"/filtres/{param}"
+    extra = [("valeur", contains)] if contains else []
+    pages = int(found["pages"])
+
+    def page_link(n: int) -> str:
+        return build_url([*_without_page(state), *extra, *([("page", str(n))] if n > 1 else [])],
+                         base)
+
+    total = int(found["total"])
+    title = f"{declared.label} : {nombre(total)} valeur{'s' if total > 1 else ''}"
+    return {
+        **site_context(service),
+        "page_title": title,
+        "heading": title + (f" contenant « {contains} »" if contains else ""),
+        "q": params.q,
+        "label": declared.label,
+        "contains": contains,
+        "items": items,
+        "list_id": f"facette-{declared.name.replace('_', '-')}-liste",
+        "total": total,
+        "chips": active_chips(state, None),
+        "search_url": base,
+        "form_hidden": _hidden_inputs(state, ("valeur",)),
+        "search_hidden": _hidden_inputs(state, ("q",)),
+        "back_url": build_url(_without_page(state)),
+        "all_values_url": build_url(_without_page(state), base) if contains else "",
+        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "prev_url": page_link(params.page - 1) if 1 < params.page <= pages else "",
+        "next_url": page_link(params.page + 1) if params.page < pages else "",
     }
 
 
@@ -476,8 +545,9 @@ ERRORS = {
 
 
 def error_context(status: int, detail: str | None = None, service: Any = None,
-                  back_url: str = "/") -> dict:
+                  back_url: str = "/", q: str = "") -> dict:
     title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
+    q = q.strip()[:MAX_Q]
     return {
         **site_context(service),
         "page_title": title,
@@ -485,6 +555,7 @@ def error_context(status: int, detail: str | None = None, service: Any = None,
         "title": title,
         "text": text,
         "detail": detail or "",
+        "q": q,  # the search box keeps what was typed
         "home_url": back_url,
     }
 
@@ -495,14 +566,15 @@ def error_page(request: Request, status: int, detail: str | None = None,
 
     `back_url` keeps what the visitor searched (minus what was invalid)."""
     service = getattr(request.app.state, "service", None)
+    q = request.query_params.get("q", "")
     return templates.TemplateResponse(
-        request, "error.html", error_context(status, detail, service, back_url),
+        request, "error.html", error_context(status, detail, service, back_url, q),
         status_code=status, headers=headers,
     )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def search_page(
+def search_page(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[Any, Depends(get_service)],
@@ -513,8 +585,22 @@ async def search_page(
     )
 
 
+@router.get("/filtres/{param}", response_class=HTMLResponse, include_in_schema=False)
+def facet_values_page(
+    request: Request,
+    param: str,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[Any, Depends(get_service)],
+    valeur: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    context = facet_values_context(service, params, param, valeur.strip())
+    if context is None:
+        return error_page(request, 404, f"Aucun filtre « {param} ».")
+    return templates.TemplateResponse(request, "facet_values.html", context)
+
+
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
-async def project_page(
+def project_page(
     request: Request, project_id: str, service: Annotated[Any, Depends(get_service)]
 ) -> Response:
     context = project_page_context(service, project_id)
@@ -528,7 +614,7 @@ async def project_page(
 
 
 @router.get("/collectivites", response_class=HTMLResponse, include_in_schema=False)
-async def authorities_page(
+def authorities_page(
     request: Request, service: Annotated[Any, Depends(get_service)],
     q: Annotated[str, Query(max_length=200)] = "",
     lettre: Annotated[str, Query(max_length=1)] = "",
@@ -540,7 +626,7 @@ async def authorities_page(
 
 
 @router.get("/collectivites/{slug}", response_class=HTMLResponse, include_in_schema=False)
-async def authority_page(
+def authority_page(
     request: Request, slug: str, service: Annotated[Any, Depends(get_service)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -553,7 +639,7 @@ async def authority_page(
 
 
 @router.get("/pays/{code}", response_class=HTMLResponse, include_in_schema=False)
-async def country_page(
+def country_page(
     request: Request, code: str, service: Annotated[Any, Depends(get_service)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
