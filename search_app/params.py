@@ -64,7 +64,7 @@ def _drop_blank(values: list[str]) -> list[str]:
     kept = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
     if len(kept) > MAX_VALUES_PER_FILTER:
         raise PydanticCustomError(
-            "too_many_values", "{count} valeurs : au plus {limit} par filtre",
+            "too_many_values", "{count} valeurs\u00a0: au plus {limit} par filtre",
             {"count": len(kept), "limit": MAX_VALUES_PER_FILTER})
     return kept
 
@@ -116,7 +116,7 @@ class _BaseParams(BaseModel):
         count = sum(len(getattr(self, name)) for name in LIST_FIELDS)
         if count > MAX_FILTER_VALUES:
             raise PydanticCustomError(
-                "too_many_values", "{count} valeurs de filtre : au plus {limit} par recherche",
+                "too_many_values", "{count} valeurs de filtre\u00a0: au plus {limit} par recherche",
                 {"count": count, "limit": MAX_FILTER_VALUES})
         return self
 

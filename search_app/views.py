@@ -153,7 +153,7 @@ def _facet_section(facet: str, items: list[dict], params: SearchParams,
         else "",
         "all_url": build_url(_without_page(params), f"/filtres/{param}") if hidden > 0 else "",
         "search_url": f"/filtres/{param}",
-        "search_label": f"Chercher parmi les {nombre(total)} valeurs « {LABELS[facet]} »",
+        "search_label": f"Chercher parmi les {nombre(total)} valeurs «\u00a0{LABELS[facet]}\u00a0»",
         "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
@@ -269,10 +269,10 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
     if total == 0:
         heading = "Aucun projet ne correspond à votre recherche"
     else:
-        heading = f"{projets(total)}" + (f" pour « {params.q} »" if params.q else "")
+        heading = f"{projets(total)}" + (f" pour «\u00a0{params.q}\u00a0»" if params.q else "")
     return {
         **site_context(service),
-        "page_title": (f"« {params.q} » – " if params.q else "") + projets(total),
+        "page_title": (f"«\u00a0{params.q}\u00a0» – " if params.q else "") + projets(total),
         "q": params.q,
         "total": total,
         "heading": heading,
@@ -343,11 +343,11 @@ def facet_values_context(service: Any, params: SearchParams, param: str, contain
                          base)
 
     total = int(found["total"])
-    title = f"{declared.label} : {nombre(total)} valeur{'s' if total > 1 else ''}"
+    title = f"{declared.label}\u00a0: {nombre(total)} valeur{'s' if total > 1 else ''}"
     return {
         **site_context(service),
         "page_title": title,
-        "heading": title + (f" contenant « {contains} »" if contains else ""),
+        "heading": title + (f" contenant «\u00a0{contains}\u00a0»" if contains else ""),
         "q": params.q,
         "label": declared.label,
         "contains": contains,
@@ -595,7 +595,7 @@ def facet_values_page(
 ) -> Response:
     context = facet_values_context(service, params, param, valeur.strip())
     if context is None:
-        return error_page(request, 404, f"Aucun filtre « {param} ».")
+        return error_page(request, 404, f"Aucun filtre «\u00a0{param}\u00a0».")
     return templates.TemplateResponse(request, "facet_values.html", context)
 
 
@@ -634,7 +634,7 @@ def authority_page(
 
     context = authority_page_context(service, slug, page)
     if context is None:
-        return error_page(request, 404, f"Aucune collectivité française « {slug} ».")
+        return error_page(request, 404, f"Aucune collectivité française «\u00a0{slug}\u00a0».")
     return templates.TemplateResponse(request, "authority.html", context)
 
 
@@ -647,5 +647,5 @@ def country_page(
 
     context = country_page_context(service, code, page)
     if context is None:
-        return error_page(request, 404, f"Aucun projet dans le pays « {code} ».")
+        return error_page(request, 404, f"Aucun projet dans le pays «\u00a0{code}\u00a0».")
     return templates.TemplateResponse(request, "country.html", context)
