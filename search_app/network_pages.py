@@ -164,7 +164,7 @@ def authorities_page_context(service: Any, q: str = "", letter: str = "") -> dic
         if letter not in by_letter:
             letter = next((x for x in [*LETTERS, OTHER] if x in by_letter), "")
         shown = by_letter.get(letter, [])
-        heading = f"Collectivités françaises\u00a0: {letter}" if letter else "Collectivités françaises"
+        heading = ("Collectivités françaises" + (f"\u00a0: {letter}" if letter else ""))
     return {
         **site_context(service),
         "page_title": "Collectivités françaises",

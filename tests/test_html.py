@@ -256,7 +256,8 @@ def test_synthetic_records_are_labelled(client) -> None:
     assert card and "données synthétiques" not in card.group(0)
     syn_id = re.search(r'id="hit-(syn_[A-Za-z0-9_-]+)"', html).group(1)
     detail = get(client, f"/projects/{syn_id}")
-    assert "Données synthétiques\u00a0: ce projet a été généré automatiquement" in htmllib.unescape(detail)
+    assert ("Données synthétiques\u00a0: ce projet a été généré automatiquement"
+            in htmllib.unescape(detail))
 
 
 def test_hostile_record_is_escaped_everywhere(client) -> None:
