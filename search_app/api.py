@@ -130,7 +130,7 @@ def api_search_csv(
                 200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
                       "description": "An .xlsx workbook"},
                 **SEARCH_ERRORS})
-def api_search_xlsx(
+async def api_search_xlsx(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],

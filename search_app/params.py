@@ -30,8 +30,8 @@ Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
 # Bounds on what one URL may ask, so a crafted URL costs what a person's search costs.
-MAX_VALUES_PER_FILTER = 30
-MAX_FILTER_VALUES = 50
+MAX_VALUES_PER_FILTER = 20
+MAX_FILTER_VALUES = 40
 
 # A client that serialises a missing value writes one of these; no Atlas value (all French)
 # is spelled so. As a filter value each would silently match nothing: refused instead.

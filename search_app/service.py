@@ -466,13 +466,21 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) ->
         "partnership_form": record.get("partnership_form"),
         "start_year": record.get("start_year"),
         "end_date": record.get("end_date"),
-        "countries": record.get("countries") or [],
+        "countries": countries_fr(record.get("countries") or []),
         "french_partners": record.get("french_partners") or [],
         "funding_total_eur": record.get("funding_total_eur") or 0,
         "snippet": best_snippet(record, terms),
         "score": score,
         "synthetic": is_synthetic(record["id"]),
     }
+
+
+def countries_fr(countries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A record's countries under one French name each (« États-Unis », however the page
+    wrote it), in French alphabetical order (accents and case aside)."""
+    named = [{**c, "name": country_name(c["code"]) if c.get("code") else c.get("name") or ""}
+             for c in countries]
+    return sorted(named, key=lambda c: (fold_value(c["name"]), c["name"]))
 
 
 def best_snippet(record: dict[str, Any], terms: set[str]) -> str:

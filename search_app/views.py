@@ -11,18 +11,19 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
 from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
-from indexer.places import country_code
+from indexer.places import country_code, country_name
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
 from search_app.fieldsyntax import syntax_help
 from search_app.network import authority_url, country_url
 from search_app.params import MAX_Q, SearchParams
+from search_app.service import countries_fr
 from search_app.templating import date_fr, euros, nombre, projets, templates
 from search_app.urls import (
     active_chips,
@@ -280,6 +281,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
         "out_of_range": total > 0 and params.page > pages,
         "first_page_url": page_url(params, 1),
+        "last_page_url": page_url(params, pages) if total > 0 and params.page > pages else "",
         "fuzzy": bool(result.get("fuzzy")) and total > 0,
         "expanded": ", ".join(result.get("expanded") or []),
         "syntax_help": syntax_help(),
@@ -409,9 +411,13 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         return None
     r: dict = record
     funding = r.get("funding") or []
+    # The stored total is 0 when no row has an amount: that is « non renseigné », not 0 €.
+    known = any(f.get("amount_eur") is not None for f in funding) or (
+        not funding and bool(r.get("funding_total_eur")))
     total = r.get("funding_total_eur")
     if total is None:
         total = sum(int(f.get("amount_eur") or 0) for f in funding)
+    funding_total = euros(total) if known else "non renseigné"
     themes = [
         {"label": "Thématique", "value": r.get("theme"),
          "url": _filter_url("theme", r.get("theme"))},
@@ -448,7 +454,7 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
                 ("Année de début du partenariat", r.get("start_year") or "—"),
                 ("Date de fin du partenariat", _date_or_dash(r.get("end_date"))),
                 ("Partenariat triennal", _oui_non(r.get("triennial"))),
-                ("Financement total", euros(total)),
+                ("Financement total", funding_total),
             )
         ],
         "themes": [t for t in themes if t["value"]],
@@ -466,16 +472,16 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         ],
         "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
         "countries": [
-            {"name": c.get("name") or c["code"], "code": c["code"],
-             "url": country_url(c["code"])}
-            for c in r.get("countries") or []
+            {"name": c["name"] or c["code"], "code": c["code"], "url": country_url(c["code"])}
+            for c in countries_fr(r.get("countries") or [])
         ],
         "foreign_partners": [
             {
                 "name": p.get("name") or "",
-                "country": p.get("country") or "",
-                "country_url": country_url(code) if (code := country_code(p.get("country")))
-                else "",
+                # one spelling per country, as everywhere else
+                "country": country_name(code) if (code := country_code(p.get("country")))
+                else p.get("country") or "",
+                "country_url": country_url(code) if code else "",
             }
             for p in r.get("foreign_partners") or []
         ],
@@ -485,10 +491,11 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         ],
         "funding": [
             {"funder": f.get("funder") or "", "year": f.get("year") or "",
-             "amount": euros(f.get("amount_eur"))}
+             "amount": euros(f.get("amount_eur")) if f.get("amount_eur") is not None
+             else "non renseigné"}
             for f in funding
         ],
-        "funding_total": euros(total),
+        "funding_total": funding_total,
         "foreign_contacts": [
             {
                 "authority": c.get("authority") or "",
@@ -579,10 +586,11 @@ def search_page(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[Any, Depends(get_service)],
 ) -> Response:
-    return templates.TemplateResponse(
-        request, "search.html",
-        search_page_context(service, params, downloads=not request.app.state.settings.api_token)
-    )
+    context = search_page_context(service, params,
+                                  downloads=not request.app.state.settings.api_token)
+    if context["last_page_url"]:  # a page past the end (an old link): the last one
+        return RedirectResponse(context["last_page_url"], status_code=303)
+    return templates.TemplateResponse(request, "search.html", context)
 
 
 @router.get("/filtres/{param}", response_class=HTMLResponse, include_in_schema=False)

@@ -187,8 +187,13 @@ def test_pagination(client) -> None:
     first_ids = set(re.findall(r'id="hit-([A-Za-z0-9_-]+)"', html))
     second_ids = set(re.findall(r'id="hit-([A-Za-z0-9_-]+)"', page2))
     assert len(first_ids) == len(second_ids) == 10 and not first_ids & second_ids
-    beyond = get(client, "/?size=10&page=9999")
-    assert "Cette page n’existe pas" in beyond
+    # A page past the end (an old link) leads to the last page, never « page 60 sur 51 ».
+    moved = client.get("/?size=10&page=9999", follow_redirects=False)
+    assert moved.status_code == 303
+    last = int(re.search(r"page=(\d+)", moved.headers["location"]).group(1))
+    assert moved.headers["location"] == f"/?page={last}&size=10"
+    beyond = get(client, moved.headers["location"])
+    assert f"page {last} sur {last}" in beyond and "Cette page n’existe pas" not in beyond
 
 
 def test_zero_result_page_offers_filters_to_drop(client) -> None:

@@ -5,7 +5,9 @@ Each test goes through a real interface: the app (TestClient) or the `atlas` com
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -78,3 +80,87 @@ def test_cli_says_one_project_in_the_singular(index_dir: Path) -> None:
     assert out.splitlines()[0].startswith("1 projet (page 1/1"), out
     many = _atlas_search(index_dir, "eau", columns=80)
     assert " projets (page 1/" in many.splitlines()[0]
+
+
+# ---------------------------------------------------------------- crafted URLs (item 2)
+
+
+def test_too_many_filter_values_is_a_clear_422(client) -> None:
+    crafted = [("q", "eau")] + [("french_partner", f"Ville {i}") for i in range(1000)]
+    page = client.get("/", params=crafted)
+    assert page.status_code == 422 and len(page.content) < 20_000
+    text = html.unescape(page.text)
+    assert "1000 valeurs\u00a0: au plus 20 par filtre" in text
+    assert 'value="eau"' in page.text  # the search box keeps the query
+    api = client.get("/api/search", params=crafted)
+    assert api.status_code == 422
+    assert api.json()["detail"][0]["type"] == "too_many_values"
+    assert api.json()["detail"][0]["loc"] == ["query", "french_partner"]
+    spread = [(param, f"v{i}") for param in ("country", "theme", "french_partner")
+              for i in range(15)]
+    across = client.get("/api/search", params=spread)
+    assert across.status_code == 422
+    assert "45 valeurs de filtre" in across.json()["detail"][0]["msg"]
+    assert client.get("/api/search", params=spread[:40]).status_code == 200
+
+
+def test_page_weight_follows_what_is_shown(client) -> None:
+    # Each facet lists its ten most frequent values (and the selected ones), not hundreds.
+    page = client.get("/").text
+    for facet in ("country", "sub-theme", "french-partner"):
+        block = re.search(rf'<ul id="facette-{facet}-liste".*?</ul>', page, re.S)
+        assert block and block.group(0).count('class="facet-link') == 10, facet
+    assert len(page.encode()) < 90_000
+    # The most a URL may select (20 values of a filter): each is shown (chip and list) and
+    # every link carries them, hundreds of kilobytes at most, not the tens of megabytes of
+    # a thousand values.
+    values = [v["value"] for v in _search(client, size=1)["facets"]["french_partner"][:20]]
+    chosen = client.get("/", params=[("french_partner", v) for v in values])
+    assert chosen.status_code == 200
+    assert chosen.text.count('class="chip"') == 20
+    assert len(chosen.content) < 500_000
+
+
+# ---------------------------------------------------------------- every facet value (item 11)
+
+
+def test_facet_says_how_many_more_and_reaches_every_value(client) -> None:
+    answer = _search(client, size=1)
+    everyone = answer["facet_totals"]["french_partner"]
+    assert everyone > 10
+    page = client.get("/").text
+    more = re.search(r'<ul id="facette-french-partner-liste".*?</ul>\s*'
+                     r'<p class="facet-more">et ([\d\u202f]+) autres · <a href="([^"]+)"',
+                     page, re.S)
+    assert more and int(more.group(1).replace("\u202f", "")) == everyone - 10
+    assert more.group(2) == "/filtres/french_partner"
+    # Every value is reachable: page after page of the value list, and by searching it.
+    seen: list[str] = []
+    url = more.group(2)
+    while url:
+        listing = client.get(url).text
+        seen += re.findall(r'<a href="[^"]+" class="facet-link"\s+data-label="([^"]+)"', listing)
+        nxt = re.search(r'<a href="([^"]+)" rel="next"', listing)
+        url = html.unescape(nxt.group(1)) if nxt else ""
+    assert len(seen) == len(set(seen)) == everyone
+    rare = seen[-1]
+    found = client.get("/filtres/french_partner", params={"valeur": rare[1:].upper()}).text
+    link = re.search(rf'<a href="([^"]+)" class="facet-link"\s+data-label="{re.escape(html.escape(rare))}"',
+                     found)
+    assert link, rare
+    narrowed = _search(client, french_partner=rare)
+    assert narrowed["total"] >= 1
+    assert html.unescape(link.group(1)).startswith("/?french_partner=")
+
+
+# ---------------------------------------------------------------- a page past the end (item 12)
+
+
+def test_a_page_past_the_end_goes_to_the_last_page(client) -> None:
+    answer = _search(client, q="eau")
+    last = (answer["total"] + 19) // 20
+    moved = client.get("/", params={"q": "eau", "page": 60}, follow_redirects=False)
+    assert moved.status_code == 303
+    assert moved.headers["location"] == f"/?q=eau&page={last}"
+    shown = client.get(moved.headers["location"]).text
+    assert f"page {last} sur {last}" in shown and "page 60" not in shown
