@@ -6,11 +6,14 @@ Each test goes through a real interface: the app (TestClient) or the `atlas` com
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ATLAS = Path(sys.executable).parent / "atlas"
 
@@ -164,3 +167,71 @@ def test_a_page_past_the_end_goes_to_the_last_page(client) -> None:
     assert moved.headers["location"] == f"/?q=eau&page={last}"
     shown = client.get(moved.headers["location"]).text
     assert f"page {last} sur {last}" in shown and "page 60" not in shown
+
+
+# ---------------------------------------------------------------- display details (6, 18)
+
+DISPLAY_RECORDS = [
+    {"id": "sans_montant", "title": "Jumelage sans montant connu", "theme": "Culture et Patrimoine",
+     "context": "Un jumelage culturel.", "french_partners": ["Lille"],
+     "funding": [{"funder": "Lille", "amount_eur": None, "year": 2014}],
+     "funding_total_eur": 0},
+    {"id": "trois_pays", "title": "Réseau de trois pays", "theme": "Culture et Patrimoine",
+     "context": "Un réseau culturel.", "french_partners": ["Lille"],
+     "countries": [{"code": "US", "name": "Etats-Unis d'Amérique"},
+                   {"code": "EG", "name": "Egypte"}, {"code": "DE", "name": "Allemagne"}],
+     "foreign_partners": [{"name": "Boston", "country": "Etats-Unis d'Amérique"}],
+     "funding": [{"funder": "Lille", "amount_eur": 5000, "year": 2015}],
+     "funding_total_eur": 5000},
+]
+
+
+@pytest.fixture(scope="module")
+def display_client(tmp_path_factory: pytest.TempPathFactory):
+    from fastapi.testclient import TestClient
+
+    from indexer.build import build
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    root = tmp_path_factory.mktemp("display")
+    source = root / "records.jsonl"
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in DISPLAY_RECORDS),
+                      encoding="utf-8")
+    build([source], root / "index", progress=False)
+    with TestClient(create_app(Settings(index_dir=root / "index"))) as client:
+        yield client
+
+
+def _visible(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+def test_no_known_amount_is_not_zero_euros(display_client) -> None:
+    page = _visible(display_client.get("/projects/sans_montant").text)
+    assert not re.search(r"(?<![\d\u202f])0\u00a0€", page)
+    total = re.search(r"Financement total\s+(\S.*?)\n", page)
+    assert total and total.group(1).strip() == "non renseigné", total
+    assert "5\u202f000\u00a0€" in _visible(display_client.get("/projects/trois_pays").text)
+
+
+def test_one_french_spelling_per_country_in_alphabetical_order(display_client) -> None:
+    hit = _search(display_client, q="réseau")["hits"][0]
+    assert [c["name"] for c in hit["countries"]] == ["Allemagne", "Égypte", "États-Unis"]
+    card = display_client.get("/", params={"q": "réseau"}).text
+    card = card[card.index('id="hit-trois_pays"'):]
+    names = re.findall(r'<a href="/pays/[A-Z]+">([^<]+)</a>', card[:card.index("</article>")])
+    assert names == ["Allemagne", "Égypte", "États-Unis"]
+    project = display_client.get("/projects/trois_pays").text
+    assert "Etats-Unis d" not in html.unescape(project)
+    assert "États-Unis" in project
+
+
+def test_french_ui_text_has_no_break_spaces(display_client) -> None:
+    pages = [display_client.get(url).text for url in (
+        "/?q=réseau", "/?q=reseaux+zzzzzz&theme=Culture+et+Patrimoine&country=US",
+        "/projects/trois_pays", "/filtres/country?valeur=e", "/nulle-part")]
+    for page in pages:
+        text = _visible(page)
+        assert not re.search(r"« | »| [:;?!](?=\s)", text), re.findall(r".{20}(?:« | »| [:;?!]\s)",
+                                                                       text)
