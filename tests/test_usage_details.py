@@ -148,8 +148,8 @@ def test_facet_says_how_many_more_and_reaches_every_value(client) -> None:
     assert len(seen) == len(set(seen)) == everyone
     rare = seen[-1]
     found = client.get("/filtres/french_partner", params={"valeur": rare[1:].upper()}).text
-    link = re.search(rf'<a href="([^"]+)" class="facet-link"\s+data-label="{re.escape(html.escape(rare))}"',
-                     found)
+    label = re.escape(html.escape(rare))
+    link = re.search(rf'<a href="([^"]+)" class="facet-link"\s+data-label="{label}"', found)
     assert link, rare
     narrowed = _search(client, french_partner=rare)
     assert narrowed["total"] >= 1
