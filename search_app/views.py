@@ -10,6 +10,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
@@ -591,6 +592,18 @@ def search_page(
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(context["last_page_url"], status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
+
+
+@router.get("/suggest", include_in_schema=False)
+def suggest(
+    service: Annotated[Any, Depends(get_service)],
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> Response:
+    """The search box's completions, public like the pages (the token guards /api only);
+    the same answer as /api/suggest."""
+    return Response(orjson.dumps({"q": q, "suggestions": service.suggest(q, limit)}),
+                    media_type="application/json")
 
 
 @router.get("/filtres/{param}", response_class=HTMLResponse, include_in_schema=False)

@@ -172,15 +172,18 @@ def test_a_page_past_the_end_goes_to_the_last_page(client) -> None:
 # ---------------------------------------------------------------- display details (6, 18)
 
 DISPLAY_RECORDS = [
+    {"id": "eau_potable", "title": "Accès à l'eau potable à Dakar", "theme": "Eau",
+     "countries": [{"code": "US", "name": "Etats-Unis"}]},
     {"id": "sans_montant", "title": "Jumelage sans montant connu", "theme": "Culture et Patrimoine",
      "context": "Un jumelage culturel.", "french_partners": ["Lille"],
      "funding": [{"funder": "Lille", "amount_eur": None, "year": 2014}],
      "funding_total_eur": 0},
     {"id": "trois_pays", "title": "Réseau de trois pays", "theme": "Culture et Patrimoine",
-     "context": "Un réseau culturel.", "french_partners": ["Lille"],
+     "context": "Un réseau culturel.",
      "countries": [{"code": "US", "name": "Etats-Unis d'Amérique"},
                    {"code": "EG", "name": "Egypte"}, {"code": "DE", "name": "Allemagne"}],
      "foreign_partners": [{"name": "Boston", "country": "Etats-Unis d'Amérique"}],
+     "french_partners": ["Région Bretagne", "Lille"],
      "funding": [{"funder": "Lille", "amount_eur": 5000, "year": 2015}],
      "funding_total_eur": 5000},
 ]
@@ -235,3 +238,43 @@ def test_french_ui_text_has_no_break_spaces(display_client) -> None:
         text = _visible(page)
         assert not re.search(r"« | »| [:;?!](?=\s)", text), re.findall(r".{20}(?:« | »| [:;?!]\s)",
                                                                        text)
+
+
+# ---------------------------------------------------------------- autocomplete (item 10)
+
+
+def _suggest(client, q: str, path: str = "/suggest") -> list[tuple[str, str]]:
+    response = client.get(path, params={"q": q})
+    assert response.status_code == 200, response.text
+    return [(s["value"], s["kind"]) for s in response.json()["suggestions"]]
+
+
+def test_autocomplete_from_the_start_of_any_word(display_client) -> None:
+    assert ("Région Bretagne", "collectivité française") in _suggest(display_client, "Bretagne")
+    assert ("Accès à l'eau potable à Dakar", "projet") in _suggest(display_client, "eau")
+    assert _suggest(display_client, "egy") == [("Égypte", "pays")]
+
+
+def test_autocomplete_one_entry_per_country(display_client) -> None:
+    # Two records spell the United States two ways: one suggestion, the French name.
+    for q in ("etats", "États-Unis", "Etats-Unis d'Am"):
+        assert _suggest(display_client, q) == [("États-Unis", "pays")], q
+
+
+def test_autocomplete_works_on_public_pages_when_a_token_guards_the_api(tmp_path) -> None:
+    from fastapi.testclient import TestClient
+
+    from indexer.build import build
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    source = tmp_path / "records.jsonl"
+    source.write_text(json.dumps(DISPLAY_RECORDS[-1], ensure_ascii=False) + "\n",
+                      encoding="utf-8")
+    build([source], tmp_path / "index", progress=False)
+    app = create_app(Settings(index_dir=tmp_path / "index", api_token="secret"))
+    with TestClient(app) as client:
+        assert client.get("/api/suggest", params={"q": "bret"}).status_code == 401
+        page = client.get("/").text
+        url = re.search(r'data-suggest-url="([^"]+)"', page).group(1)
+        assert ("Région Bretagne", "collectivité française") in _suggest(client, "bret", url)
