@@ -317,4 +317,4 @@ def test_static_assets(client) -> None:
     assert css.status_code == js.status_code == 200
     assert ":focus-visible" in css.text and "@media print" in css.text
     assert "data-suggest-url" in js.text
-    assert 'data-suggest-url="/api/suggest"' in html
+    assert 'data-suggest-url="/suggest"' in html
