@@ -29,9 +29,9 @@ Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
 Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
-# Bounds on what one URL may ask, so a crafted URL costs what a person's search costs.
+# Bounds on what one URL may ask, so a crafted URL costs what a person's search costs: so
+# many values per filter, hence at most 20 x 6 filters per request (and `q` <= MAX_Q).
 MAX_VALUES_PER_FILTER = 20
-MAX_FILTER_VALUES = 40
 
 # A client that serialises a missing value writes one of these; no Atlas value (all French)
 # is spelled so. As a filter value each would silently match nothing: refused instead.
@@ -74,7 +74,8 @@ FilterValue = Annotated[str, BeforeValidator(_filter_value), WithJsonSchema(_VAL
 # On the wire `?theme=a` is one value and `?theme=a&theme=b` several: the schema says both.
 FilterValues = Annotated[
     list[FilterValue], AfterValidator(_drop_blank),
-    WithJsonSchema({"anyOf": [{"type": "array", "items": _VALUE_SCHEMA}, _VALUE_SCHEMA]}),
+    WithJsonSchema({"anyOf": [{"type": "array", "items": _VALUE_SCHEMA,
+                               "maxItems": MAX_VALUES_PER_FILTER}, _VALUE_SCHEMA]}),
 ]
 Year = Annotated[
     Annotated[int, Field(ge=0, le=9999)] | None, BeforeValidator(_year),
@@ -109,15 +110,6 @@ class _BaseParams(BaseModel):
         if low is not None and high is not None and low > high:
             for name, value in zip(YEAR.params, (high, low), strict=True):
                 setattr(self, name, value)
-        return self
-
-    @model_validator(mode="after")
-    def _bounded(self) -> _BaseParams:
-        count = sum(len(getattr(self, name)) for name in LIST_FIELDS)
-        if count > MAX_FILTER_VALUES:
-            raise PydanticCustomError(
-                "too_many_values", "{count} valeurs de filtre\u00a0: au plus {limit} par recherche",
-                {"count": count, "limit": MAX_FILTER_VALUES})
         return self
 
     @model_validator(mode="after")
