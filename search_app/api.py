@@ -80,7 +80,7 @@ SEARCH_ERRORS = responses(304, 401, 422, 503)
 
 @router.get("/search", summary="Full-text search with disjunctive facets",
             response_class=FastJSON, response_model=SearchAnswer, responses=SEARCH_ERRORS)
-async def api_search(
+def api_search(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
@@ -96,7 +96,7 @@ async def api_search(
                 200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
                       "description": "One JSON record per line"},
                 **SEARCH_ERRORS})
-async def api_search_jsonl(
+def api_search_jsonl(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
@@ -113,7 +113,7 @@ async def api_search_jsonl(
                 200: {"content": {"text/csv": {"schema": {"type": "string"}}},
                       "description": "CSV rows"},
                 **SEARCH_ERRORS})
-async def api_search_csv(
+def api_search_csv(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
@@ -156,7 +156,7 @@ async def api_search_xlsx(
                         "`missing`.",
             response_class=FastJSON, response_model=BatchAnswer,
             responses=responses(304, 401, 422, 503))
-async def api_projects(
+def api_projects(
     request: Request,
     service: Annotated[SearchService, Depends(get_service)],
     id: Annotated[list[Annotated[str, Query(min_length=1, max_length=MAX_ID)]],
@@ -173,7 +173,7 @@ async def api_projects(
 @router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
             response_class=FastJSON, response_model=Record,
             responses=responses(304, 401, 404, 503))
-async def api_project(
+def api_project(
     request: Request,
     project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
     service: Annotated[SearchService, Depends(get_service)],
@@ -189,7 +189,7 @@ async def api_project(
 @router.get("/suggest", summary="Completions over countries, authorities and titles",
             response_class=FastJSON, response_model=SuggestAnswer,
             responses=responses(304, 401, 422, 503))
-async def api_suggest(
+def api_suggest(
     request: Request,
     service: Annotated[SearchService, Depends(get_service)],
     q: Annotated[str, Query(max_length=200)] = "",
@@ -201,7 +201,7 @@ async def api_suggest(
 @router.get("/authorities/{slug}", summary="One French authority: projects, countries, "
             "themes, years, foreign partners", response_class=FastJSON,
             response_model=AuthorityAnswer, responses=responses(304, 401, 404, 422, 503))
-async def api_authority(
+def api_authority(
     request: Request,
     slug: Annotated[str, Path(max_length=300, examples=["clermont-ferrand"])],
     service: Annotated[SearchService, Depends(get_service)],
@@ -215,7 +215,7 @@ async def api_authority(
 @router.get("/countries/{code}", summary="One partner country: French authorities, themes, "
             "years, funding", response_class=FastJSON,
             response_model=CountryAnswer, responses=responses(304, 401, 404, 422, 503))
-async def api_country(
+def api_country(
     request: Request,
     code: Annotated[str, Path(max_length=100, examples=["MX"])],
     service: Annotated[SearchService, Depends(get_service)],

@@ -57,9 +57,9 @@ def render_year_chart(
     bar = max(slot * 0.8, 1.0)
     plot = HEIGHT - TOP - BOTTOM
     summary = (
-        f"{title} : de {first} à {last}, au plus {_projets(top)} en {peak}"
+        f"{title}\u00a0: de {first} à {last}, au plus {_projets(top)} en {peak}"
         if first != last
-        else f"{title} : {_projets(top)} en {first}"
+        else f"{title}\u00a0: {_projets(top)} en {first}"
     )
     out = [
         '<figure class="yearchart">',
@@ -78,7 +78,7 @@ def render_year_chart(
             cls = "bar sel" if year in selected else "bar"
             out.append(
                 f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
-                f"<title>{year} : {_projets(n)}</title>"
+                f"<title>{year}\u00a0: {_projets(n)}</title>"
                 f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
                 f' width="{bar:.1f}" height="{h:.1f}"/></a>'
             )

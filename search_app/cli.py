@@ -236,24 +236,45 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-def render_text(result: dict) -> str:
+def render_text(result: dict, width: int | None = None) -> str:
+    """The answer as terminal text, every line within `width` columns (the terminal's,
+    `$COLUMNS` or 80 by default); snippets cut at a word with « … »."""
     import html
     import re
+    import shutil
+    import textwrap
 
-    lines = [f"{result['total']} projets (page {result['page']}/{max(result['pages'], 1)}, "
-             f"{result['took_ms']} ms)"]
+    width = max(40, width or shutil.get_terminal_size((80, 24)).columns)
+    total, pages = int(result["total"]), max(int(result["pages"]), 1)
+    count = f"{total} projet{'s' if total > 1 else ''}" if total else "aucun projet"
+    lines = textwrap.wrap(f"{count} (page {result['page']}/{pages}, {result['took_ms']} ms)",
+                          width)
     if result.get("suggestion"):
-        lines.append(f"Essayez : {result['suggestion']}")
+        lines += textwrap.wrap(f"Essayez : {result['suggestion']}", width)
+    indent = " " * 6
     for n, hit in enumerate(result["hits"], start=(result["page"] - 1) * result["size"] + 1):
         countries = ", ".join(c["name"] for c in hit["countries"])
-        lines.append(f"{n:>4}. {hit['title']}  [{hit['id']}]")
+        lines += textwrap.wrap(f"{n:>4}. {hit['title']}  [{hit['id']}]", width,
+                               subsequent_indent=indent)
         meta = " · ".join(str(x) for x in (hit["theme"], hit["status"], hit["start_year"],
                                             countries) if x)
-        lines.append(f"      {meta}")
+        lines += textwrap.wrap(meta, width, initial_indent=indent, subsequent_indent=indent)
         snippet = html.unescape(re.sub(r"</?mark>", "*", hit["snippet"] or ""))
         if snippet:
-            lines.append(f"      {snippet[:200]}")
+            lines += textwrap.wrap(cut_at_word(snippet, 3 * (width - len(indent))), width,
+                                   initial_indent=indent, subsequent_indent=indent)
     return "\n".join(lines)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` within `limit` characters, cut after a whole word and ended by « … » (never
+    « .… »: the punctuation before the cut is dropped)."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit)
+    head = text[:cut if cut > limit // 2 else limit - 1]
+    return head.rstrip(" .,;:…") + "…"
 
 
 def check_index(index: Path) -> str | None:

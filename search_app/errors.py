@@ -66,6 +66,8 @@ def french_issue(error: dict[str, Any]) -> str:
         text = f"{shown} est trop petit (au moins {ctx.get('ge')})"
     elif kind == "less_than_equal":
         text = f"{shown} est trop grand (au plus {ctx.get('le')})"
+    elif kind == "too_many_values":
+        text = error.get("msg", "")
     elif kind == "string_too_long":
         text = f"texte trop long (au plus {ctx.get('max_length')} caractères)"
     else:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from indexer.facetdata import FacetData
-from indexer.fields import FACETS, YEAR, Facet
+from indexer.fields import FACETS, YEAR, Facet, fold_value
 
 
 def combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None
@@ -37,20 +37,24 @@ def _counts(data: FacetData, facet: str, mask: np.ndarray) -> tuple[np.ndarray, 
             np.bincount(vals[hit], weights=data.funding[docs[hit]], minlength=n))
 
 
-def value_facet(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
-                ) -> list[dict[str, Any]]:
+def _ordered_values(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
+                    ) -> tuple[list[int], np.ndarray, np.ndarray, set[int]]:
+    """(value indexes with a count or selected, most frequent first then by name; counts;
+    funding sums; the selected indexes)."""
     facet = declared.name
     counts, sums = _counts(data, facet, mask)
-    values = data.values[facet]
     chosen = {i for i in selected if i >= 0}
     keep = counts > 0
     keep[list(chosen)] = True  # a selected value stays listed, even at zero
     shown = np.flatnonzero(keep)
     # Most frequent first, then by name; in numpy, as the authority list runs to thousands.
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))].tolist()
-    limit = declared.limit
-    if limit and len(order) > limit:
-        order = order[:limit] + [i for i in order[limit:] if i in chosen]
+    return order, counts, sums, chosen
+
+
+def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarray,
+           sums: np.ndarray, chosen: set[int]) -> list[dict[str, Any]]:
+    values = data.values[declared.name]
     counts_list, sums_list = counts.tolist(), sums.tolist()
     return [
         {
@@ -62,6 +66,31 @@ def value_facet(data: FacetData, declared: Facet, mask: np.ndarray, selected: li
         }
         for i in order
     ]
+
+
+def value_facet(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
+                ) -> tuple[list[dict[str, Any]], int]:
+    """(the facet's items, at most `declared.limit` plus the selected ones; how many values
+    the facet has under `mask`, listed or not)."""
+    order, counts, sums, chosen = _ordered_values(data, declared, mask, selected)
+    total = len(order)
+    limit = declared.limit
+    if limit and len(order) > limit:
+        order = order[:limit] + [i for i in order[limit:] if i in chosen]
+    return _items(data, declared, order, counts, sums, chosen), total
+
+
+def matching_values(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int],
+                    needle: str, start: int, stop: int) -> tuple[list[dict[str, Any]], int]:
+    """Every value of a facet under `mask` whose name holds `needle` (folded: no case or
+    accents), in the sidebar's order: (items[start:stop], how many match)."""
+    order, counts, sums, chosen = _ordered_values(data, declared, mask, selected)
+    key = fold_value(needle)
+    if key:
+        values = data.values[declared.name]
+        order = [i for i in order
+                 if key in fold_value(values[i]) or key in fold_value(declared.display(values[i]))]
+    return _items(data, declared, order[start:stop], counts, sums, chosen), len(order)
 
 
 def year_facet(data: FacetData, mask: np.ndarray, year_min: int | None, year_max: int | None
@@ -86,12 +115,13 @@ def year_facet(data: FacetData, mask: np.ndarray, year_min: int | None, year_max
 
 def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
                  selected: dict[str, list[int]], year_min: int | None, year_max: int | None
-                 ) -> dict[str, list[dict[str, Any]]]:
-    """Every declared facet, each under every active filter but its own."""
-    out: dict[str, list[dict[str, Any]]] = {
-        facet.name: value_facet(data, facet, combine(base, masks, skip=facet.name),
-                                selected.get(facet.name, []))
-        for facet in FACETS
-    }
+                 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """Every declared facet, each under every active filter but its own; and how many
+    values each value facet has in all (its list may stop at the facet's `limit`)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    totals: dict[str, int] = {}
+    for facet in FACETS:
+        out[facet.name], totals[facet.name] = value_facet(
+            data, facet, combine(base, masks, skip=facet.name), selected.get(facet.name, []))
     out[YEAR.name] = year_facet(data, combine(base, masks, skip=YEAR.name), year_min, year_max)
-    return out
+    return out, totals

@@ -84,5 +84,5 @@ def syntax_help() -> str:
     """The one line the search page shows."""
     names = " ".join(f"{f.alias}:…" for f in FACETS if f.alias in ("pays", "theme", "statut",
                                                                    "forme", "collectivite"))
-    return (f"Filtrer en tapant : {names} {YEAR.alias}:2019 ou {YEAR.alias}:2015..2020 "
+    return (f"Filtrer en tapant\u00a0: {names} {YEAR.alias}:2019 ou {YEAR.alias}:2015..2020 "
             '(ex. pays:senegal eau, collectivite:"Métropole de Lyon").')

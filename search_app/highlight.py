@@ -12,6 +12,8 @@ import re
 from indexer.analysis import WORD_PATTERN, word_keys
 
 ELLIPSIS = "…"
+# Dropped before an ellipsis: an excerpt never ends in « .… » or « ,… ».
+_BEFORE_ELLIPSIS = " .,;:…"
 
 _SPACES = re.compile(r"\s+")
 
@@ -45,7 +47,7 @@ def _head(text: str, max_chars: int) -> str:
         return _escape(text)
     cut = text.rfind(" ", 0, max_chars)
     cut = cut if cut > max_chars // 2 else max_chars
-    return _escape(text[:cut].rstrip()) + ELLIPSIS
+    return _escape(text[:cut].rstrip(_BEFORE_ELLIPSIS)) + ELLIPSIS
 
 
 def _best_window(text: str, spans: list[tuple[int, int, str]], max_chars: int
@@ -100,7 +102,9 @@ def marked_snippet(text: str, terms: set[str], max_chars: int = 240) -> str | No
         out.append(_escape(text[pos:a]))
         out.append("<mark>" + _escape(text[a:b]) + "</mark>")
         pos = b
-    out.append(_escape(text[pos:end]))
+    tail = text[pos:end]
     if end < len(text):
-        out.append(ELLIPSIS)
+        out.append(_escape(tail.rstrip(_BEFORE_ELLIPSIS)) + ELLIPSIS)
+    else:
+        out.append(_escape(tail))
     return "".join(out).strip()

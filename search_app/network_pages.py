@@ -159,12 +159,12 @@ def authorities_page_context(service: Any, q: str = "", letter: str = "") -> dic
     if q:
         needle = network.slugify(q)  # slugs are folded names: compare those
         shown = [a for a in everyone if needle in a["slug"]]
-        heading = f"{nombre(len(shown))} collectivités contenant « {q} »"
+        heading = f"{nombre(len(shown))} collectivités contenant «\u00a0{q}\u00a0»"
     else:
         if letter not in by_letter:
             letter = next((x for x in [*LETTERS, OTHER] if x in by_letter), "")
         shown = by_letter.get(letter, [])
-        heading = f"Collectivités françaises : {letter}" if letter else "Collectivités françaises"
+        heading = ("Collectivités françaises" + (f"\u00a0: {letter}" if letter else ""))
     return {
         **site_context(service),
         "page_title": "Collectivités françaises",

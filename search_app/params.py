@@ -29,6 +29,9 @@ Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
 Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
+# Bounds on what one URL may ask, so a crafted URL costs what a person's search costs: so
+# many values per filter, hence at most 20 x 6 filters per request (and `q` <= MAX_Q).
+MAX_VALUES_PER_FILTER = 20
 
 # A client that serialises a missing value writes one of these; no Atlas value (all French)
 # is spelled so. As a filter value each would silently match nothing: refused instead.
@@ -58,7 +61,12 @@ def _year(value: Any) -> Any:
 
 def _drop_blank(values: list[str]) -> list[str]:
     # Empty values mean "no filter"; repeats are one.
-    return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    kept = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+    if len(kept) > MAX_VALUES_PER_FILTER:
+        raise PydanticCustomError(
+            "too_many_values", "{count} valeurs\u00a0: au plus {limit} par filtre",
+            {"count": len(kept), "limit": MAX_VALUES_PER_FILTER})
+    return kept
 
 
 _VALUE_SCHEMA = {"type": "string", "pattern": NULL_PATTERN}
@@ -66,7 +74,8 @@ FilterValue = Annotated[str, BeforeValidator(_filter_value), WithJsonSchema(_VAL
 # On the wire `?theme=a` is one value and `?theme=a&theme=b` several: the schema says both.
 FilterValues = Annotated[
     list[FilterValue], AfterValidator(_drop_blank),
-    WithJsonSchema({"anyOf": [{"type": "array", "items": _VALUE_SCHEMA}, _VALUE_SCHEMA]}),
+    WithJsonSchema({"anyOf": [{"type": "array", "items": _VALUE_SCHEMA,
+                               "maxItems": MAX_VALUES_PER_FILTER}, _VALUE_SCHEMA]}),
 ]
 Year = Annotated[
     Annotated[int, Field(ge=0, le=9999)] | None, BeforeValidator(_year),

@@ -1,12 +1,16 @@
 """The public query syntax and its translation into a whoosh query. Pure: no index, no I/O.
 
-Syntax: words are AND-ed; `"exact phrase"`; `a OR b` (uppercase OR between two items,
-chainable); `-word` and `-"phrase"` exclude. Anything else (stray quotes, brackets, colons,
-`AND`, `NOT`, ...) is plain text: it is analyzed like any other text and never raises.
+Syntax: words are AND-ed (an uppercase `AND` between them says so and changes nothing);
+`"exact phrase"`; `a OR b` (uppercase OR between two items, chainable); `-word`,
+`-"phrase"`, `NOT word` and `NOT "phrase"` exclude. Punctuation between words separates them
+as a space does (« eau,santé » is « eau santé »), except inside a number (« 1,5 »), a
+hyphenated word or an elision. Anything else (stray quotes, brackets, ...) is plain text:
+it is analyzed like any other text and never raises.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from whoosh.query import And, AndNot, Every, FuzzyTerm, Or, Phrase, Query, Term
@@ -18,6 +22,10 @@ from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 MAX_ITEMS = 32
 
 _STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
+# Punctuation that separates two words typed without a space; a comma between digits is part
+# of a number (« 1,5 »). Full stops (« O.N.U. », « www.x.fr ») and colons (field terms) are
+# left to the analyzer.
+_SEPARATOR = re.compile(r"[;!?()\[\]{}«»/|]|(?<!\d),(?=\w)|(?<=\w),(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -85,13 +93,17 @@ _OR = object()
 def _atoms(q: str) -> list:
     """[(Item, negated) | _OR] in query order."""
     atoms: list = []
+    q = _split_glued(q)
     i, n = 0, len(q)
+    not_pending = False
     while i < n:
         if q[i].isspace():
             i += 1
             continue
         negated = q[i] == "-" and i + 1 < n and not q[i + 1].isspace()
         j = i + 1 if negated else i
+        negated = negated or not_pending
+        not_pending = False
         if q[j] == '"':
             close = q.find('"', j + 1)
             if close != -1:
@@ -107,10 +119,22 @@ def _atoms(q: str) -> list:
         word = q[j:k]
         if word == "OR" and not negated:
             atoms.append(_OR)
+        elif word == "NOT" and not negated:
+            not_pending = True  # the next item is excluded, as with `-`
+        elif word == "AND" and not negated:
+            pass  # words are AND-ed anyway
         else:
             atoms.append((Item(word), negated))
         i = k
     return atoms
+
+
+def _split_glued(q: str) -> str:
+    """Punctuation between two words becomes a space, outside quoted phrases (where the
+    analyzer separates words anyway)."""
+    parts = q.split('"')
+    parts[::2] = [_SEPARATOR.sub(" ", part) for part in parts[::2]]
+    return '"'.join(parts)
 
 
 def _tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import gc
+import re
 import threading
 import time
 from collections import OrderedDict
@@ -25,7 +26,7 @@ from indexer import version as versions
 from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
 from indexer.fields import BY_NAME, fold_value
-from indexer.places import country_name
+from indexer.places import country_name, french_names
 from indexer.store import RecordStore
 from indexer.synonyms import Synonyms, load_synonyms
 from indexer.synthetic import is_synthetic
@@ -33,7 +34,7 @@ from indexer.version import Layout, OpenVersion
 
 from .errors import IndexNotReady
 from .expansion import expand
-from .facets import combine, count_facets
+from .facets import combine, count_facets, matching_values
 from .filters import ValueLookup, facet_mask, filter_masks
 from .highlight import marked_snippet, snippet
 from .params import SearchParams
@@ -116,32 +117,51 @@ class IndexHandle:
     # ---- completions
 
     def completions(self) -> list[tuple[str, str, str, int]]:
-        """(folded, value, kind, weight) sorted by folded, built on first use."""
+        """(key, value, kind, weight) sorted by key, built on first use: one key per word
+        start of each value (« bretagne » for « Région Bretagne », « eau » for « l'eau »), a
+        country under its one French name whatever spelling its records use."""
         if self._completions is None:
-            entries: dict[tuple[str, str], tuple[str, str, str, int]] = {}
+            best: dict[tuple[str, str], tuple[int, set[str]]] = {}
+
+            def add(value: str, kind: str, weight: int, spelled: str = "") -> None:
+                folded = fold_value(spelled or value)
+                if not folded:
+                    return
+                weight_now, keys = best.get((value, kind), (weight, set()))
+                keys.update(word_starts(folded))
+                best[(value, kind)] = (max(weight, weight_now), keys)
+
             data = self.data
-
-            def add(value: str, kind: str, weight: int) -> None:
-                key = (fold_value(value), kind)
-                if key[0] and (key not in entries or entries[key][3] < weight):
-                    entries[key] = (key[0], value, kind, weight)
-
             for code, written in data.country_names.items():
-                add(country_name(code), "pays", 1000)
-                add(written, "pays", 999)
+                for spelled in (country_name(code), written, *french_names(code)):
+                    add(country_name(code), "pays", 1000, spelled=spelled)
             docs, vals = data.multi["french_partner"]
             counts = np.bincount(vals, minlength=len(data.values["french_partner"]))
             for i, name in enumerate(data.values["french_partner"]):
                 add(name, "collectivité française", int(counts[i]))
             for name, count in data.partners.items():
                 add(name, "partenaire étranger", count)
-            self._completions = sorted(entries.values())
+            self._completions = sorted((key, value, kind, weight)
+                                       for (value, kind), (weight, keys) in best.items()
+                                       for key in keys)
         return self._completions
 
     def folded_titles(self) -> list[str]:
+        """Each title folded, words apart (an elision or a hyphen parts words too)."""
         if self._folded_titles is None:
-            self._folded_titles = [" " + fold_value(t) for t in self.data.titles]
+            self._folded_titles = [" " + " ".join(word_starts(fold_value(t))[0:1])
+                                   for t in self.data.titles]
         return self._folded_titles
+
+
+_WORD_BREAK = re.compile(r"[\s'\-/(),.]+")
+
+
+def word_starts(folded: str) -> list[str]:
+    """The folded text from each of its words on: « region bretagne » -> [« region
+    bretagne », « bretagne »]; « l'eau » -> [« l eau », « eau »]."""
+    words = [w for w in _WORD_BREAK.split(folded) if w]
+    return [" ".join(words[i:]) for i in range(len(words))]
 
 
 def _settle_heap() -> None:
@@ -254,7 +274,8 @@ class SearchService:
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(base, masks)
         total = int(final.sum())
-        facets = count_facets(h.data, base, masks, selected, params.year_min, params.year_max)
+        facets, facet_totals = count_facets(h.data, base, masks, selected, params.year_min,
+                                            params.year_max)
         start = (params.page - 1) * params.size
         ranked = (self._rank(h, scores, final, params, start + params.size, m.tier)
                   if start < total else [])
@@ -274,6 +295,8 @@ class SearchService:
             "named_filters": named_filters(m.named, h.data.values, selected),
             "hits": self._hits(h, page, terms),
             "facets": facets,
+            # How many values each facet has in all: its list stops at the facet's `limit`.
+            "facet_totals": facet_totals,
         }
 
     def _rank(self, h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray,
@@ -312,6 +335,21 @@ class SearchService:
         records = h.records.get_many(ids)
         return [hit_summary(records[rid], terms, score)
                 for rid, (_, score) in zip(ids, page, strict=True) if rid in records]
+
+    def facet_values(self, params: SearchParams, facet: str, contains: str = "",
+                     page: int = 1, size: int = 100) -> dict[str, Any]:
+        """One facet's values for a search, all of them (not only the first `limit`), those
+        whose name holds `contains`, a page at a time, in the sidebar's order and counts."""
+        h = self.handle()
+        declared = BY_NAME[facet]
+        m = self._matching(h, params)
+        masks, selected = filter_masks(h.data, params, h.lookup)
+        start = (page - 1) * size
+        items, total = matching_values(h.data, declared, combine(m.mask, masks, skip=facet),
+                                       selected.get(facet, []), contains, start, start + size)
+        return {"facet": facet, "label": declared.label, "contains": contains, "total": total,
+                "page": page, "size": size, "pages": (total + size - 1) // size,
+                "values": items}
 
     # ---- exports and lookups
 
@@ -382,20 +420,22 @@ class SearchService:
         return self._hits(h, page, set())
 
     def suggest(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
-        """Completions over countries, authorities and titles, by folded prefix."""
+        """Completions over countries, authorities and titles, from the start of any word
+        of a name (after an elision too), one entry per value."""
         h = self.handle()
-        key = fold_value(q)
-        if not key:
+        starts = word_starts(fold_value(q))
+        if not starts:
             return []
+        key = starts[0]
         entries = h.completions()
         start = bisect.bisect_left(entries, (key,))
-        found = []
+        found: dict[tuple[str, str], int] = {}
         for folded, value, kind, weight in entries[start:]:
             if not folded.startswith(key):
                 break
-            found.append((weight, value, kind))
-        found.sort(key=lambda x: (-x[0], x[1]))
-        out = [{"value": v, "kind": k} for _, v, k in found[:limit]]
+            found[(value, kind)] = weight
+        ranked = sorted(found.items(), key=lambda x: (-x[1], x[0][0]))
+        out: list[dict[str, Any]] = [{"value": v, "kind": k} for (v, k), _ in ranked[:limit]]
         if len(out) < limit and len(key) >= 2:
             needle = " " + key
             titles = h.folded_titles()
@@ -448,13 +488,21 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) ->
         "partnership_form": record.get("partnership_form"),
         "start_year": record.get("start_year"),
         "end_date": record.get("end_date"),
-        "countries": record.get("countries") or [],
+        "countries": countries_fr(record.get("countries") or []),
         "french_partners": record.get("french_partners") or [],
         "funding_total_eur": record.get("funding_total_eur") or 0,
         "snippet": best_snippet(record, terms),
         "score": score,
         "synthetic": is_synthetic(record["id"]),
     }
+
+
+def countries_fr(countries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A record's countries under one French name each (« États-Unis », however the page
+    wrote it), in French alphabetical order (accents and case aside)."""
+    named = [{**c, "name": country_name(c["code"]) if c.get("code") else c.get("name") or ""}
+             for c in countries]
+    return sorted(named, key=lambda c: (fold_value(c["name"]), c["name"]))
 
 
 def best_snippet(record: dict[str, Any], terms: set[str]) -> str:

@@ -75,7 +75,7 @@ def did_you_mean(q: str, reader) -> str | None:
     changed = False
     for match in WORD_PATTERN.finditer(q):
         word = match.group()
-        if word == "OR" or not word.isalpha() or word.lower() in FRENCH_STOPWORDS:
+        if word in ("OR", "AND", "NOT") or not word.isalpha() or word.lower() in FRENCH_STOPWORDS:
             continue
         folded = fold_token(word)
         if (_max_edits(folded) == 0 and glued_elision_candidate(folded) is None) \

@@ -201,7 +201,7 @@ def active_chips(
             "facet": facet,
             "name": LABELS[facet],
             "value": value,
-            "label": f"{LABELS[facet]} : {shown}",
+            "label": f"{LABELS[facet]}\u00a0: {shown}",
             "remove_url": remove_url(params, key, value, base=base),
         })
     year_min, year_max = _year_range(items)

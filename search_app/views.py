@@ -10,19 +10,21 @@ import re
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from indexer.fields import FACETS, LABELS, YEAR
-from indexer.places import country_code
+from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
+from indexer.places import country_code, country_name
 from indexer.synthetic import is_synthetic
 from search_app.charts import render_year_chart
 from search_app.deps import get_service, search_params
 from search_app.fieldsyntax import syntax_help
 from search_app.network import authority_url, country_url
-from search_app.params import SearchParams
+from search_app.params import MAX_Q, SearchParams
+from search_app.service import countries_fr
 from search_app.templating import date_fr, euros, nombre, projets, templates
 from search_app.urls import (
     active_chips,
@@ -46,10 +48,14 @@ SORTS = (
 # Facets in the sidebar, in registry order; the start year gets its own range form and chart.
 SIDEBAR_FACETS = tuple(f.name for f in FACETS)
 OPEN_FACETS = SIDEBAR_FACETS[:2]  # unfolded by default: the first two
-# Lists longer than this get a scroll box and, with JavaScript, a filter field.
-LONG_LIST = 12
-# Keeps a page light even when a facet has thousands of values (French authorities).
-MAX_FACET_ITEMS = 300
+# Values listed per facet in the sidebar (selected ones always are): the page stays light
+# however many values a facet has; the rest are one link away (« voir tout », with a search
+# over the values on the server).
+SHOWN_VALUES = 10
+# Values per page of a facet's own page (`/filtres/{param}`).
+VALUES_PAGE = 100
+# Filters offered to drop on an empty result, each costing one count.
+MAX_RELAXATIONS = 6
 PARTNERS_ON_CARD = 4
 
 router = APIRouter()
@@ -117,30 +123,46 @@ def hit_view(hit: dict) -> dict:
 # ---------------------------------------------------------------- search page
 
 
-def _facet_section(facet: str, items: list[dict]) -> dict:
-    shown = items[:MAX_FACET_ITEMS]
+def _facet_item(facet: str, i: dict) -> dict:
+    return {
+        "label": str(i.get("label") or i["value"]),
+        "count": nombre(i.get("count")),
+        "url": i["toggle_url"],
+        "selected": bool(i.get("selected")),
+        "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
+        + str(i.get("label") or i["value"]),
+        "page_url": _page_url(facet, str(i["value"])),
+    }
+
+
+def _facet_section(facet: str, items: list[dict], params: SearchParams,
+                   total: int | None = None) -> dict:
+    """A sidebar facet: its most frequent values, the selected ones, and, when it has more,
+    « et N autres » (from the facet's full count) linking to all of them."""
+    shown = items[:SHOWN_VALUES]
     # A selected value must stay visible even past the cap.
-    shown += [i for i in items[MAX_FACET_ITEMS:] if i.get("selected")]
+    shown += [i for i in items[SHOWN_VALUES:] if i.get("selected")]
+    total = len(items) if total is None else max(total, len(items))
+    hidden = total - len(shown)
+    param = BY_NAME[facet].param if facet in BY_NAME else facet
     return {
         "key": facet,
         "id": f"facette-{facet.replace('_', '-')}",
         "title": LABELS[facet],
-        "items": [
-            {
-                "label": str(i.get("label") or i["value"]),
-                "count": nombre(i.get("count")),
-                "url": i["toggle_url"],
-                "selected": bool(i.get("selected")),
-                "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
-                + str(i.get("label") or i["value"]),
-                "page_url": _page_url(facet, str(i["value"])),
-            }
-            for i in shown
-        ],
-        "long": len(shown) > LONG_LIST,
-        "hidden_count": len(items) - len(shown),
+        "items": [_facet_item(facet, i) for i in shown],
+        "hidden_count": hidden,
+        "more_text": f"et {nombre(hidden)} autre{'s' if hidden > 1 else ''}" if hidden > 0
+        else "",
+        "all_url": build_url(_without_page(params), f"/filtres/{param}") if hidden > 0 else "",
+        "search_url": f"/filtres/{param}",
+        "search_label": f"Chercher parmi les {nombre(total)} valeurs «\u00a0{LABELS[facet]}\u00a0»",
+        "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
+
+
+def _without_page(params: SearchParams) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in params.query_items() if k != "page"]
 
 
 def _page_url(facet: str, value: str) -> str:
@@ -195,7 +217,7 @@ def _params_from_url(url: str) -> SearchParams:
 def _relaxations(service: Any, params: SearchParams, chips: list[dict]) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
     options = []
-    for chip in chips:
+    for chip in chips[:MAX_RELAXATIONS]:
         relaxed = _params_from_url(chip["remove_url"]).model_copy(update={"size": 1})
         try:
             total = int(service.search(relaxed)["total"])
@@ -229,6 +251,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
     `downloads`: link the exports (not when a token keeps the API from the public)."""
     result = add_toggle_urls(service.search(params), params)
     facets = result.get("facets") or {}
+    facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
     pages = int(result.get("pages") or 0)
     chips = active_chips(params, result)
@@ -248,10 +271,10 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
     if total == 0:
         heading = "Aucun projet ne correspond à votre recherche"
     else:
-        heading = f"{projets(total)}" + (f" pour « {params.q} »" if params.q else "")
+        heading = f"{projets(total)}" + (f" pour «\u00a0{params.q}\u00a0»" if params.q else "")
     return {
         **site_context(service),
-        "page_title": (f"« {params.q} » – " if params.q else "") + projets(total),
+        "page_title": (f"«\u00a0{params.q}\u00a0» – " if params.q else "") + projets(total),
         "q": params.q,
         "total": total,
         "heading": heading,
@@ -259,6 +282,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
         "out_of_range": total > 0 and params.page > pages,
         "first_page_url": page_url(params, 1),
+        "last_page_url": page_url(params, pages) if total > 0 and params.page > pages else "",
         "fuzzy": bool(result.get("fuzzy")) and total > 0,
         "expanded": ", ".join(result.get("expanded") or []),
         "syntax_help": syntax_help(),
@@ -277,10 +301,11 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "relaxations": _relaxations(service, params, chips) if total == 0 else [],
         "drop_query_url": query_url(params, "") if total == 0 and params.q else "",
         "facets": [
-            _facet_section(f, facets[f]) for f in SIDEBAR_FACETS if facets.get(f)
+            _facet_section(f, facets[f], params, facet_totals.get(f))
+            for f in SIDEBAR_FACETS if facets.get(f)
         ],
         "years": {
-            "items": _facet_section(YEAR.name, year_items)["items"] if year_items else [],
+            "items": [_facet_item(YEAR.name, i) for i in year_items],
             "year_min": "" if params.year_min is None else str(params.year_min),
             "year_max": "" if params.year_max is None else str(params.year_max),
             "hidden": _hidden_inputs(params, YEAR.params),
@@ -294,6 +319,53 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "downloads": _downloads(params) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,
+    }
+
+
+# ---------------------------------------------------------------- one facet, every value
+
+
+def facet_values_context(service: Any, params: SearchParams, param: str, contains: str
+                         ) -> dict | None:
+    """Everything facet_values.html prints: every value of one facet for a search (those
+    holding `contains`), a page at a time; `params.page` is the page of values. None when
+    `param` names no facet."""
+    declared = BY_PARAM.get(param)
+    if declared is None:
+        return None
+    found = service.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
+    state = params.model_copy(update={"page": 1})
+    with_urls = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
+    items = [_facet_item(declared.name, i) for i in with_urls["facets"][declared.name]]
+    base = f"/filtres/{param}"
+    extra = [("valeur", contains)] if contains else []
+    pages = int(found["pages"])
+
+    def page_link(n: int) -> str:
+        return build_url([*_without_page(state), *extra, *([("page", str(n))] if n > 1 else [])],
+                         base)
+
+    total = int(found["total"])
+    title = f"{declared.label}\u00a0: {nombre(total)} valeur{'s' if total > 1 else ''}"
+    return {
+        **site_context(service),
+        "page_title": title,
+        "heading": title + (f" contenant «\u00a0{contains}\u00a0»" if contains else ""),
+        "q": params.q,
+        "label": declared.label,
+        "contains": contains,
+        "items": items,
+        "list_id": f"facette-{declared.name.replace('_', '-')}-liste",
+        "total": total,
+        "chips": active_chips(state, None),
+        "search_url": base,
+        "form_hidden": _hidden_inputs(state, ("valeur",)),
+        "search_hidden": _hidden_inputs(state, ("q",)),
+        "back_url": build_url(_without_page(state)),
+        "all_values_url": build_url(_without_page(state), base) if contains else "",
+        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "prev_url": page_link(params.page - 1) if 1 < params.page <= pages else "",
+        "next_url": page_link(params.page + 1) if params.page < pages else "",
     }
 
 
@@ -340,9 +412,13 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         return None
     r: dict = record
     funding = r.get("funding") or []
+    # The stored total is 0 when no row has an amount: that is « non renseigné », not 0 €.
+    known = any(f.get("amount_eur") is not None for f in funding) or (
+        not funding and bool(r.get("funding_total_eur")))
     total = r.get("funding_total_eur")
     if total is None:
         total = sum(int(f.get("amount_eur") or 0) for f in funding)
+    funding_total = euros(total) if known else "non renseigné"
     themes = [
         {"label": "Thématique", "value": r.get("theme"),
          "url": _filter_url("theme", r.get("theme"))},
@@ -379,7 +455,7 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
                 ("Année de début du partenariat", r.get("start_year") or "—"),
                 ("Date de fin du partenariat", _date_or_dash(r.get("end_date"))),
                 ("Partenariat triennal", _oui_non(r.get("triennial"))),
-                ("Financement total", euros(total)),
+                ("Financement total", funding_total),
             )
         ],
         "themes": [t for t in themes if t["value"]],
@@ -397,16 +473,16 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         ],
         "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
         "countries": [
-            {"name": c.get("name") or c["code"], "code": c["code"],
-             "url": country_url(c["code"])}
-            for c in r.get("countries") or []
+            {"name": c["name"] or c["code"], "code": c["code"], "url": country_url(c["code"])}
+            for c in countries_fr(r.get("countries") or [])
         ],
         "foreign_partners": [
             {
                 "name": p.get("name") or "",
-                "country": p.get("country") or "",
-                "country_url": country_url(code) if (code := country_code(p.get("country")))
-                else "",
+                # one spelling per country, as everywhere else
+                "country": country_name(code) if (code := country_code(p.get("country")))
+                else p.get("country") or "",
+                "country_url": country_url(code) if code else "",
             }
             for p in r.get("foreign_partners") or []
         ],
@@ -416,10 +492,11 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         ],
         "funding": [
             {"funder": f.get("funder") or "", "year": f.get("year") or "",
-             "amount": euros(f.get("amount_eur"))}
+             "amount": euros(f.get("amount_eur")) if f.get("amount_eur") is not None
+             else "non renseigné"}
             for f in funding
         ],
-        "funding_total": euros(total),
+        "funding_total": funding_total,
         "foreign_contacts": [
             {
                 "authority": c.get("authority") or "",
@@ -476,8 +553,9 @@ ERRORS = {
 
 
 def error_context(status: int, detail: str | None = None, service: Any = None,
-                  back_url: str = "/") -> dict:
+                  back_url: str = "/", q: str = "") -> dict:
     title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
+    q = q.strip()[:MAX_Q]
     return {
         **site_context(service),
         "page_title": title,
@@ -485,6 +563,7 @@ def error_context(status: int, detail: str | None = None, service: Any = None,
         "title": title,
         "text": text,
         "detail": detail or "",
+        "q": q,  # the search box keeps what was typed
         "home_url": back_url,
     }
 
@@ -495,26 +574,54 @@ def error_page(request: Request, status: int, detail: str | None = None,
 
     `back_url` keeps what the visitor searched (minus what was invalid)."""
     service = getattr(request.app.state, "service", None)
+    q = request.query_params.get("q", "")
     return templates.TemplateResponse(
-        request, "error.html", error_context(status, detail, service, back_url),
+        request, "error.html", error_context(status, detail, service, back_url, q),
         status_code=status, headers=headers,
     )
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-async def search_page(
+def search_page(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[Any, Depends(get_service)],
 ) -> Response:
-    return templates.TemplateResponse(
-        request, "search.html",
-        search_page_context(service, params, downloads=not request.app.state.settings.api_token)
-    )
+    context = search_page_context(service, params,
+                                  downloads=not request.app.state.settings.api_token)
+    if context["last_page_url"]:  # a page past the end (an old link): the last one
+        return RedirectResponse(context["last_page_url"], status_code=303)
+    return templates.TemplateResponse(request, "search.html", context)
+
+
+@router.get("/suggest", include_in_schema=False)
+def suggest(
+    service: Annotated[Any, Depends(get_service)],
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=20)] = 8,
+) -> Response:
+    """The search box's completions, public like the pages (the token guards /api only);
+    the same answer as /api/suggest."""
+    return Response(orjson.dumps({"q": q, "suggestions": service.suggest(q, limit)}),
+                    media_type="application/json")
+
+
+@router.get("/filtres/{param}", response_class=HTMLResponse, include_in_schema=False)
+def facet_values_page(
+    request: Request,
+    param: str,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[Any, Depends(get_service)],
+    valeur: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    context = facet_values_context(service, params, param, valeur.strip())
+    if context is None:
+        return error_page(request, 404, f"Aucun filtre «\u00a0{param}\u00a0».")
+    return templates.TemplateResponse(request, "facet_values.html", context)
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
-async def project_page(
+def project_page(
     request: Request, project_id: str, service: Annotated[Any, Depends(get_service)]
 ) -> Response:
     context = project_page_context(service, project_id)
@@ -528,7 +635,7 @@ async def project_page(
 
 
 @router.get("/collectivites", response_class=HTMLResponse, include_in_schema=False)
-async def authorities_page(
+def authorities_page(
     request: Request, service: Annotated[Any, Depends(get_service)],
     q: Annotated[str, Query(max_length=200)] = "",
     lettre: Annotated[str, Query(max_length=1)] = "",
@@ -540,7 +647,7 @@ async def authorities_page(
 
 
 @router.get("/collectivites/{slug}", response_class=HTMLResponse, include_in_schema=False)
-async def authority_page(
+def authority_page(
     request: Request, slug: str, service: Annotated[Any, Depends(get_service)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -548,12 +655,12 @@ async def authority_page(
 
     context = authority_page_context(service, slug, page)
     if context is None:
-        return error_page(request, 404, f"Aucune collectivité française « {slug} ».")
+        return error_page(request, 404, f"Aucune collectivité française «\u00a0{slug}\u00a0».")
     return templates.TemplateResponse(request, "authority.html", context)
 
 
 @router.get("/pays/{code}", response_class=HTMLResponse, include_in_schema=False)
-async def country_page(
+def country_page(
     request: Request, code: str, service: Annotated[Any, Depends(get_service)],
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
@@ -561,5 +668,5 @@ async def country_page(
 
     context = country_page_context(service, code, page)
     if context is None:
-        return error_page(request, 404, f"Aucun projet dans le pays « {code} ».")
+        return error_page(request, 404, f"Aucun projet dans le pays «\u00a0{code}\u00a0».")
     return templates.TemplateResponse(request, "country.html", context)

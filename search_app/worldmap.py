@@ -262,16 +262,16 @@ def render_world_map(
         cls = f"c{_class_of(n, bounds)}" + (" sel" if code in selected else "")
         out.append(
             f'<a href="{escape(link(code))}" tabindex="-1" data-code="{code}">'
-            f"<title>{escape(labels.get(code, code))} : {_projets(n)}</title>"
+            f"<title>{escape(labels.get(code, code))}\u00a0: {_projets(n)}</title>"
             f'<use href="{href}#{code}" class="{cls}"/></a>'
         )
     out.append("</svg>")
     out.append(
-        f"<figcaption>Carte des résultats par pays partenaire : {len(counts)} pays"
+        f"<figcaption>Carte des résultats par pays partenaire\u00a0: {len(counts)} pays"
         "</figcaption>"
     )
     if bounds:
-        out.append('<ul class="legend" aria-label="Légende : nombre de projets">')
+        out.append('<ul class="legend" aria-label="Légende\u00a0: nombre de projets">')
         low = 1
         for k, high in enumerate(bounds, start=1):
             out.append(
@@ -286,6 +286,6 @@ def render_world_map(
             f'<a href="{escape(link(c))}">{escape(labels.get(c, c))}</a> ({counts[c]})'
             for c in unmapped
         )
-        out.append(f'<p class="unmapped">Pays hors carte : {items}</p>')
+        out.append(f'<p class="unmapped">Pays hors carte\u00a0: {items}</p>')
     out.append("</figure>")
     return Markup("".join(out))

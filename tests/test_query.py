@@ -49,8 +49,24 @@ def test_exclusions() -> None:
 def test_junk_is_plain_text() -> None:
     assert words('"eau potable') == [[("eau", False)], [("potable", False)]]
     assert words("- eau") == [[("-", False)], [("eau", False)]]
-    assert words("(eau) AND NOT title:forage*") == [
-        [("(eau)", False)], [("AND", False)], [("NOT", False)], [("title:forage*", False)]]
+    assert words("(eau) AND NOT title:forage*") == [[("eau", False)]]
+    assert excluded("(eau) AND NOT title:forage*") == [("title:forage*", False)]
+
+
+def test_not_excludes_and_and_is_the_default() -> None:
+    assert words("eau NOT santé") == [[("eau", False)]]
+    assert excluded('eau NOT santé NOT "puits profond"') == [("santé", False),
+                                                              ("puits profond", True)]
+    assert words("eau AND santé") == words("eau santé")
+    assert words("eau NOT") == [[("eau", False)]]
+    assert words("eau not santé") == [[("eau", False)], [("not", False)], [("santé", False)]]
+
+
+def test_punctuation_between_words_separates_them() -> None:
+    assert words("eau,santé") == words("eau santé") == words("eau;santé") == words("eau/santé")
+    assert words("1,5 l'eau Saint-Louis O.N.U.") == [
+        [("1,5", False)], [("l'eau", False)], [("Saint-Louis", False)], [("O.N.U.", False)]]
+    assert words('"eau,santé"') == [[("eau,santé", True)]]
 
 
 def test_empty_and_stopword_only_queries_match_all() -> None:

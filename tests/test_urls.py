@@ -112,7 +112,7 @@ def test_active_chips_use_facet_labels() -> None:
     p = SearchParams(q="eau", country=["IT"], form=["Jumelage"], year_min=2015)
     result = {"facets": {"country": [{"value": "IT", "label": "Italie", "count": 1}]}}
     chips = active_chips(p, result)
-    assert [c["label"] for c in chips] == ["Pays : Italie", "Forme : Jumelage",
+    assert [c["label"] for c in chips] == ["Pays\u00a0: Italie", "Forme\u00a0: Jumelage",
                                            "Début depuis 2015"]
     assert items_of(chips[0]["remove_url"]) == [("q", "eau"), ("form", "Jumelage"),
                                                 ("year_min", "2015")]

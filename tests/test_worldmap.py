@@ -61,8 +61,8 @@ def test_map_links_shades_and_tooltips() -> None:
     assert anchors["IT"].get("href") == "/?country=IT&q=a"  # attribute, unescaped by XML
     assert anchors["IT"].get("tabindex") == "-1"
     assert "&amp;q=a" in svg
-    assert anchors["IT"].find(f"{SVG}title").text == "Italie : 12 projets"
-    assert anchors["MX"].find(f"{SVG}title").text == "Mexique : 1 projet"
+    assert anchors["IT"].find(f"{SVG}title").text == "Italie\u00a0: 12 projets"
+    assert anchors["MX"].find(f"{SVG}title").text == "Mexique\u00a0: 1 projet"
     assert anchors["IT"].find(f"{SVG}use").get("href") == f"{sprite}#IT"
     it_class = anchors["IT"].find(f"{SVG}use").get("class")
     mx_class = anchors["MX"].find(f"{SVG}use").get("class")
@@ -70,7 +70,7 @@ def test_map_links_shades_and_tooltips() -> None:
     # Links inside an image are nested interactive content: the drawing is hidden from
     # assistive technology, and the caption says what it shows.
     assert svg_el.get("aria-hidden") == "true" and svg_el.get("role") is None
-    assert root.find("figcaption").text == "Carte des résultats par pays partenaire : 3 pays"
+    assert root.find("figcaption").text == "Carte des résultats par pays partenaire\u00a0: 3 pays"
     # Kosovo is not in the shapes: offered as a text link instead.
     assert "Pays hors carte" in svg and "Kosovo" in svg
     assert "légende" in svg.lower()
@@ -108,9 +108,9 @@ def test_year_chart() -> None:
     bars = list(root.iter(f"{SVG}rect"))
     assert len(bars) == 3  # 2006 and 2007 are gaps, not bars
     assert [a.find(f"{SVG}title").text for a in root.iter(f"{SVG}a")] == [
-        "2005 : 3 projets", "2008 : 10 projets", "2009 : 1 projet"]
+        "2005\u00a0: 3 projets", "2008\u00a0: 10 projets", "2009\u00a0: 1 projet"]
     assert root.find(f"{SVG}svg").get("aria-hidden") == "true"
-    assert root.find("figcaption").text.startswith("Projets par année de début : de 2005")
+    assert root.find("figcaption").text.startswith("Projets par année de début\u00a0: de 2005")
     assert "sel" in bars[1].get("class")
     heights = [float(r.get("height")) for r in bars]
     assert heights[1] == max(heights)

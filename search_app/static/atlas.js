@@ -133,7 +133,7 @@
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       status.textContent = suggestions.length + " suggestion" +
-        (suggestions.length > 1 ? "s" : "") + " ; flèches haut et bas pour choisir.";
+        (suggestions.length > 1 ? "s" : "") + "\u00a0; flèches haut et bas pour choisir.";
     }
 
     function fetchSuggestions() {
