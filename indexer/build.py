@@ -16,10 +16,11 @@ import signal
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
@@ -255,48 +256,69 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
-           options: WriteOptions | None = None) -> BuildReport:
-    """Add or replace records by id in a new version made from the live one, then publish."""
-    options = options or WriteOptions()
-    started = time.perf_counter()
-    paths = expand(sources)
-    report = BuildReport()
-    with version.write_lock(index_dir, options.wait, "update", options.on_wait), \
+@dataclass
+class _Change:
+    """An update or a delete in progress: the new version's whoosh writer, record store and
+    word counts, and what the change replaced or removed (`carry`)."""
+
+    carry: Carry
+    writer: Any
+    rows: RecordStore
+    words: Counter
+    pairs: dict[str, np.ndarray] = field(default_factory=dict)  # new records' phrase pairs
+
+
+@contextmanager
+def _changing(index_dir: Path, options: WriteOptions, command: str, report: BuildReport
+              ) -> Iterator[_Change]:
+    """Under the write lock, a new version started from the live one (its whoosh segments
+    linked, its record store copied); after the block, the lexicon, postings and pairs are
+    carried over with the changes, and the version is completed and published."""
+    with version.write_lock(index_dir, options.wait, command, options.on_wait), \
             version.writing(index_dir) as layout:
         live = version.current(index_dir)
         _copy_live(live, layout)
         ix = whoosh_index.open_dir(str(layout.whoosh))
         rows = RecordStore(layout.records)
         try:
-            words = lexicon.read_counts(live.lexicon_counts)
-            fresh: dict[str, np.ndarray] = {}
-            carry = Carry(live, set())
+            before = lexicon.read_counts(live.lexicon_counts)
             with _change_writer(ix) as writer:
-                batch = []
-                for item in read_sources(paths, unique=True):
-                    if isinstance(item, Failure):
-                        report.failures.append(item)
-                        continue
-                    tokens = record_tokens(item)
-                    terms = record_terms(item, tokens)
-                    writer.update_document(**record_to_doc(item, terms))
-                    old = rows.get(item.id)
-                    lexicon.adjust(words, [record_words(item, tokens)],
-                                   [record_words(Record.from_dict(old))] if old else [])
-                    fresh[item.id] = phrases.record_pairs(item, terms)
-                    carry.terms[item.id] = terms
-                    batch.append(_row(item))
-                rows.put_many(batch)
-                rows.commit()
-                report.indexed = len(batch)
-            lexicon.write(layout.lexicon, layout.lexicon_counts, words)
+                change = _Change(Carry(live, set()), writer, rows, before.copy())
+                yield change
+            rows.commit()
+            lexicon.write_changes(live.lexicon, layout.lexicon, layout.lexicon_counts, before,
+                                  change.words, _link_or_copy)
         finally:
             rows.close()
             ix.close()
-        carry.changed = set(fresh)
-        _finish(layout, report, fresh, carry)
+        _finish(layout, report, change.pairs, change.carry)
         version.publish(index_dir, layout, options.keep)
+
+
+def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
+           options: WriteOptions | None = None) -> BuildReport:
+    """Add or replace records by id in a new version made from the live one, then publish."""
+    started = time.perf_counter()
+    paths = expand(sources)
+    report = BuildReport()
+    with _changing(index_dir, options or WriteOptions(), "update", report) as change:
+        batch = []
+        for item in read_sources(paths, unique=True):
+            if isinstance(item, Failure):
+                report.failures.append(item)
+                continue
+            tokens = record_tokens(item)
+            terms = record_terms(item, tokens)
+            change.writer.update_document(**record_to_doc(item, terms))
+            old = change.rows.get(item.id)
+            lexicon.adjust(change.words, [record_words(item, tokens)],
+                           [record_words(Record.from_dict(old))] if old else [])
+            change.pairs[item.id] = phrases.record_pairs(item, terms)
+            change.carry.terms[item.id] = terms
+            change.carry.changed.add(item.id)
+            batch.append(_row(item))
+        change.rows.put_many(batch)
+        report.indexed = len(batch)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -304,36 +326,19 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
 def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = None
            ) -> tuple[BuildReport, list[str]]:
     """Remove records by id; returns the report and the ids that were not in the index."""
-    options = options or WriteOptions()
     started = time.perf_counter()
     report = BuildReport()
     missing: list[str] = []
-    with version.write_lock(index_dir, options.wait, "delete", options.on_wait), \
-            version.writing(index_dir) as layout:
-        live = version.current(index_dir)
-        _copy_live(live, layout)
-        ix = whoosh_index.open_dir(str(layout.whoosh))
-        rows = RecordStore(layout.records)
-        try:
-            words = lexicon.read_counts(live.lexicon_counts)
-            removed: set[str] = set()
-            with _change_writer(ix) as writer:
-                for rid in ids:
-                    old = rows.get(rid)
-                    if old is None:
-                        missing.append(rid)
-                        continue
-                    lexicon.adjust(words, [], [record_words(Record.from_dict(old))])
-                    writer.delete_by_term("id", rid)
-                    rows.delete([rid])
-                    removed.add(rid)
-                    report.indexed += 1
-            rows.commit()
-            lexicon.write(layout.lexicon, layout.lexicon_counts, words)
-        finally:
-            rows.close()
-            ix.close()
-        _finish(layout, report, {}, Carry(live, removed))
-        version.publish(index_dir, layout, options.keep)
+    with _changing(index_dir, options or WriteOptions(), "delete", report) as change:
+        for rid in ids:
+            old = change.rows.get(rid)
+            if old is None:
+                missing.append(rid)
+                continue
+            lexicon.adjust(change.words, [], [record_words(Record.from_dict(old))])
+            change.writer.delete_by_term("id", rid)
+            change.rows.delete([rid])
+            change.carry.changed.add(rid)
+            report.indexed += 1
     report.seconds = time.perf_counter() - started
     return report, missing

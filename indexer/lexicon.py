@@ -11,8 +11,9 @@ within an edit distance; the counts sit beside it as JSON.
 from __future__ import annotations
 
 import json
+import shutil
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as whoosh_index
@@ -30,6 +31,28 @@ def write(path: Path, counts_path: Path, counts: Counter) -> None:
             writer.add_document(**{SPELL_FIELD: word})
     ix.close()
     kept = {w: n for w, n in counts.items() if n > 0}
+    counts_path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+
+
+def write_changes(base: Path, path: Path, counts_path: Path, before: Counter,
+                  after: Counter, link: Callable[[str, str], None]) -> None:
+    """An updated lexicon at `path` from the earlier one at `base`: its segments linked, the
+    words that appeared added and those now in no record deleted (a small segment), so an
+    update costs what it changes."""
+    appeared = sorted(w for w, n in after.items() if n > 0 and before.get(w, 0) <= 0)
+    gone = sorted(w for w, n in before.items() if n > 0 and after.get(w, 0) <= 0)
+    shutil.copytree(base, path, copy_function=link)
+    if appeared or gone:
+        ix = whoosh_index.open_dir(str(path))
+        try:
+            with ix.writer() as writer:
+                for word in gone:
+                    writer.delete_by_term(SPELL_FIELD, word)
+                for word in appeared:
+                    writer.add_document(**{SPELL_FIELD: word})
+        finally:
+            ix.close()
+    kept = {w: n for w, n in after.items() if n > 0}
     counts_path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 
@@ -84,7 +107,11 @@ class SpellingReader:
         if found is None:
             if len(self._within) >= WITHIN_CACHE:
                 self._within.clear()
-            found = tuple(self.lexicon.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix))
+            # A word deleted by an update stays in whoosh's term list until segments merge:
+            # only words some record still holds count.
+            found = tuple(w for w in self.lexicon.terms_within(SPELL_FIELD, text, maxdist,
+                                                               prefix=prefix)
+                          if w in self.counts)
             self._within[key] = found
         return iter(found)
 
@@ -105,8 +132,8 @@ class SpellingReader:
                 if swapped in self.counts:
                     words.add(swapped)
                 if maxdist > 1:
-                    words.update(self.lexicon.terms_within(SPELL_FIELD, swapped, maxdist - 1,
-                                                           prefix=prefix))
+                    words.update(self.terms_within(SPELL_FIELD, swapped, maxdist - 1,
+                                                   prefix=prefix))
         glued = glued_elision_candidate(text)
         if glued is not None and text not in self.counts and glued[1] in self.counts:
             words.add(glued[1])

@@ -282,3 +282,20 @@ def test_updates_carry_postings_equal_to_a_whoosh_export(small_index: Path,
         assert _flat_by_id(live, field, ids) == _flat_by_id(exported, field, ids), field
     terms, _ = _flat_by_id(live, "title", ids)
     assert "kay" in terms or "kayes" in terms  # the new text is there
+
+
+def test_updates_keep_the_spelling_lexicon_in_step(small_index: Path, tmp_path: Path) -> None:
+    # An update adds its new words to the lexicon and a delete takes away the words no
+    # record holds any more, without rewriting the lexicon: typo search follows both.
+    src = write_jsonl(tmp_path / "t.jsonl", [record("t1", "Jumelage avec Tombouctou")])
+    build_mod.update([src], small_index, progress=False)
+    service = SearchService(small_index)
+    found = service.search(SearchParams(q="Tombouctuo"))
+    assert [h["id"] for h in found["hits"]] == ["t1"] and found["fuzzy"]
+    service.close()
+    build_mod.delete(["t1"], small_index)
+    service = SearchService(small_index)
+    assert "tombouctou" not in service.handle().spelling.counts
+    assert "tombouctou" not in service.handle().spelling.typo_words("tombouctuo", 2)
+    assert service.search(SearchParams(q="Tombouctuo"))["total"] == 0
+    service.close()
