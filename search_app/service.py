@@ -48,6 +48,11 @@ from .warm import warm_in_background
 SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
 
 
+# What makes two projects alike, by facet: what they do and who does it first.
+SIMILAR_WEIGHTS = {"theme": 4.0, "french_partner": 3.0, "sub_theme": 2.0, "country": 1.0,
+                   "partnership_form": 0.5}
+
+
 class IndexHandle:
     """One opened, immutable index version (`indexer.version.OpenVersion`) and what the
     service derives from it: the matcher, value lookups, completions, the answer cache."""
@@ -397,22 +402,27 @@ class SearchService:
         return self.handle().records.get_json(record_id)
 
     def similar(self, record_id: str, limit: int = 5) -> list[dict[str, Any]]:
-        """Projects sharing the theme, sub-theme and partner countries, most shared first."""
+        """Projects most like this one: the same theme and the same French authority weigh
+        most, then the sub-theme; a shared country counts once, however many are shared (a
+        project with many partner countries would otherwise pull in unrelated ones)."""
         h = self.handle()
         doc = h.id_to_doc.get(record_id)
         if doc is None:
             return []
         data = h.data
         score = np.zeros(data.size, dtype=np.float64)
-        for facet, weight in (("theme", 2.0), ("sub_theme", 1.5), ("partnership_form", 0.5)):
-            code = data.single[facet][doc]
-            if code >= 0:
-                score += weight * (data.single[facet] == code)
-        for facet, weight in (("country", 1.0), ("french_partner", 1.0)):
+        for facet, weight in SIMILAR_WEIGHTS.items():
+            if facet in data.single:
+                code = data.single[facet][doc]
+                if code >= 0:
+                    score += weight * (data.single[facet] == code)
+                continue
             docs, vals = data.multi[facet]
             mine = vals[docs == doc]
             if mine.size:
-                score += weight * np.bincount(docs[np.isin(vals, mine)], minlength=data.size)
+                shares = np.zeros(data.size, dtype=bool)
+                shares[docs[np.isin(vals, mine)]] = True
+                score += weight * shares
         score[doc] = 0
         score[~data.alive] = 0
         best = np.argsort(-score, kind="stable")[:limit]
