@@ -288,6 +288,8 @@ class SearchService:
         suggestion = None
         if params.q and (total == 0 or fuzzy):
             suggestion = did_you_mean(params.q, h.spelling)
+            if suggestion is not None and not self._finds(h, params, suggestion, masks):
+                suggestion = None  # its words exist, but never together: no help
         return {
             "total": total,
             "page": params.page,
@@ -303,6 +305,12 @@ class SearchService:
             # How many values each facet has in all: its list stops at the facet's `limit`.
             "facet_totals": facet_totals,
         }
+
+    def _finds(self, h: IndexHandle, params: SearchParams, q: str,
+               masks: dict[str, np.ndarray]) -> bool:
+        """Whether `q`, every word required, finds a record under the same filters."""
+        m = self._matching(h, params.model_copy(update={"q": q, "match": "all"}))
+        return bool(combine(m.mask, masks).any())
 
     def _rank(self, h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray,
               params: SearchParams, limit: int, tier: np.ndarray | None = None

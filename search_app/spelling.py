@@ -10,6 +10,8 @@ form.
 
 from __future__ import annotations
 
+from difflib import SequenceMatcher
+
 from whoosh.support.levenshtein import damerau_levenshtein
 
 from indexer.analysis import (
@@ -58,6 +60,19 @@ def _closest(folded: str, reader) -> str | None:
     return best[2] if best else None
 
 
+def _accented_like(original: str, word: str) -> str:
+    """`word` with the accents the person typed where their letters and the word's agree
+    (« Sénégl » -> « sénégal », not « senegal »): the lexicon holds folded words."""
+    lowered = original.lower()
+    folded = fold_token(lowered)
+    if len(folded) != len(lowered) or not folded.isalpha():
+        return word  # letters that fold to several (œ) or none: no position to follow
+    out = list(word)
+    for a, b, size in SequenceMatcher(None, folded, word, autojunk=False).get_matching_blocks():
+        out[b:b + size] = lowered[a:a + size]
+    return "".join(out)
+
+
 def _cased_like(original: str, word: str) -> str:
     if original.isupper() and len(original) > 1:
         return word.upper()
@@ -84,7 +99,7 @@ def did_you_mean(q: str, reader) -> str | None:
         suggestion = _closest(folded, reader)
         if suggestion is None:
             continue
-        pieces += [q[pos:match.start()], _cased_like(word, suggestion)]
+        pieces += [q[pos:match.start()], _cased_like(word, _accented_like(word, suggestion))]
         pos = match.end()
         changed = True
     if not changed:
