@@ -5,7 +5,6 @@ not offered."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
