@@ -94,7 +94,8 @@ def test_glued_elisions_need_a_content_word(reader, q: str) -> None:
 
 
 def test_glued_elision_suggested_with_its_apostrophe(reader) -> None:
-    assert did_you_mean("lopération pilote", reader) == "l'operation pilote"
+    # The accent typed is kept (« é »), the apostrophe restored.
+    assert did_you_mean("lopération pilote", reader) == "l'opération pilote"
 
 
 def test_typo_words_count_a_swap_as_one_edit(reader) -> None:
