@@ -51,15 +51,15 @@ def french_issue(error: dict[str, Any]) -> str:
     name = loc[0] if loc else ""
     label = PARAM_LABELS.get(name, name)
     given = error.get("input")
-    shown = f"« {str(given)[:40]} »" if isinstance(given, str | int) else "la valeur"
+    shown = f"« {str(given)[:40]} »" if isinstance(given, str | int) else "la valeur"
     ctx = error.get("ctx") or {}
     kind = error.get("type", "")
     if kind == "year":
-        text = f"{shown} n’est pas une année : indiquez par exemple 2015, ou laissez vide"
+        text = f"{shown} n’est pas une année : indiquez par exemple 2015, ou laissez vide"
     elif kind == "null_value":
-        text = f"{shown} n’est pas une valeur de filtre : laissez le champ vide pour ne pas filtrer"
+        text = f"{shown} n’est pas une valeur de filtre : laissez le champ vide pour ne pas filtrer"
     elif kind == "literal_error" and name == "sort":
-        text = f"tri inconnu {shown} : choisissez {SORT_LABELS}"
+        text = f"tri inconnu {shown} : choisissez {SORT_LABELS}"
     elif kind in ("int_parsing", "int_type", "int_from_float"):
         text = f"{shown} n’est pas un nombre entier"
     elif kind == "greater_than_equal":
@@ -72,7 +72,7 @@ def french_issue(error: dict[str, Any]) -> str:
         text = f"texte trop long (au plus {ctx.get('max_length')} caractères)"
     else:
         text = f"{shown} n’est pas une valeur acceptée"
-    return f"{label} : {text}" if label else text
+    return f"{label} : {text}" if label else text
 
 
 def kept_query(items: list[tuple[str, str]], errors: list[dict[str, Any]]) -> str:

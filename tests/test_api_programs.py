@@ -218,7 +218,8 @@ def test_empty_values_mean_no_filter_and_reversed_range_swapped(client) -> None:
 def test_html_error_page_french_keeps_query(client) -> None:
     response = client.get("/?q=eau&country=SN&year_max=abc")
     assert response.status_code == 422
-    assert "« abc » n’est pas une année" in response.text
+    # French typography: no-break spaces inside « » and before « : ».
+    assert "«\u00a0abc\u00a0» n’est pas une année\u00a0: indiquez" in response.text
     assert 'href="/?q=eau&amp;country=SN"' in response.text
     assert "Input should" not in response.text
     assert client.get("/?q=eau&year_min=2010&year_max=").status_code == 200
