@@ -14,7 +14,7 @@ from search_app.charts import render_year_chart
 from search_app.params import SearchParams
 from search_app.templating import euros, nombre, projets
 from search_app.urls import build_url
-from search_app.views import hit_view, site_context
+from search_app.views import hit_view, pagination, site_context
 from search_app.worldmap import render_world_map
 
 PAGE_SIZE = 20
@@ -24,33 +24,14 @@ MAX_MATCHES = 500  # an index filter shows at most this many names
 MAX_AUTHORITIES = 200  # on a country page; the JSON answer lists them all
 
 
-def _pagination(base: str, page: int, pages: int) -> dict:
-    def url(p: int) -> str:
-        return base if p == 1 else f"{base}?page={p}"
-
-    wanted = {1, pages, *range(page - 2, page + 3)}
-    links: list[dict] = []
-    previous = 0
-    for p in sorted(n for n in wanted if 1 <= n <= pages):
-        if previous and p > previous + 1:
-            links.append({"gap": True})
-        links.append({"gap": False, "page": p, "url": url(p), "current": p == page})
-        previous = p
-    return {
-        "show": pages > 1,
-        "links": links,
-        "prev_url": url(page - 1) if 1 < page <= pages + 1 else "",
-        "next_url": url(page + 1) if page < pages else "",
-    }
-
-
 def _projects(service: Any, h: Any, params: SearchParams, base: str) -> dict:
     """One page of the projects, newest first, with its pagination."""
     hits, total = network.projects_page(service, h, params)
     pages = (total + params.size - 1) // params.size
     return {
         "hits": [hit_view(hit) for hit in hits],
-        "pagination": _pagination(base, params.page, pages),
+        "pagination": pagination(params.page, pages,
+                                 lambda p: base if p == 1 else f"{base}?page={p}"),
         "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
         "out_of_range": params.page > max(pages, 1),
     }

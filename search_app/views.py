@@ -7,6 +7,7 @@ computed here (datasette-style), so templates only loop and print.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -174,21 +175,22 @@ def _page_url(facet: str, value: str) -> str:
     return ""
 
 
-def _pagination(params: SearchParams, pages: int) -> dict:
-    current = params.page
-    wanted = {1, pages, *range(current - 2, current + 3)}
+def pagination(page: int, pages: int, url: Callable[[int], str]) -> dict:
+    """Links to the first, last and nearby pages (gaps marked), previous and next; `url`
+    gives a page's address."""
+    wanted = {1, pages, *range(page - 2, page + 3)}
     links: list[dict] = []
     previous = 0
     for p in sorted(n for n in wanted if 1 <= n <= pages):
         if previous and p > previous + 1:
             links.append({"gap": True})
-        links.append({"gap": False, "page": p, "url": page_url(params, p), "current": p == current})
+        links.append({"gap": False, "page": p, "url": url(p), "current": p == page})
         previous = p
     return {
         "show": pages > 1,
         "links": links,
-        "prev_url": page_url(params, current - 1) if 1 < current <= pages + 1 else "",
-        "next_url": page_url(params, current + 1) if current < pages else "",
+        "prev_url": url(page - 1) if 1 < page <= pages + 1 else "",
+        "next_url": url(page + 1) if page < pages else "",
     }
 
 
@@ -315,7 +317,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
             {"label": label, "url": sort_url(params, value), "current": params.sort == value}
             for value, label in SORTS
         ],
-        "pagination": _pagination(params, pages),
+        "pagination": pagination(params.page, pages, lambda p: page_url(params, p)),
         "downloads": _downloads(params) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,

@@ -19,7 +19,7 @@ import time
 import httpx
 import pytest
 
-from .conftest import free_port
+from .conftest import free_port, wait_until_serving
 
 LETTERS = "aeioulnrst"  # few letters: every invented word has many neighbours within 2 typos
 
@@ -51,17 +51,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
          str(port)], env={**os.environ, "ATLAS_API_TOKEN": ""},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError(f"server did not start: {proc.stderr.read().decode()[-500:]}")
-        time.sleep(0.2)
+    wait_until_serving(base, proc, lambda: proc.stderr.read().decode()[-500:])
     yield base
     proc.terminate()
     try:
