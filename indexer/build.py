@@ -9,7 +9,6 @@ the next writer removes what was left half written.
 from __future__ import annotations
 
 import ctypes
-import json
 import os
 import shutil
 import signal
@@ -17,6 +16,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,20 +24,19 @@ from typing import Any
 
 import numpy as np
 from whoosh import index as whoosh_index
-from whoosh.multiproc import MpWriter
 
 from . import lexicon, phrases, postings, version
+from .collect import Collector
 from .errors import BuildError
 from .facetdata import FacetData
-from .fields import facet_values
+from .prepare import Batch, prepare, record_row
 from .record import Record
-from .schema import build_schema, record_terms, record_to_doc, record_tokens, record_words
-from .sources import Failure, expand, read_sources
+from .schema import record_terms, record_to_doc, record_tokens, record_words
+from .sources import Failure, build_units, expand, read_sources
 from .store import RecordStore
 from .version import Layout
 
 WRITER_MB = 1024
-PARALLEL_BYTES = 8 * 1024 * 1024  # below this, starting index sub-processes costs more
 
 
 @dataclass
@@ -59,14 +58,6 @@ def _progress(total: int | None, desc: str, enabled: bool | None):
 
     show = sys.stderr.isatty() if enabled is None else enabled
     return tqdm(total=total, desc=desc, unit=" rec", disable=not show, leave=False)
-
-
-def _row(record: Record) -> tuple[str, str, str]:
-    return (
-        record.id,
-        json.dumps(record, default=vars, ensure_ascii=False),  # dataclasses, field order kept
-        json.dumps(facet_values(record), ensure_ascii=False),
-    )
 
 
 @dataclass
@@ -143,7 +134,7 @@ class WriteOptions:
 
 
 def _die_with_parent() -> None:
-    # In each forked worker (parsers, index sub-writers): the kernel kills it when the
+    # In each forked worker (the parser processes): the kernel kills it when the
     # writer that forked it dies, however it dies, so no worker outlives a killed build.
     try:
         libc = ctypes.CDLL(None, use_errno=True)
@@ -167,65 +158,48 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     report = BuildReport()
     with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
             version.writing(index_dir) as layout:
-        items = read_sources(paths, workers=workers, unique=True)
-        size = sum(p.stat().st_size for p in paths)
-        procs = min(workers or os.cpu_count() or 1, 2) if size >= PARALLEL_BYTES else 1
-        pairs: dict[str, np.ndarray] = {}
-        report.indexed = _write_new(layout, items, report, progress, len(paths), procs, pairs)
+        units, failures = build_units(paths)
+        report.failures += failures
+        collected = Collector()
+        rows = RecordStore(layout.records)
+        try:
+            with _progress(len(units), "indexing", progress) as bar:
+                for batch in _prepared(units, workers):
+                    report.failures += [Failure(*f) for f in batch.failures]
+                    rows.put_many(batch.rows)
+                    collected.add(batch)
+                    bar.update(batch.units)
+            rows.commit()
+        finally:
+            rows.close()
+        report.indexed = report.records = collected.size
         if not report.indexed:
             raise BuildError("no valid records in the sources; the index was left unchanged")
-        _finish(layout, report, pairs)
+        collected.write(layout)
+        version.finish(layout, {
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "records": report.records,
+            "skipped": len(report.failures),
+        })
+        report.version = layout.name
         version.publish(index_dir, layout, options.keep)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _writer(ix, procs: int):
-    """A whoosh writer; with procs > 1, sub-processes index batches into their own segments.
-
-    The pool is large enough to sort postings in memory: spilling runs to disk and merging
-    them back costs more than the indexing itself at Atlas scale.
-    """
-    if procs > 1:
-        return MpWriter(ix, procs=procs, batchsize=100, multisegment=True, limitmb=WRITER_MB)
-    return ix.writer(limitmb=WRITER_MB)
+BATCH = 48  # units per batch: small enough to keep both cores busy to the end
+PARALLEL_UNITS = 200  # below this, starting parser processes costs more than it saves
 
 
-def _write_new(layout: Layout, items: Iterable[Record | Failure], report: BuildReport,
-               progress: bool | None, total: int, procs: int, pairs: dict[str, np.ndarray]
-               ) -> int:
-    """Index records as the parsers deliver them (parsing overlaps indexing); returns count."""
-    layout.whoosh.mkdir()
-    ix = whoosh_index.create_in(str(layout.whoosh), build_schema())
-    rows = RecordStore(layout.records)
-    count = 0
-    words: Counter = Counter()
-    pairs.clear()
-    try:
-        with _writer(ix, procs) as writer, _progress(total, "indexing", progress) as bar:
-            batch = []
-            for item in items:
-                bar.update(1)
-                if isinstance(item, Failure):
-                    report.failures.append(item)
-                    continue
-                tokens = record_tokens(item)  # each text is read and analysed once
-                terms = record_terms(item, tokens)
-                writer.add_document(**record_to_doc(item, terms))
-                words.update(record_words(item, tokens))
-                pairs[item.id] = phrases.record_pairs(item, terms)
-                batch.append(_row(item))
-                count += 1
-                if len(batch) >= 1000:
-                    rows.put_many(batch)
-                    batch = []
-            rows.put_many(batch)
-            rows.commit()
-        lexicon.write(layout.lexicon, layout.lexicon_counts, words)
-    finally:
-        rows.close()
-        ix.close()
-    return count
+def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
+    """Prepared batches in source order: in parser processes when there is enough work."""
+    batches = [units[i:i + BATCH] for i in range(0, len(units), BATCH)]
+    workers = workers or os.cpu_count() or 1
+    if len(units) < PARALLEL_UNITS or workers < 2:
+        yield from map(prepare, batches)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(prepare, batches)
 
 
 @contextmanager
@@ -316,7 +290,7 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
             change.pairs[item.id] = phrases.record_pairs(item, terms)
             change.carry.terms[item.id] = terms
             change.carry.changed.add(item.id)
-            batch.append(_row(item))
+            batch.append(record_row(item)[0])
         change.rows.put_many(batch)
         report.indexed = len(batch)
     report.seconds = time.perf_counter() - started

@@ -56,11 +56,16 @@ def write(keys_path: Path, docs_path: Path, docs: Iterable[tuple[int, np.ndarray
     for docnum, pairs in docs:
         keys.append(pairs)
         nums.append(np.full(pairs.size, docnum, dtype=np.int32))
-    all_keys = np.concatenate(keys) if keys else np.empty(0, np.uint64)
-    all_docs = np.concatenate(nums) if nums else np.empty(0, np.int32)
-    order = np.lexsort((all_docs, all_keys))
-    np.save(keys_path, all_keys[order])
-    np.save(docs_path, all_docs[order])
+    save(keys_path, docs_path,
+         np.concatenate(keys) if keys else np.empty(0, np.uint64),
+         np.concatenate(nums) if nums else np.empty(0, np.int32))
+
+
+def save(keys_path: Path, docs_path: Path, keys: np.ndarray, docs: np.ndarray) -> None:
+    """Pairs given as parallel (key, docnum) arrays, in any order, sorted and saved."""
+    order = np.lexsort((docs, keys))
+    np.save(keys_path, keys[order].astype(np.uint64, copy=False))
+    np.save(docs_path, docs[order].astype(np.int32, copy=False))
 
 
 def carry_over(keys_path: Path, docs_path: Path, old_to_new: np.ndarray

@@ -105,7 +105,7 @@ def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFile
             offsets[i + 1] = offsets[i] + d.size
         lengths = field_lengths(reader, field, size)
         lengths[~alive] = 0
-        _save(out, terms, offsets, lengths,
+        save(out, terms, offsets, lengths,
               np.concatenate(docs) if docs else np.empty(0, np.int32),
               np.concatenate(freqs) if freqs else np.empty(0, np.float32))
 
@@ -157,7 +157,7 @@ class FlatPostings:
         self.tf.close()
 
 
-def _save(out: PostingsFiles, terms: list[str], offsets: np.ndarray, lengths: np.ndarray,
+def save(out: PostingsFiles, terms: list[str], offsets: np.ndarray, lengths: np.ndarray,
           docs: np.ndarray, tf: np.ndarray) -> None:
     with out.arrays.open("wb") as fh:
         np.savez(fh, offsets=offsets, lengths=lengths)
@@ -209,5 +209,5 @@ def carry_over(old: PostingsFiles, old_to_new: np.ndarray, size: int,
     present = counts > 0  # a term whose documents all went is no longer in the lexicon
     out_offsets = np.zeros(int(present.sum()) + 1, dtype=np.int64)
     out_offsets[1:] = np.cumsum(counts[present])
-    _save(out, [t for t, p in zip(names, present, strict=True) if p], out_offsets, lengths,
+    save(out, [t for t, p in zip(names, present, strict=True) if p], out_offsets, lengths,
           all_docs[order], all_tf[order])

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+
+import orjson
 
 from .errors import ParseError, SourceError
 from .parse import parse_file, record_id_for
@@ -135,3 +138,56 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
     else:
         yield from map(_parse_one, pages)
     yield from jsonl
+
+
+def build_units(paths: list[Path]) -> tuple[list[tuple], list[Failure]]:
+    """The work of a build, one unit per record to read: (page path, record id) or
+    (file, line number, line bytes), in source order: the records `read_sources(paths,
+    unique=True)` gives, left unread, so that reading and analysing run in parallel
+    (`indexer.prepare`). Returns the units and the failures found here (unreadable files).
+
+    Each line's id is peeked at; an id held by several lines, or by a line and a page, is
+    decided here by reading those lines in full, since a line that breaks the record
+    contract never replaces a record (it is kept, to be reported as a failure).
+    """
+    failures: list[Failure] = []
+    lines: list[tuple[Path, int, bytes, str | None]] = []
+    for path in paths:
+        if path.suffix.lower() not in JSONL_SUFFIXES:
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            failures.append(Failure(str(path), f"cannot read: {exc.strerror or exc}"))
+            continue
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            if raw.strip():
+                lines.append((path, number, raw, _peek_id(raw)))
+    ids = page_ids(p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES)
+    by_id = {rid: path for path, rid in ids.items()}  # one name in two folders: the last
+    held = Counter(rid for *_, rid in lines if rid is not None)
+    contested = {rid for rid, n in held.items() if n > 1 or rid in by_id}
+    valid = {i for i, (*_, rid) in enumerate(lines) if rid in contested and _valid(lines[i][2])}
+    winner = {lines[i][3]: i for i in sorted(valid)}  # the last valid line of each id
+    units: list[tuple] = [(path, rid) for path, rid in ids.items()
+                          if by_id[rid] == path and rid not in winner]
+    units += [(path, number, raw) for i, (path, number, raw, rid) in enumerate(lines)
+              if rid not in contested or i not in valid or winner[rid] == i]
+    return units, failures
+
+
+def _peek_id(raw: bytes) -> str | None:
+    try:
+        data = orjson.loads(raw.removeprefix(b"\xef\xbb\xbf"))
+    except orjson.JSONDecodeError:
+        return None
+    rid = data.get("id") if isinstance(data, dict) else None
+    return rid if isinstance(rid, str) else None
+
+
+def _valid(raw: bytes) -> bool:
+    try:
+        record_from_json(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, InvalidRecord):
+        return False
+    return True

@@ -136,3 +136,50 @@ def test_index_on_a_file_is_one_line_and_writes_nothing(tmp_path: Path, below: s
     assert run.stderr.startswith("atlas: error: ") and f"{target} is a file" in run.stderr
     assert target.read_text(encoding="utf-8") == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["index.txt", "pages"]
+
+
+def _outcome(items) -> tuple[list, list]:
+    from indexer.record import Record
+    from indexer.sources import Failure
+
+    records = [(i.id, i.title) for i in items if isinstance(i, Record)]
+    failures = sorted(str(i) for i in items if isinstance(i, Failure))
+    return records, failures
+
+
+def test_build_units_give_the_records_read_sources_gives(tmp_path: Path) -> None:
+    """The parallel build's work list keeps the rules of repeated ids: the last valid
+    record of an id wins (pages first, then lines in order), a bad line never replaces a
+    record and is reported, a BOM does not hide an id."""
+    from indexer.prepare import read_unit
+    from indexer.sources import build_units, expand, read_sources
+
+    (tmp_path / "p1.txt").write_text(MINIMAL, encoding="utf-8")
+    (tmp_path / "p2.txt").write_text(MINIMAL.replace("Titre", "Titre", 1), encoding="utf-8")
+
+    def line(rid: str, title: str) -> str:
+        return json.dumps({"id": rid, "title": title}, ensure_ascii=False)
+
+    (tmp_path / "a.jsonl").write_bytes(("\ufeff" + "\n".join([
+        line("x", "premier x"),
+        line("y", "seul y"),
+        line("x", "second x"),
+        json.dumps({"id": "x", "title": 12}),  # breaks the contract: x stays "second x"
+        line("p1", "la ligne remplace la page"),
+        json.dumps({"id": "p2", "start_year": "jamais"}),  # bad: the page p2 stays
+        "{pas du json",
+        "",
+    ]) + "\n").encode("utf-8"))
+    (tmp_path / "b.jsonl").write_text(line("y", "y du second fichier") + "\n", encoding="utf-8")
+    paths = expand([tmp_path])
+    units, failures = build_units(paths)
+    assert not failures
+    read = [read_unit(u) for u in units]
+    from indexer.sources import Failure
+
+    got = [r if not isinstance(r, tuple) else Failure(*r) for r in read]
+    assert _outcome(got) == _outcome(list(read_sources(paths, workers=1, unique=True)))
+    records, bad = _outcome(got)
+    assert dict(records) == {"p1": "la ligne remplace la page", "p2": dict(records)["p2"],
+                             "x": "second x", "y": "y du second fichier"}
+    assert len(bad) == 3

@@ -1,0 +1,97 @@
+"""Join prepared batches (`indexer.prepare`) into one version's parts, in docnum order.
+
+Batches arrive in source order; document n of the version is the n-th record delivered.
+Each batch's terms are renumbered into one vocabulary per field, so the whole version's
+postings are a few arrays, sorted once at the end: the whoosh segment (`indexer.segment`)
+and the flat postings the server reads (`indexer.postings`) are written from the same
+arrays, and nothing is read back from disk.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import numpy as np
+
+from . import lexicon, phrases, postings, segment
+from .facetdata import FacetData
+from .prepare import Batch
+from .schema import build_schema
+from .version import SCORED_FIELDS, Layout
+
+
+class Collector:
+    """Everything a fresh version holds, gathered batch by batch."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+        self.facets: list[dict[str, Any]] = []
+        self.words: Counter = Counter()
+        self._vocab: dict[str, dict[str, int]] = {}
+        self._parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
+        self._lengths: dict[str, list[tuple[int, np.ndarray]]] = {}
+        self._keys: list[np.ndarray] = []
+        self._key_docs: list[np.ndarray] = []
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+    def add(self, batch: Batch) -> None:
+        base = self.size
+        self.ids += batch.ids
+        self.facets += batch.facets
+        self.words.update(batch.words)
+        for name, counts in batch.fields.items():
+            vocab = self._vocab.setdefault(name, {})
+            to_global = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts.vocab),
+                                    dtype=np.int32, count=len(counts.vocab))
+            self._parts.setdefault(name, []).append(
+                (to_global[counts.term], counts.doc + base, counts.freq))
+            self._lengths.setdefault(name, []).append((base, counts.length))
+        if batch.pair_keys.size:
+            self._keys.append(batch.pair_keys)
+            self._key_docs.append(batch.pair_docs + base)
+
+    def field_postings(self, name: str) -> segment.FieldPostings:
+        """One field's postings over the whole version: terms sorted, docs ascending."""
+        vocab = self._vocab.get(name, {})
+        parts = self._parts.get(name, [])
+        lengths = np.zeros(self.size, dtype=np.int32)
+        for base, part in self._lengths.get(name, []):
+            lengths[base:base + part.size] = part
+        if not parts:
+            return segment.FieldPostings([], np.zeros(1, np.int64), np.empty(0, np.int32),
+                                         np.empty(0, np.int32), lengths)
+        terms = sorted(vocab)  # whoosh's lexicon order (UTF-8 bytes order = code points)
+        rank = np.empty(len(vocab), dtype=np.int32)
+        rank[np.fromiter((vocab[t] for t in terms), dtype=np.int64, count=len(terms))] = \
+            np.arange(len(terms), dtype=np.int32)
+        term = rank[np.concatenate([p[0] for p in parts])]
+        docs = np.concatenate([p[1] for p in parts])
+        freqs = np.concatenate([p[2] for p in parts])
+        # Batches come in docnum order and list their documents in order: a stable sort by
+        # term keeps each term's documents ascending.
+        order = np.argsort(term, kind="stable")
+        offsets = np.zeros(len(terms) + 1, dtype=np.int64)
+        offsets[1:] = np.cumsum(np.bincount(term, minlength=len(terms)))
+        return segment.FieldPostings(terms, offsets, docs[order], freqs[order], lengths)
+
+    def write(self, layout: Layout) -> None:
+        """The version's whoosh index, flat postings, facet arrays, phrase pairs and
+        spelling lexicon (the record store is written as batches arrive)."""
+        schema = build_schema()
+        fields = {name: self.field_postings(name) for name in SCORED_FIELDS}
+        segment.write(layout.whoosh, schema, self.ids, fields)
+        for name, field in fields.items():
+            postings.save(layout.postings(name), field.terms, field.offsets,
+                          field.read_lengths(), field.docs,
+                          field.weights(schema[name].format.field_boost))
+        FacetData.build(self.size, ((n, rid, fv) for n, (rid, fv)
+                                    in enumerate(zip(self.ids, self.facets, strict=True)))
+                        ).save(layout.facet_arrays, layout.facet_values)
+        keys = np.concatenate(self._keys) if self._keys else np.empty(0, np.uint64)
+        docs = np.concatenate(self._key_docs) if self._key_docs else np.empty(0, np.int32)
+        phrases.save(layout.phrase_keys, layout.phrase_docs, keys, docs)
+        lexicon.write(layout.lexicon, layout.lexicon_counts, self.words)

@@ -1,0 +1,138 @@
+"""Everything a build needs from a batch of sources, computed where the batch is read.
+
+A build's cost is parsing and analysis; both are per record, so they run in the parser
+processes, batch by batch. Each batch comes back as a `Batch`: the records' store rows and
+facet values, and their analysed terms already counted into small arrays (term, document,
+frequency), their phrase pairs and their spelling words. The writing process then only
+joins batches (`indexer.collect`); it never analyses a text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import phrases
+from .errors import ParseError
+from .fields import facet_values
+from .parse import parse_file
+from .record import InvalidRecord, Record, record_from_json
+from .schema import record_terms, record_tokens, record_words
+
+# A unit of work: a page file and its record id, or one JSON Lines line.
+Page = tuple[Path, str]
+Line = tuple[Path, int, bytes]
+Unit = Page | Line
+
+
+@dataclass
+class FieldCounts:
+    """One field's terms in a batch: `vocab[term[i]]` occurs `freq[i]` times in the batch's
+    document `doc[i]`; `length[d]` is the field's number of terms in document d."""
+
+    vocab: list[str]
+    term: np.ndarray  # int32, index into vocab
+    doc: np.ndarray   # int32, index of the record in the batch
+    freq: np.ndarray  # int32
+    length: np.ndarray  # int32 per record of the batch
+
+
+@dataclass
+class Batch:
+    """A prepared batch of sources, in source order."""
+
+    ids: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # the record store's rows
+    facets: list[dict[str, Any]] = field(default_factory=list)      # facet values per record
+    fields: dict[str, FieldCounts] = field(default_factory=dict)
+    pair_keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
+    pair_docs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
+    words: Counter = field(default_factory=Counter)  # spelling words: records holding each
+    failures: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    units: int = 0  # sources read, failures included (for progress)
+
+
+def record_row(record: Record) -> tuple[tuple[str, str, str], dict[str, Any]]:
+    """The record store's row of a record (id, record JSON, facet JSON) and its facet values."""
+    values = facet_values(record)
+    return (record.id, json.dumps(record, default=vars, ensure_ascii=False),
+            json.dumps(values, ensure_ascii=False)), values
+
+
+def read_unit(unit: Unit) -> Record | tuple[str, str]:
+    """The record of one unit, or (source, reason) when it cannot be one."""
+    if len(unit) == 2:
+        path, record_id = unit
+        try:
+            return parse_file(path, record_id)
+        except ParseError as exc:
+            return str(path), str(exc)
+        except Exception as exc:  # a parser bug must not stop a whole build
+            return str(path), f"unexpected parse error: {type(exc).__name__}: {exc}"
+    path, number, raw = unit
+    try:
+        return record_from_json(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return f"{path}:{number}", f"not valid UTF-8: {exc.reason}"
+    except InvalidRecord as exc:
+        return f"{path}:{number}", str(exc)
+
+
+def prepare(units: list[Unit]) -> Batch:
+    """Read, analyse and count a batch of units (runs in a parser process)."""
+    batch = Batch(units=len(units))
+    counts: dict[str, list[tuple[int, Counter]]] = {}
+    lengths: dict[str, list[int]] = {}
+    keys: list[np.ndarray] = []
+    key_docs: list[np.ndarray] = []
+    for unit in units:
+        record = read_unit(unit)
+        if not isinstance(record, Record):
+            batch.failures.append(record)
+            continue
+        doc = len(batch.ids)
+        tokens = record_tokens(record)  # each text is read and analysed once
+        terms = record_terms(record, tokens)
+        for name, stream in terms.items():
+            if stream:
+                counts.setdefault(name, []).append((doc, Counter(stream)))
+                lengths.setdefault(name, []).append((doc, len(stream)))
+        pairs = phrases.record_pairs(record, terms)
+        keys.append(pairs)
+        key_docs.append(np.full(pairs.size, doc, dtype=np.int32))
+        batch.words.update(record_words(record, tokens))
+        row, values = record_row(record)
+        batch.ids.append(record.id)
+        batch.rows.append(row)
+        batch.facets.append(values)
+    size = len(batch.ids)
+    for name, per_doc in counts.items():
+        batch.fields[name] = _field_counts(per_doc, lengths[name], size)
+    if keys:
+        batch.pair_keys = np.concatenate(keys)
+        batch.pair_docs = np.concatenate(key_docs)
+    return batch
+
+
+def _field_counts(per_doc: list[tuple[int, Counter]], lengths: list[tuple[int, int]],
+                  size: int) -> FieldCounts:
+    vocab: dict[str, int] = {}
+    term: list[int] = []
+    doc: list[int] = []
+    freq: list[int] = []
+    for d, counter in per_doc:
+        for text, n in counter.items():
+            term.append(vocab.setdefault(text, len(vocab)))
+            doc.append(d)
+            freq.append(n)
+    length = np.zeros(size, dtype=np.int32)
+    for d, n in lengths:
+        length[d] = n
+    return FieldCounts(list(vocab), np.asarray(term, dtype=np.int32),
+                       np.asarray(doc, dtype=np.int32), np.asarray(freq, dtype=np.int32),
+                       length)
