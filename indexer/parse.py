@@ -120,7 +120,7 @@ def section_of(line: str) -> str | None:
     for prefix, name in PREFIX_LABELS.items():
         if key.startswith(prefix):
             return name
-    if EMBASSY_RE.match(line):
+    if "diplomatique" in line and EMBASSY_RE.match(line):
         return "embassy"
     return None
 
@@ -128,14 +128,16 @@ def section_of(line: str) -> str | None:
 # ---------------------------------------------------------------- noise
 
 PAGINATION_RE = re.compile(r"^\s*(<<|>>|<|>)?\s*pagination\.[\w.]*\s*(<<|>>|<|>)?\s*$", re.I)
-ARROWS_RE = re.compile(r"^\s*(<<|>>|<|>)\s*$")
+ARROWS = {"<<", ">>", "<", ">"}  # a line holding only one of these is a pagination widget
 IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 NULLS = {"", "na", "n/a", "nc", "-", "--", "null", "none", "néant"}
 
 
 def drop_noise(lines: list[str]) -> list[str]:
     """Remove pagination widgets (and the page number between them) and lone image cells."""
-    noise = [bool(PAGINATION_RE.match(x) or ARROWS_RE.match(x)) for x in lines]
+    # Cheap tests first: nearly every line holds neither "pagination" nor only an arrow.
+    noise = [bool(("agination" in x.lower() and PAGINATION_RE.match(x))
+                  or x.strip() in ARROWS) for x in lines]
     for i, line in enumerate(lines):
         if line.strip().isdigit() and (
             (i > 0 and noise[i - 1] and PAGINATION_RE.match(lines[i - 1]))
@@ -143,7 +145,7 @@ def drop_noise(lines: list[str]) -> list[str]:
         ):
             noise[i] = True
     return [x for x, n in zip(lines, noise, strict=True)
-            if not n and (not x.strip() or IMAGE_RE.sub("", x).strip())]
+            if not n and (not x.strip() or "![" not in x or IMAGE_RE.sub("", x).strip())]
 
 
 # ---------------------------------------------------------------- sections
@@ -172,7 +174,7 @@ def split_sections(lines: list[str]) -> list[Section]:
 def clean(value: str | None) -> str | None:
     if value is None:
         return None
-    value = re.sub(r"\s+", " ", value).strip()
+    value = " ".join(value.split())
     return None if value.lower() in NULLS else value
 
 
@@ -230,7 +232,7 @@ def table_rows(section: Section | None) -> Iterator[list[str]]:
             cells = cells[:-1]
         if line.startswith("|"):
             cells = cells[1:]
-        cells = [normalise_line(IMAGE_RE.sub("", c)) for c in cells]
+        cells = [normalise_line(IMAGE_RE.sub("", c) if "![" in c else c) for c in cells]
         if any(c for c in cells):
             yield cells
 

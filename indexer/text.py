@@ -29,7 +29,10 @@ def quick_fold(text: str) -> str:
 
 def normalise_line(line: str) -> str:
     """Collapse whitespace (non-breaking spaces included) and drop control characters."""
-    return SPACES_RE.sub(" ", CONTROL_RE.sub("", line)).strip()
+    if not line.isprintable():  # control characters are never printable; most lines are
+        line = CONTROL_RE.sub("", line)
+    # str.split() and the regex \s agree on what whitespace is (Py_UNICODE_ISSPACE).
+    return " ".join(line.split())
 
 
 def split_sentences(line: str) -> list[str]:
