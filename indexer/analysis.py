@@ -61,10 +61,14 @@ _PATTERNS = (
     # (the \\b before the alternatives keeps "jusqu" from re-matching as "usqu").
     "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+",
 )
-# The special forms are tried only from a letter or digit one of them can start with: the
-# pattern then costs about what the plain word pattern did.
-WORD_PATTERN = re.compile(r"\b(?:(?=[\dlnmgscaeéiprb])(?:" + "|".join(_PATTERNS[:-1]) + ")|"
-                          + _PATTERNS[-1] + ")", re.UNICODE | re.IGNORECASE)
+# The special forms are tried only where one can start (a digit group and a thousands
+# separator, a short run of letters and a hyphen or apostrophe, « grand »), and only they
+# and the elided articles ignore case: a case-blind plain word costs twice as much.
+_SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[-" + APOSTROPHES + r"]"
+                  r"|(?i:grand)[ \u00a0])")
+_PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+"
+WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
+                          + _PLAIN + ")", re.UNICODE)
 # The words that may hold a space: a query splits on spaces except inside these.
 SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per 
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 
+@lru_cache(maxsize=1 << 18)  # the same pairs recur from record to record
 def pair_key(field: str, first: str, second: str) -> int:
     data = f"{field}\x1f{first}\x1f{second}".encode()
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)

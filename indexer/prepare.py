@@ -126,10 +126,9 @@ def _field_counts(per_doc: list[tuple[int, Counter]], lengths: list[tuple[int, i
     doc: list[int] = []
     freq: list[int] = []
     for d, counter in per_doc:
-        for text, n in counter.items():
-            term.append(vocab.setdefault(text, len(vocab)))
-            doc.append(d)
-            freq.append(n)
+        term += [vocab.setdefault(text, len(vocab)) for text in counter]
+        doc += [d] * len(counter)
+        freq += counter.values()
     length = np.zeros(size, dtype=np.int32)
     for d, n in lengths:
         length[d] = n

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pickle
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from indexer import analysis
 from indexer.analysis import (
     FRENCH_STOPWORDS,
     analyze,
@@ -271,3 +275,30 @@ def test_positions_skip_stop_words_and_count_every_part() -> None:
     analyzer = french_analyzer()
     tokens = [(t.text, t.pos) for t in analyzer("le G20 de la Covid-19", positions=True)]
     assert tokens == [("g", 1), ("20", 2), ("covid", 3), ("19", 4)]
+
+
+# The case-blind definition of a word, written plainly; WORD_PATTERN is the same pattern
+# arranged to cost less (special forms guarded, case ignored only where it matters).
+_REFERENCE_WORDS = re.compile(
+    r"\b(?:(?=[\dlnmgscaeéiprb])(?:" + "|".join(analysis._PATTERNS[:-1]) + ")|"
+    + analysis._PATTERNS[-1] + ")", re.UNICODE | re.IGNORECASE)
+_TRICKY = st.text(
+    alphabet=st.sampled_from(list("lnmdqujsLNMDQUJS'’ʼ‘- \u00a0\u2009\u202f0123456789estgrandu"
+                                  "ordESTGRANDORDcoéÉbiBIOpreéinteraxyzſıİK\u0301\u00ad\u200b"
+                                  "_.,;")),
+    max_size=40)
+
+
+@given(_TRICKY)
+def test_word_pattern_finds_what_the_case_blind_definition_finds(text: str) -> None:
+    assert analysis.WORD_PATTERN.findall(text) == _REFERENCE_WORDS.findall(text)
+
+
+@pytest.mark.parametrize("text", [
+    "L'Est et l'est, Nord-Est, SUD-EST, Grand Est, GRAND\u00a0EST", "N'Dali, M'Bour, n’diaye",
+    "co-gestion, Éco-tourisme, RE-lancement, bio-agriculture, Micro-crédit, socio-économique",
+    "5 000 €, 12\u202f345\u00a0678 habitants, G-20, G20, COVID-19",
+    "jusqu'à l'eau, Qu'en, LORSQU'il",
+])
+def test_word_pattern_on_special_forms(text: str) -> None:
+    assert analysis.WORD_PATTERN.findall(text) == _REFERENCE_WORDS.findall(text)
