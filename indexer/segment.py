@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import Schema
 from whoosh.util.numeric import _length_byte_cache, byte_to_length
 
@@ -53,6 +54,16 @@ class FieldPostings:
         return LENGTH_OF_BYTE[length_bytes(self.lengths)]
 
 
+BLOCK_POSTINGS = 1024  # whoosh's default is 128; see `codec`
+
+
+def codec() -> W3Codec:
+    """whoosh's codec, with larger posting blocks: the server reads postings from the flat
+    copy, never by skipping through whoosh's blocks, so small blocks would only cost
+    (a block is a pickle and a zlib stream of its own: most of a segment's writing time)."""
+    return W3Codec(blocklimit=BLOCK_POSTINGS)
+
+
 def write(path: Path, schema: Schema, ids: list[str], fields: Mapping[str, FieldPostings]
           ) -> None:
     """A new whoosh index at `path` holding one segment: document n is `ids[n]` (the
@@ -60,7 +71,7 @@ def write(path: Path, schema: Schema, ids: list[str], fields: Mapping[str, Field
     path.mkdir(exist_ok=True)
     ix = whoosh_index.create_in(str(path), schema)
     try:
-        writer = ix.writer()
+        writer = ix.writer(codec=codec())
         try:
             _write_segment(writer, schema, ids, fields)
         except BaseException:
@@ -109,40 +120,54 @@ def _write_segment(writer, schema: Schema, ids: list[str],
 
 def _write_field(field_writer, name: str, field, postings: FieldPostings) -> None:
     fmt = field.format
-    scorable = field.scorable
-    weights = postings.weights(getattr(fmt, "field_boost", 1.0))
-    # Block statistics use the lengths as whoosh reads them back; 0 means "no length".
-    lengths = postings.read_lengths().astype(np.int64) if scorable else None
     value_size = fmt.fixed_value_size()
+    if value_size not in (0, 4):  # Existence (no value) or Frequency (the count)
+        raise TypeError(f"field {name!r}: posting format {type(fmt).__name__} is not "
+                        f"written here")
     field_writer.start_field(name, field)
     writer = field_writer._postwriter
-    block = writer._blocklimit
+    size = writer._blocklimit
     offsets = postings.offsets
+    if not postings.terms:
+        field_writer.finish_field()
+        return
+    # Every block's bounds and statistics at once: blocks of `size` postings per term.
+    counts = np.diff(offsets)
+    per_term = -(-counts // size)
+    first_block = np.zeros(len(per_term) + 1, dtype=np.int64)
+    first_block[1:] = np.cumsum(per_term)
+    term_of_block = np.repeat(np.arange(len(per_term)), per_term)
+    starts = offsets[:-1][term_of_block] + size * (
+        np.arange(first_block[-1]) - first_block[:-1][term_of_block])
+    ends = np.minimum(starts + size, offsets[1:][term_of_block])
+    weights = postings.weights(getattr(fmt, "field_boost", 1.0))
+    max_weight = np.maximum.reduceat(weights, starts).tolist()
+    if field.scorable:  # block lengths as whoosh reads them back; 0 means "no length"
+        lens = postings.read_lengths().astype(np.int64)[postings.docs]
+        min_len = np.minimum.reduceat(np.where(lens > 0, lens, np.iinfo(np.int64).max),
+                                      starts)
+        max_len = np.maximum.reduceat(lens, starts).tolist()
+        min_len = [None if v == np.iinfo(np.int64).max else v for v in min_len.tolist()]
+    else:
+        max_len = [0] * len(starts)
+        min_len = [None] * len(starts)
+    ids = postings.docs.astype(np.uint32).tobytes()
+    weight_bytes = weights.tobytes()
+    values = postings.freqs.astype(">u4").tobytes() if value_size == 4 else b""
+    starts_list, ends_list = starts.tolist(), ends.tolist()
+    block = 0
     for i, text in enumerate(postings.terms):
         field_writer.start_term(text.encode("utf-8"))
-        start, end = int(offsets[i]), int(offsets[i + 1])
-        for first in range(start, end, block):
-            last = min(first + block, end)
-            docs = postings.docs[first:last]
-            writer._ids = array("I", docs.astype(np.uint32).tobytes())
-            w = weights[first:last]
-            writer._weights = array("f", w.tobytes())
-            writer._maxweight = max(0, float(w.max()))
-            if value_size == 4:  # Frequency: the count, packed as whoosh's pack_uint does
-                writer._values = [postings.freqs[first:last].astype(">u4").tobytes()]
-            elif value_size == 0:  # Existence: no value
-                writer._values = []
-            else:
-                raise TypeError(f"field {name!r}: posting format {type(fmt).__name__} is "
-                                f"not written here")
-            if lengths is not None:
-                lens = lengths[docs]
-                lens = lens[lens > 0]
-                writer._minlength = int(lens.min()) if lens.size else None
-                writer._maxlength = int(lens.max()) if lens.size else 0
-            else:
-                writer._minlength, writer._maxlength = None, 0
-            if last < end:
+        last_block = int(first_block[i + 1])
+        while block < last_block:
+            a, b = starts_list[block] * 4, ends_list[block] * 4
+            writer._ids = array("I", ids[a:b])
+            writer._weights = array("f", weight_bytes[a:b])
+            writer._values = [values[a:b]] if value_size else []
+            writer._maxweight = max(0, max_weight[block])
+            writer._minlength, writer._maxlength = min_len[block], max_len[block]
+            block += 1
+            if block < last_block:  # the last block is written by finish_term
                 writer._write_block()
         field_writer.finish_term()
     field_writer.finish_field()

@@ -10,7 +10,7 @@ from whoosh import index as whoosh_index
 from indexer.collect import Collector
 from indexer.prepare import prepare
 from indexer.schema import build_schema, record_terms, record_to_doc, record_tokens
-from indexer.segment import write
+from indexer.segment import codec, write
 from indexer.sources import build_units, expand, read_sources
 
 
@@ -57,7 +57,7 @@ def test_segment_equals_whooshs_own_writer(records, corpus_dir: Path, tmp_path: 
     own = tmp_path / "own"
     own.mkdir()
     ix = whoosh_index.create_in(str(own), build_schema())
-    with ix.writer() as writer:
+    with ix.writer(codec=codec()) as writer:
         for record in records:
             writer.add_document(**record_to_doc(record, record_terms(record,
                                                                      record_tokens(record))))
@@ -84,12 +84,12 @@ def test_segment_equals_whooshs_own_writer(records, corpus_dir: Path, tmp_path: 
 
 
 def test_long_posting_lists_span_several_blocks(tmp_path: Path) -> None:
-    """More documents than whoosh's block limit (128): blocks are cut as whoosh cuts them."""
+    """More documents than the block limit: blocks are cut as whoosh cuts them."""
     import numpy as np
 
-    from indexer.segment import FieldPostings
+    from indexer.segment import BLOCK_POSTINGS, FieldPostings
 
-    n = 300
+    n = 2 * BLOCK_POSTINGS + 300
     ids = [f"r{i:03d}" for i in range(n)]
     docs = np.arange(n, dtype=np.int32)
     fields = {name: FieldPostings(["eau"], np.asarray([0, n], dtype=np.int64), docs,
@@ -101,7 +101,7 @@ def test_long_posting_lists_span_several_blocks(tmp_path: Path) -> None:
     own = tmp_path / "own"
     own.mkdir()
     ix = whoosh_index.create_in(str(own), build_schema())
-    with ix.writer() as writer:
+    with ix.writer(codec=codec()) as writer:
         for i in range(n):
             text = " ".join(["eau"] * (i % 3 + 1) + ["x"] * (i % 7 + 1 - (i % 3 + 1)))
             writer.add_document(id=ids[i], **{f: text for f in fields})
