@@ -79,6 +79,10 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
 
     fts = res["fts5"]
     assert fts["build"]["rows"] == SIZE and fts["build"]["seconds"] > 0
+    # the same records built from JSON Lines, and the analysis cost against 98aa148
+    assert res["build_records"]["indexed"] == SIZE
+    assert res["ratios"]["build_records_vs_fts5"] > 0
+    assert res["analysis"].get("ratio", 0) > 0 or "skipped" in res["analysis"]
     assert fts["build"]["db_bytes"] > 0
     _latency(fts["search"], "fts5")
     _latency(res["engine_inprocess"]["search"], "engine in-process")
@@ -156,7 +160,9 @@ def test_fts5_translation_and_targets() -> None:
         return {"search_uncached": {"p95_ms": p95, "errors": 0, "cache_violations": 0},
                 "fts5": {"search": {"p95_ms": fts_p95}}, "lookup": {"p95_ms": 1.0, "errors": 0},
                 "build": {"seconds": 10.0}, "server": {"rss_max_mb": 100.0},
-                "ratios": {"build_vs_fts5": 5.0, "index_vs_fts5": 1.5},
+                "ratios": {"build_vs_fts5": 9.0, "build_records_vs_fts5": 5.0,
+                           "index_vs_fts5": 1.5},
+                "analysis": {"ratio": 0.9},
                 "updates": {"p95_s": update_s, "load_errors": 0},
                 "load": {"errors": 0}, "network_pages": {"p95_ms": 25.0},
                 "synonyms_cost": {"added_p95_ms": 1.0},
@@ -168,7 +174,8 @@ def test_fts5_translation_and_targets() -> None:
     assert verdicts == {
         "search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True, "build_s": True,
         "build_vs_fts5": True, "index_vs_fts5": True, "update_s": True,
-        "updates_load_errors": True, "rss_mb": True, "network_pages_p95": True,
+        "updates_load_errors": True, "analysis_ratio": True, "rss_mb": True,
+        "network_pages_p95": True,
         "synonyms_p95": True, "batch_p95": True, "not_modified_p95": True,
         "export_ms_per_10k": True, "export_rss_growth": True, "errors": True}
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 10.0, 3.0))}
