@@ -21,8 +21,9 @@ from .record import Record
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
 # fields instead of 8 (measured 1.3-3x faster per query at 12,000 records).
 BODY_PARTS = ("context", "history", "objectives_local", "objectives_france", "description")
+BODY_FIELD = "body"
 # Fields searched by words and phrases with the French analyzer (plus THEMES_FIELD).
-TEXT_FIELDS = ("title", "body")
+TEXT_FIELDS = ("title", BODY_FIELD)
 THEMES_FIELD = "themes"
 NAMES_FIELD = "names"
 SPELL_FIELD = "spell"
@@ -71,7 +72,7 @@ def record_texts(record: Record) -> dict[str, str]:
     """The non-empty text fields of a record: title, body, themes, names."""
     texts = {
         "title": record.title or "",
-        "body": "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t),
+        BODY_FIELD: "\n".join(t for t in (getattr(record, name) for name in BODY_PARTS) if t),
         THEMES_FIELD: theme_text(record),
         NAMES_FIELD: names_text(record),
     }

@@ -136,3 +136,32 @@ def test_snippet_marks_words_whose_stem_is_not_a_prefix(q: str, word: str) -> No
     record = {"description": "Rien de tel ici.", "context": f"Les {word} du port."}
     assert best_snippet(record, query_terms(parse_user_query(q))) == \
         f"Les <mark>{word}</mark> du port."
+
+
+def test_snippet_fields_are_the_indexed_body() -> None:
+    from indexer.schema import BODY_PARTS
+    from search_app.service import SNIPPET_FIELDS
+
+    assert sorted(SNIPPET_FIELDS) == sorted(BODY_PARTS)
+
+
+@pytest.mark.parametrize("q", ["eau potable", "forages", "coopération culturelle", "Dakar",
+                               "jeunes femmes", "ecole", "Saint-Louis", "santé",
+                               "agriculture -élevage", "eau OR énergie", "formation"])
+def test_hits_skip_marking_only_where_the_body_cannot_match(index_dir, q: str) -> None:
+    """The service looks for marks only in records whose body postings hold a query term;
+    every hit's snippet is the one the full search for marks gives."""
+    from search_app.params import SearchParams
+    from search_app.service import SearchService, best_snippet
+
+    service = SearchService(index_dir)
+    try:
+        h = service.handle()
+        answer = service.search(SearchParams(q=q, size=50))
+        terms = service._matching(h, SearchParams(q=q)).terms
+        assert answer["hits"], q
+        records = h.records.get_many([hit["id"] for hit in answer["hits"]])
+        for hit in answer["hits"]:
+            assert hit["snippet"] == best_snippet(records[hit["id"]], terms), hit["id"]
+    finally:
+        service.close()
