@@ -46,6 +46,7 @@ class BuildReport:
     seconds: float = 0.0
     version: str = ""
     records: int = 0
+    phases: dict[str, float] = field(default_factory=dict)  # seconds per step of a build
 
     def summary(self) -> str:
         return (f"indexed {self.indexed} records, skipped {len(self.failures)}, "
@@ -172,10 +173,12 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
             rows.commit()
         finally:
             rows.close()
+        report.phases["read, analyse, store"] = round(time.perf_counter() - started, 3)
         report.indexed = report.records = collected.size
         if not report.indexed:
             raise BuildError("no valid records in the sources; the index was left unchanged")
-        collected.write(layout)
+        collected.write(layout, report.phases)
+        clock = time.perf_counter()
         version.finish(layout, {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "records": report.records,
@@ -183,6 +186,7 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
         })
         report.version = layout.name
         version.publish(index_dir, layout, options.keep)
+        report.phases["sync and publish"] = round(time.perf_counter() - clock, 3)
     report.seconds = time.perf_counter() - started
     return report
 

@@ -9,6 +9,7 @@ arrays, and nothing is read back from disk.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from typing import Any
 
@@ -78,20 +79,36 @@ class Collector:
         offsets[1:] = np.cumsum(np.bincount(term, minlength=len(terms)))
         return segment.FieldPostings(terms, offsets, docs[order], freqs[order], lengths)
 
-    def write(self, layout: Layout) -> None:
+    def write(self, layout: Layout, phases: dict[str, float] | None = None) -> None:
         """The version's whoosh index, flat postings, facet arrays, phrase pairs and
-        spelling lexicon (the record store is written as batches arrive)."""
+        spelling lexicon (the record store is written as batches arrive); the seconds each
+        took go to `phases`."""
+        phases = {} if phases is None else phases
+        clock = time.perf_counter()
+
+        def done(name: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            phases[name] = round(now - clock, 3)
+            clock = now
+
         schema = build_schema()
         fields = {name: self.field_postings(name) for name in SCORED_FIELDS}
+        done("postings sorted")
         segment.write(layout.whoosh, schema, self.ids, fields)
+        done("whoosh segment")
         for name, field in fields.items():
             postings.save(layout.postings(name), field.terms, field.offsets,
                           field.read_lengths(), field.docs,
                           field.weights(schema[name].format.field_boost))
+        done("flat postings")
         FacetData.build(self.size, ((n, rid, fv) for n, (rid, fv)
                                     in enumerate(zip(self.ids, self.facets, strict=True)))
                         ).save(layout.facet_arrays, layout.facet_values)
+        done("facet arrays")
         keys = np.concatenate(self._keys) if self._keys else np.empty(0, np.uint64)
         docs = np.concatenate(self._key_docs) if self._key_docs else np.empty(0, np.int32)
         phrases.save(layout.phrase_keys, layout.phrase_docs, keys, docs)
+        done("phrase pairs")
         lexicon.write(layout.lexicon, layout.lexicon_counts, self.words)
+        done("lexicon")

@@ -65,6 +65,8 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = command("build", "Build a fresh index from pages (.txt) and JSON Lines (.jsonl).")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
+    p.add_argument("--timings", action="store_true",
+                   help="also print the seconds each step of the build took")
     _write_args(p)
 
     p = command("update", "Add or replace records by id.")
@@ -163,7 +165,11 @@ def _target_index(args: argparse.Namespace) -> Path:
 def cmd_build(args: argparse.Namespace) -> int:
     from indexer.build import build
 
-    return _report(build(args.sources, _target_index(args), options=_write_options(args)))
+    report = build(args.sources, _target_index(args), options=_write_options(args))
+    if args.timings:
+        for step, seconds in report.phases.items():
+            print(f"  {step}: {seconds:.2f} s", file=sys.stderr)
+    return _report(report)
 
 
 def cmd_update(args: argparse.Namespace) -> int:

@@ -270,3 +270,15 @@ def test_answers_after_updates_equal_a_fresh_build(base_index: Path, tmp_path: P
     finally:
         one.close()
         two.close()
+
+
+def test_build_timings_name_each_step(base_index: Path, tmp_path: Path) -> None:
+    run = atlas("build", str(jsonl(tmp_path / "t.jsonl", [record("t1", "Chronométré")])),
+                "--index", str(base_index), "--timings")
+    assert run.returncode == 0, run.stderr
+    steps = [line.strip().split(":")[0] for line in run.stderr.splitlines()
+             if line.startswith("  ")]
+    assert steps == ["read, analyse, store", "postings sorted", "whoosh segment",
+                     "flat postings", "facet arrays", "phrase pairs", "lexicon",
+                     "sync and publish"]
+    assert "indexed 1 records" in run.stderr.splitlines()[-1]
