@@ -165,3 +165,29 @@ def test_hits_skip_marking_only_where_the_body_cannot_match(index_dir, q: str) -
             assert hit["snippet"] == best_snippet(records[hit["id"]], terms), hit["id"]
     finally:
         service.close()
+
+
+_WORDS = ["l'eau", "L’Est", "Eau", "eaux", "n'Dali", "N’diaye", "Ndali", "co-gestion",
+          "cogestion", "Éco-tourisme", "5 000", "5000", "nord-est", "Grand Est", "est",
+          "jusqu'à", "aujourd'hui", "qu'il", "coopération", "Saint-Louis", "G20", "d'Est",
+          "école", "e\u0301cole", "bio\u00adgaz", "forages", "femmes", "l'", "d", "é", "-",
+          "’", "'", " ", "  ", "\n", ". ", ", "]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=14),
+       st.sets(st.sampled_from(["eau", "est", "ndali", "cogestion", "ecotourism", "5000",
+                                "cooper", "saint", "loui", "g", "20", "ecol", "biogaz",
+                                "forag", "femm", "l", "d", "qu", "aujourd", "hui"]),
+               min_size=1, max_size=4))
+def test_word_runs_find_the_marks_the_word_pattern_finds(words, terms) -> None:
+    from search_app import highlight
+
+    text = "".join(words)
+    fast = highlight._matches(text, terms)
+    real = highlight._word_pattern
+    highlight._word_pattern = lambda text, terms: highlight.WORD_PATTERN
+    try:
+        assert fast == highlight._matches(text, terms), (text, terms)
+    finally:
+        highlight._word_pattern = real
