@@ -31,14 +31,21 @@ def _escape(text: str) -> str:
 
 
 _APOS = "[" + APOSTROPHES + "]"
-_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p for p in PREFIXES)
-# Where WORD_PATTERN's special forms can be (N'/M' names, prefixed compounds, numbers with
-# separators, the cardinal « Est », combining or invisible characters): a text without
-# any is cut into words by runs of word characters alone, several times faster.
+_ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
+_PREFIXES = sorted({s for p in PREFIXES
+                    for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)})
+# Where WORD_PATTERN's special forms can be: N'/M' names, prefixed compounds, numbers with
+# separators, the cardinal « Est », combining or invisible characters. Each alternative
+# starts at the apostrophe, hyphen or space it needs and looks back from there, so the scan
+# stops only at those characters. A text without any is cut into words by runs of word
+# characters alone, several times faster.
 _SPECIAL = re.compile(
-    r"[nm]" + _APOS + r"|\b(?:" + _PREFIX + r")-|\d[" + THOUSANDS + r"]\d"
-    + "|" + _APOS + r"est\b|(?:nord|sud)-est\b|grand[ \u00a0]+est\b"
-    + r"|[\u0300-\u036f" + INVISIBLE + "]", re.IGNORECASE)
+    _APOS + "(?:(?<=[nNmM]" + _APOS + r")|(?=(?i:est)\b))"
+    + "|-(?:" + "|".join(rf"(?<=\b(?i:{p})-)" for p in _PREFIXES)
+    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)-)|(?<=(?i:sud)-)))"
+    + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
+    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b)"
+    + r"|[\u0300-\u036f" + INVISIBLE + "]")
 _RUNS = re.compile(r"\w+")
 _ELIDED = frozenset(ELISIONS)
 

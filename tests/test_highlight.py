@@ -191,3 +191,31 @@ def test_word_runs_find_the_marks_the_word_pattern_finds(words, terms) -> None:
         assert fast == highlight._matches(text, terms), (text, terms)
     finally:
         highlight._word_pattern = real
+
+
+def _special_reference():
+    """The special forms written plainly (case-blind), as WORD_PATTERN's alternatives say."""
+    import re as re_
+
+    from indexer.analysis import APOSTROPHES, INVISIBLE, PREFIXES, THOUSANDS
+
+    apos = "[" + APOSTROPHES + "]"
+    prefix = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p
+                      for p in PREFIXES)
+    return re_.compile(
+        r"[nm]" + apos + r"|\b(?:" + prefix + r")-|\d[" + THOUSANDS + r"]\d"
+        + "|" + apos + r"est\b|(?:nord|sud)-est\b|grand[ \u00a0]+est\b"
+        + r"|[\u0300-\u036f" + INVISIBLE + "]", re_.IGNORECASE)
+
+
+_SPECIAL_TEXT = st.text(alphabet=st.sampled_from(list(
+    "nmNMlL'’ʼ‘- \u00a0\u2009\u202f09estESTgrandGRANDordORDsudcoCOéÉbioBIOrRpPaxſıİK"
+    "\u0301\u00ad\u200b")), max_size=30)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(_SPECIAL_TEXT)
+def test_special_form_scan_agrees_with_its_plain_definition(text: str) -> None:
+    from search_app.highlight import _SPECIAL
+
+    assert bool(_SPECIAL.search(text)) == bool(_special_reference().search(text)), text
