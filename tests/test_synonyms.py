@@ -236,3 +236,18 @@ def test_atlas_synonyms_malformed_is_one_line(synonyms_index: Path, tmp_path: Pa
     assert run.stderr.strip().splitlines() == [
         f"atlas: error: {bad}:2: a group needs at least two different spellings, "
         "comma-separated"]
+
+
+@pytest.mark.parametrize("setting", ["synonyms", "token"])
+def test_serve_refuses_a_bad_setting_in_one_line(synonyms_index: Path, tmp_path: Path,
+                                                setting: str) -> None:
+    """Checked once, before any worker starts (in a child process, so the supervisor
+    does not load what the check needs)."""
+    bad = tmp_path / "bad.txt"
+    bad.write_text("eau, flotte\nsolo\n", encoding="utf-8")
+    env = {"ATLAS_SYNONYMS": str(bad)} if setting == "synonyms" else {"ATLAS_API_TOKEN": "clé"}
+    run = _atlas("serve", "--index", str(synonyms_index), "--port", "1", env=env)
+    assert run.returncode == 1
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("atlas: error: "), run.stderr
+    assert (f"{bad}:2:" in lines[0]) if setting == "synonyms" else ("ATLAS_API_TOKEN" in lines[0])
