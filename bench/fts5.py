@@ -17,6 +17,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from indexer.store import RecordStore
 from search_app.query import parse_user_query
 
 from . import summarize
@@ -87,8 +88,9 @@ class Fts5Baseline:
         self.db.close()
 
     @classmethod
-    def build(cls, records_db: Path, path: Path) -> tuple[Fts5Baseline, dict[str, Any]]:
-        """A fresh baseline at `path` from `records.sqlite`; returns it and its build figures."""
+    def build(cls, records: RecordStore, path: Path) -> tuple[Fts5Baseline, dict[str, Any]]:
+        """A fresh baseline at `path` from an index version's records; returns it and its
+        build figures."""
         started = time.perf_counter()
         for old in (path, path.with_name(path.name + "-journal")):
             old.unlink(missing_ok=True)
@@ -100,20 +102,16 @@ class Fts5Baseline:
         db.execute("CREATE TABLE docs (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, title TEXT, "
                    "theme TEXT, status TEXT, partnership_form TEXT, start_year INTEGER)")
         db.execute("CREATE TABLE doc_country (doc INTEGER NOT NULL, code TEXT NOT NULL)")
-        source = sqlite3.connect(f"file:{records_db}?mode=ro", uri=True)
         rows = 0
-        try:
-            batch: list[dict[str, Any]] = []
-            for (text,) in source.execute("SELECT json FROM records ORDER BY id"):
-                batch.append(json.loads(text))
-                if len(batch) >= 1000:
-                    _insert(db, batch, rows)
-                    rows += len(batch)
-                    batch = []
-            _insert(db, batch, rows)
-            rows += len(batch)
-        finally:
-            source.close()
+        batch: list[dict[str, Any]] = []
+        for (text,) in records.db.execute("SELECT json FROM records ORDER BY id"):
+            batch.append(json.loads(text))
+            if len(batch) >= 1000:
+                _insert(db, batch, rows)
+                rows += len(batch)
+                batch = []
+        _insert(db, batch, rows)
+        rows += len(batch)
         db.execute("CREATE INDEX doc_country_doc ON doc_country (doc, code)")
         db.execute("CREATE INDEX doc_country_code ON doc_country (code, doc)")
         db.execute("INSERT INTO fts(fts) VALUES ('optimize')")

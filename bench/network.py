@@ -4,7 +4,6 @@ query-time synonyms add to a search (in-process, the same mix with and without t
 from __future__ import annotations
 
 import random
-import sqlite3
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,29 +11,27 @@ from typing import Any
 
 import httpx
 
+from indexer.store import RecordStore
+
 from . import summarize
 from .queries import Combo
 
 
-def authority_names(records_db: Path) -> list[str]:
+def authority_names(records: RecordStore) -> list[str]:
     """Every French authority some record names, read from the version's record store."""
-    db = sqlite3.connect(f"file:{records_db}?mode=ro", uri=True)
-    try:
-        rows = db.execute("SELECT DISTINCT j.value FROM records, "
-                          "json_each(json_extract(records.json, '$.french_partners')) AS j")
-        return sorted(str(r[0]) for r in rows if r[0])
-    finally:
-        db.close()
+    rows = records.db.execute("SELECT DISTINCT j.value FROM records, "
+                              "json_each(json_extract(records.json, '$.french_partners')) AS j")
+    return sorted(str(r[0]) for r in rows if r[0])
 
 
-def network_pages(base_url: str, records_db: Path, seed: int, sample: int = 150
+def network_pages(base_url: str, records: RecordStore, seed: int, sample: int = 150
                   ) -> dict[str, Any]:
     """First visits of authority and country pages, HTML and JSON: `sample` random
     authorities and every country, on one keep-alive connection."""
     from search_app.network import slugify
 
     rng = random.Random(seed)
-    names = authority_names(records_db)
+    names = authority_names(records)
     chosen = rng.sample(names, min(sample, len(names)))
     timings: dict[str, list[float]] = {"authority_html": [], "authority_api": [],
                                        "country_html": [], "country_api": []}

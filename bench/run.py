@@ -29,7 +29,6 @@ import re
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import threading
@@ -39,6 +38,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+
+from indexer.version import current as live_version
 
 from . import analysis_cost, summarize
 from .fts5 import Fts5Baseline
@@ -223,17 +224,18 @@ def build_index(pages: Path, index: Path, log_file: Path) -> dict[str, Any]:
     }
 
 
-def build_from_records(records_db: Path, work: Path, size: int) -> dict[str, Any]:
-    """Time `atlas build` of the records the FTS5 baseline builds from: the record store's
-    JSON, one line each (written first, not timed), so both builds start from parsed records."""
+def build_from_records(index: Path, work: Path, size: int) -> dict[str, Any]:
+    """Time `atlas build` of the records the FTS5 baseline builds from: the live version's
+    record JSON, one line each (written first, not timed), so both builds start from parsed
+    records."""
     source = work / f"records-{size}.jsonl"
-    db = sqlite3.connect(f"file:{records_db}?mode=ro", uri=True)
+    records = live_version(index).record_store()
     try:
         with source.open("w", encoding="utf-8") as fh:
-            for (text,) in db.execute("SELECT json FROM records ORDER BY id"):
+            for (text,) in records.db.execute("SELECT json FROM records ORDER BY id"):
                 fh.write(text + "\n")
     finally:
-        db.close()
+        records.close()
     index = work / f"index-{size}-records"
     try:
         return build_index(source, index, work / f"build-{size}-records.log")
@@ -243,11 +245,11 @@ def build_from_records(records_db: Path, work: Path, size: int) -> dict[str, Any
 
 
 def record_ids(index: Path) -> list[str]:
-    db = sqlite3.connect(f"file:{current_version(index) / 'records.sqlite'}?mode=ro", uri=True)
+    records = live_version(index).record_store()
     try:
-        return [row[0] for row in db.execute("SELECT id FROM records ORDER BY id")]
+        return [row[0] for row in records.db.execute("SELECT id FROM records ORDER BY id")]
     finally:
-        db.close()
+        records.close()
 
 
 # ---------------------------------------------------------------- the server
@@ -681,8 +683,11 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         result.update(http_passes(server.base_url, combos, ids, args.lookups, args.seed))
         cpu_passes = cpu_snapshot(server.proc.pid)
         log(f"{size}: authority and country pages")
-        result["network_pages"] = network_pages(
-            server.base_url, current_version(index) / "records.sqlite", args.seed)
+        records = live_version(index).record_store()
+        try:
+            result["network_pages"] = network_pages(server.base_url, records, args.seed)
+        finally:
+            records.close()
         result["connection_probe"] = connection_probe(server.base_url)
         log(f"{size}: batch lookups, conditional GETs, JSON Lines export")
         result["programs"] = program_api(server.base_url, ids, server_rss(server.proc.pid),
@@ -711,7 +716,11 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
 
     log(f"{size}: FTS5 baseline")
     fts_path = work / f"fts5-{size}.sqlite"
-    baseline, figures = Fts5Baseline.build(current_version(index) / "records.sqlite", fts_path)
+    records = live_version(index).record_store()
+    try:
+        baseline, figures = Fts5Baseline.build(records, fts_path)
+    finally:
+        records.close()
     try:
         measured = baseline.measure(combos, rounds=args.rounds)
     finally:
@@ -722,8 +731,7 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
                       "zero_hit_queries": sum(1 for t in totals if t == 0)}
 
     log(f"{size}: atlas build from the same records, parsed (JSON Lines)")
-    result["build_records"] = build_from_records(current_version(index) / "records.sqlite",
-                                                 work, size)
+    result["build_records"] = build_from_records(index, work, size)
     result["ratios"] = {
         "build_vs_fts5": round(result["build"]["seconds"] / figures["seconds"], 2)
         if figures.get("seconds") else None,

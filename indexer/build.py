@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from .facetdata import FacetData
 from .prepare import Batch, prepare, record_row
 from .record import Record
 from .schema import record_terms, record_to_doc, record_tokens, record_words
+from .shift import Shift
 from .sources import Failure, build_units, expand, read_sources
 from .store import RecordStore
 from .version import Layout
@@ -64,11 +66,17 @@ def _progress(total: int | None, desc: str, enabled: bool | None):
 @dataclass
 class Carry:
     """What an update or a delete keeps of the live version: every document but `changed`
-    (the ids it replaces or removes), whose postings and pairs are renumbered, not rebuilt."""
+    (the ids it replaces or removes), whose postings and pairs are carried over, not rebuilt.
+
+    With `kept` set, whoosh kept the number of every document below it (it merged no
+    segment, or only the last ones, see shift.py); `size` is the live version's document
+    count, deleted ones included."""
 
     live: Layout
     changed: set[str]
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # new records' terms
+    kept: int | None = None
+    size: int = 0
 
 
 def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
@@ -77,8 +85,23 @@ def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
     index and record store are done. `pairs` holds the phrase pairs, by id, of the records
     this write indexed; with `carry`, the other records' postings and pairs come from the
     live version (an update costs what it changes), else everything is read from whoosh."""
+    if carry is None or carry.kept is None or not _finish_shifted(layout, report, pairs, carry):
+        _finish_renumbered(layout, report, pairs, carry)
+    version.finish(layout, {
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "records": report.records,
+        "skipped": len(report.failures),
+    })
+    report.version = layout.name
+
+
+def _finish_renumbered(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
+                       carry: Carry | None) -> None:
+    """The parts of a version whose documents whoosh may have numbered anew (a change that
+    merged segments anywhere): every document's id and facets are read again; without
+    `carry`, the postings too, from whoosh."""
     ix = whoosh_index.open_dir(str(layout.whoosh))
-    records = RecordStore(layout.records)
+    records = layout.record_store()
     try:
         by_id = dict(records.facet_rows())
         with ix.reader() as reader:
@@ -99,12 +122,54 @@ def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
     finally:
         records.close()
         ix.close()
-    version.finish(layout, {
-        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "records": report.records,
-        "skipped": len(report.failures),
-    })
-    report.version = layout.name
+
+
+def _finish_shifted(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
+                    carry: Carry) -> bool:
+    """The parts of a version whose whoosh index kept the numbers of the documents below
+    `carry.kept`: the live version's parts with the changed documents masked out, the new
+    ones added and the merged ones renumbered, in one pass over each array (no re-reading of
+    whoosh or of every record, no sort). False, with nothing written, when whoosh did not
+    number the documents as shift.py expects."""
+    live, kept = carry.live, carry.kept
+    before = FacetData.load(live.facet_arrays, live.facet_values)
+    dead = np.fromiter((rid in carry.changed for rid in before.ids), dtype=bool,
+                       count=before.size)
+    moved = np.flatnonzero(before.alive[kept:] & ~dead[kept:]) + kept
+    ix = whoosh_index.open_dir(str(layout.whoosh))
+    try:
+        with ix.reader() as reader:
+            size = reader.doc_count_all()
+            new_ids = [reader.stored_fields(d)["id"] for d in range(kept, size)]
+            report.records = reader.doc_count()
+            schema = reader.schema
+    finally:
+        ix.close()
+    added = new_ids[: max(0, len(new_ids) - moved.size)]
+    stay = int((before.alive[:kept] & ~dead[:kept]).sum())
+    if (before.size != carry.size or sorted(added) != sorted(carry.terms)
+            or new_ids[len(added):] != [before.ids[d] for d in moved.tolist()]
+            or report.records != stay + len(new_ids)):
+        return False
+    shift = Shift(dead, kept, len(added), moved)
+    for name in version.SCORED_FIELDS:
+        fresh = {kept + i: carry.terms[rid].get(name, []) for i, rid in enumerate(added)}
+        postings.append(live.postings(name), shift, fresh,
+                        schema[name].format.field_boost, layout.postings(name))
+    phrases.append(live.phrase_keys, live.phrase_docs, shift,
+                   ((kept + i, pairs[rid]) for i, rid in enumerate(added)),
+                   layout.phrase_keys, layout.phrase_docs)
+    old_records, records = live.record_store(), layout.record_store()
+    try:
+        gone = old_records.facets_of(sorted(carry.changed))
+        rows = records.facets_of(added)
+        after = before.changed(shift, [(rid, rows[rid]) for rid in added], gone.values(),
+                               carry.changed, records.facets_of)
+    finally:
+        old_records.close()
+        records.close()
+    after.save(layout.facet_arrays, layout.facet_values)
+    return True
 
 
 def _carry_postings(carry: Carry, layout: Layout, schema, docs: list, size: int
@@ -206,25 +271,86 @@ def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
         yield from pool.map(prepare, batches)
 
 
+# An update appends a small whoosh segment and keeps every document's number, so the other
+# parts are carried over in one pass (shift.py). Small segments pile up; a change merges the
+# last ones once more than MAX_SMALL_SEGMENTS of them can be merged together: counted from
+# the last one back, under MERGE_DOCS documents in all (whoosh merges about a thousand a
+# second), each no bigger than those after it together (so a document is merged a few times
+# at most, and merged segments grow by steps: 10, 80, 650 documents). The numbers before
+# them stay, so that is one pass too. Replaced documents stay as deleted ones: past
+# 1/DEAD_SHARE of all documents, a change merges the small segments and those with over
+# 1/DEAD_SHARE of theirs deleted, wherever they are, and every part is renumbered (slow,
+# and rare).
+MERGE_DOCS = 1000
+MAX_SMALL_SEGMENTS = 8
+DEAD_SHARE = 4
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a change commits to whoosh: `merge` (a whoosh merge policy, or None to merge
+    nothing) and the documents whose numbers it keeps (`kept`; None: renumbered)."""
+
+    merge: Callable[[Any, list], list] | None
+    kept: int | None
+
+
+def _plan(segments: list) -> _Plan:
+    """The plan for a change to a whoosh index with these segments (see MERGE_DOCS)."""
+    sizes = [s.doc_count_all() for s in segments]
+    if sum(s.deleted_count() for s in segments) * DEAD_SHARE > sum(sizes):
+        return _Plan(_merge_small_and_dead, None)
+    merged = total = 0
+    for size in reversed(sizes):
+        if total + size >= MERGE_DOCS or (merged >= 2 and size > total):
+            break
+        merged, total = merged + 1, total + size
+    if merged <= MAX_SMALL_SEGMENTS:
+        return _Plan(None, sum(sizes))
+    first = len(sizes) - merged
+    return _Plan(partial(_merge_from, first=first), sum(sizes[:first]))
+
+
+def _merge_into(writer, segments: list) -> None:
+    from whoosh.reading import SegmentReader
+
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)  # its deleted documents are left out
+        reader.close()
+
+
+def _merge_from(writer, segments: list, first: int) -> list:
+    """A whoosh merge policy: the segments from `first` on are merged into the one being
+    written, after its own documents; those before keep their place and numbers."""
+    _merge_into(writer, segments[first:])
+    return segments[:first]
+
+
+def _merge_small_and_dead(writer, segments: list) -> list:
+    """A whoosh merge policy: the small segments and those with over 1/DEAD_SHARE of their
+    documents deleted are merged into the one being written; the others stay, in order.
+    With over 1/DEAD_SHARE of all documents deleted, one segment at least is merged."""
+    merged = [s for s in segments if s.doc_count_all() < MERGE_DOCS
+              or s.deleted_count() * DEAD_SHARE > s.doc_count_all()]
+    _merge_into(writer, merged)
+    return [s for s in segments if s not in merged]
+
+
 @contextmanager
-def _change_writer(ix):
-    """A writer for small changes; cancelled on error so the copy is never half-written."""
+def _change_writer(ix, merge: Callable[[Any, list], list] | None):
+    """A writer for small changes; cancelled on error so the copy is never half-written.
+    Committed with the merge policy `merge`, or merging nothing."""
     writer = ix.writer(limitmb=WRITER_MB)
     try:
         yield writer
     except BaseException:
         writer.cancel()
         raise
-    writer.commit()
-
-
-def _copy_live(live: Layout, layout: Layout) -> None:
-    """The live version's whoosh index and record store, as the start of a new version.
-
-    whoosh never rewrites a segment file (a commit writes new segments and a new table of
-    contents, deletions live in the table), so the segments are hard links, not copies."""
-    shutil.copytree(live.whoosh, layout.whoosh, copy_function=_link_or_copy)
-    shutil.copy2(live.records, layout.records)
+    if merge is None:
+        writer.commit(merge=False)
+    else:
+        writer.commit(mergetype=merge)
 
 
 def _link_or_copy(src: str, dst: str) -> None:
@@ -241,27 +367,41 @@ class _Change:
 
     carry: Carry
     writer: Any
+    searcher: Any  # the live documents, as the writer numbers them
     rows: RecordStore
     words: Counter
     pairs: dict[str, np.ndarray] = field(default_factory=dict)  # new records' phrase pairs
+
+    def remove(self, rid: str) -> None:
+        """Mark the record's document deleted in the new version (if it has one)."""
+        # One searcher for the whole change: whoosh's update_document opens one per record.
+        self.writer.delete_by_term("id", rid, searcher=self.searcher)
 
 
 @contextmanager
 def _changing(index_dir: Path, options: WriteOptions, command: str, report: BuildReport
               ) -> Iterator[_Change]:
-    """Under the write lock, a new version started from the live one (its whoosh segments
-    linked, its record store copied); after the block, the lexicon, postings and pairs are
+    """Under the write lock, a new version started from the live one: whoosh never rewrites
+    a segment file (a commit writes new segments and a new table of contents, deletions
+    live in the table), so the segments are hard links, and so is the record store, changed
+    through a small delta (store.py). After the block, the lexicon, postings and pairs are
     carried over with the changes, and the version is completed and published."""
     with version.write_lock(index_dir, options.wait, command, options.on_wait), \
             version.writing(index_dir) as layout:
         live = version.current(index_dir)
-        _copy_live(live, layout)
+        shutil.copytree(live.whoosh, layout.whoosh, copy_function=_link_or_copy)
         ix = whoosh_index.open_dir(str(layout.whoosh))
-        rows = RecordStore(layout.records)
+        live_delta = live.records_delta if live.records_delta.is_file() else None
+        rows = RecordStore.changing(live.records, live_delta, layout.records,
+                                    layout.records_delta, _link_or_copy)
         try:
+            segments = ix._segments()  # whoosh 2.7.4 (pinned)
+            plan = _plan(segments)
+            carry = Carry(live, set(), kept=plan.kept,
+                          size=sum(s.doc_count_all() for s in segments))
             before = lexicon.read_counts(live.lexicon_counts)
-            with _change_writer(ix) as writer:
-                change = _Change(Carry(live, set()), writer, rows, before.copy())
+            with _change_writer(ix, plan.merge) as writer, writer.searcher() as searcher:
+                change = _Change(carry, writer, searcher, rows, before.copy())
                 yield change
             rows.commit()
             lexicon.write_changes(live.lexicon, layout.lexicon, layout.lexicon_counts, before,
@@ -287,7 +427,8 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
                 continue
             tokens = record_tokens(item)
             terms = record_terms(item, tokens)
-            change.writer.update_document(**record_to_doc(item, terms))
+            change.remove(item.id)
+            change.writer.add_document(**record_to_doc(item, terms))
             old = change.rows.get(item.id)
             lexicon.adjust(change.words, [record_words(item, tokens)],
                            [record_words(Record.from_dict(old))] if old else [])
@@ -314,7 +455,7 @@ def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = N
                 missing.append(rid)
                 continue
             lexicon.adjust(change.words, [], [record_words(Record.from_dict(old))])
-            change.writer.delete_by_term("id", rid)
+            change.remove(rid)
             change.rows.delete([rid])
             change.carry.changed.add(rid)
             report.indexed += 1

@@ -8,7 +8,7 @@ of matching documents.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .fields import MULTI, SINGLE, YEAR
+from .shift import Shift
 
 
 @dataclass
@@ -96,6 +97,84 @@ class FacetData:
         return cls(ids, alive, year, funding, single, multi,
                    {k: v.values for k, v in vocab.items()}, names, titles, partners)
 
+    def changed(self, shift: Shift, new: list[tuple[str, dict[str, Any]]],
+                gone: Iterable[dict[str, Any]], changed: set[str],
+                rows_of: Callable[[list[str]], dict[str, dict[str, Any]]]) -> FacetData:
+        """This data renumbered by `shift` (shift.py), with its added documents' (id, facet
+        values) `new`, in order; `gone` are the facet values of the records `changed`
+        (replaced or removed), and `rows_of` reads current facet values by id.
+
+        Equal to `build` over the same documents in the same numbering (values listed in
+        the order they first appear; values no document holds any more dropped), but for
+        the partners' order, which nothing reads."""
+        start = shift.kept
+        ids = shift.carry_list(self.ids, "")
+        titles = shift.carry_list(self.titles, "")
+        alive = shift.carry(self.alive, False)
+        year = shift.carry(self.start_year, 0)
+        funding = shift.carry(self.funding, 0)
+        single = {name: shift.carry(arr, -1) for name, arr in self.single.items()}
+        vocab = {name: Vocabulary(list(values), {v: i for i, v in enumerate(values)})
+                 for name, values in self.values.items()}
+        added: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in MULTI}
+        partners = dict(self.partners)
+        for fv in gone:
+            for partner in fv.get("partners") or []:
+                left = partners.get(partner, 0) - 1
+                if left > 0:
+                    partners[partner] = left
+                else:
+                    partners.pop(partner, None)
+        for docnum, (rid, fv) in enumerate(new, start):
+            ids[docnum] = rid
+            alive[docnum] = True
+            year[docnum] = fv.get(YEAR.name) or 0
+            funding[docnum] = fv.get("funding") or 0
+            titles[docnum] = fv.get("title") or ""
+            for name in SINGLE:
+                if fv.get(name):
+                    single[name][docnum] = vocab[name].add(fv[name][0])
+            for name in MULTI:
+                for value in dict.fromkeys(fv.get(name) or []):
+                    added[name][0].append(docnum)
+                    added[name][1].append(vocab[name].add(value))
+            for partner in fv.get("partners") or []:
+                partners[partner] = partners.get(partner, 0) + 1
+        values: dict[str, list[str]] = {}
+        for name in SINGLE:
+            single[name], values[name] = _in_order_seen(single[name], vocab[name].values)
+        multi = {}
+        for name in MULTI:
+            docs, vals = self.multi[name]
+            keep = ~shift.dead[docs]
+            kept = keep & (docs < start)
+            moved = keep & (docs >= start)
+            docs = np.concatenate([docs[kept], np.asarray(added[name][0], dtype=np.int32),
+                                   shift.renumber(docs[moved]).astype(np.int32)])
+            vals, values[name] = _in_order_seen(
+                np.concatenate([vals[kept], np.asarray(added[name][1], dtype=np.int32),
+                                vals[moved]]), vocab[name].values)
+            multi[name] = (docs, vals)
+        names = self._country_names(multi["country"], values["country"], ids, changed,
+                                    dict(new), rows_of)
+        return FacetData(ids, alive, year, funding, single, multi, values, names, titles,
+                         partners)
+
+    def _country_names(self, pairs: tuple[np.ndarray, np.ndarray], codes: list[str],
+                       ids: list[str], changed: set[str], new_rows: dict[str, dict[str, Any]],
+                       rows_of: Callable[[list[str]], dict[str, dict[str, Any]]]
+                       ) -> dict[str, str]:
+        """Each code's name as the first document holding it writes it, as `build` takes
+        it: read again only where that document is another one than before, or changed."""
+        before = _first_holders(self.multi["country"], self.values["country"], self.ids)
+        after = _first_holders(pairs, codes, ids)
+        again = {code: rid for code, rid in after.items()
+                 if rid != before.get(code) or rid in changed}
+        rows = {rid: new_rows[rid] for rid in again.values() if rid in new_rows}
+        rows.update(rows_of(sorted({rid for rid in again.values() if rid not in rows})))
+        return {code: rows[again[code]]["country_names"][code] if code in again
+                else self.country_names[code] for code in codes}
+
     def save(self, arrays_path: Path, values_path: Path) -> None:
         arrays = {"alive": self.alive, "start_year": self.start_year, "funding": self.funding}
         arrays.update({f"single_{k}": v for k, v in self.single.items()})
@@ -124,3 +203,25 @@ class FacetData:
             titles=extra["titles"],
             partners=extra["partners"],
         )
+
+
+def _first_holders(pairs: tuple[np.ndarray, np.ndarray], values: list[str], ids: list[str]
+                   ) -> dict[str, str]:
+    """Each value's first document (its id), from (docnum, value) pairs in docnum order."""
+    docs, vals = pairs
+    seen, first = np.unique(vals, return_index=True)
+    return {values[v]: ids[d] for v, d in zip(seen.tolist(), docs[first].tolist(),
+                                              strict=True)}
+
+
+def _in_order_seen(vals: np.ndarray, values: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Value indices renumbered in the order they first occur in `vals` (-1: none), as
+    `build` numbers them; values that no longer occur are dropped."""
+    present = vals >= 0
+    seen, first = np.unique(vals[present], return_index=True)
+    order = seen[np.argsort(first, kind="stable")]
+    renumber = np.full(len(values), -1, dtype=np.int32)
+    renumber[order] = np.arange(order.size, dtype=np.int32)
+    out = np.full(vals.shape, -1, dtype=np.int32)
+    out[present] = renumber[vals[present]]
+    return out, [values[i] for i in order.tolist()]

@@ -27,6 +27,7 @@ import numpy as np
 from .postings import SliceReader
 from .record import Record
 from .schema import THEMES_FIELD, record_terms
+from .shift import Shift, rewrite_docs, splice
 
 BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
 STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
@@ -78,6 +79,36 @@ def carry_over(keys_path: Path, docs_path: Path, old_to_new: np.ndarray
     new_docs = old_to_new[old_docs]
     keep = new_docs >= 0
     return old_keys[keep], new_docs[keep].astype(np.int32)
+
+
+def append(keys_path: Path, docs_path: Path, shift: Shift,
+           docs: Iterable[tuple[int, np.ndarray]], out_keys: Path, out_docs: Path) -> None:
+    """An earlier version's pairs renumbered by `shift` (shift.py): the dead documents'
+    dropped, the moved ones renumbered, plus (docnum, pair hashes) of the added documents.
+    Within a key's documents, an added one goes after the kept ones and before the moved
+    ones, so keys stay sorted and each key's docnums ascending: each array is copied once,
+    with no sort."""
+    keys = np.load(keys_path, mmap_mode="r")
+    nums = np.load(docs_path, mmap_mode="r")
+    drop, tail = shift.plan(nums)
+    new_keys, new_docs = [np.empty(0, np.uint64)], [np.empty(0, np.int32)]
+    for docnum, pairs in docs:
+        new_keys.append(pairs)
+        new_docs.append(np.full(pairs.size, docnum, dtype=np.int32))
+    add_keys, add_docs = np.concatenate(new_keys), np.concatenate(new_docs)
+    order = np.lexsort((add_docs, add_keys))
+    add_keys, add_docs = add_keys[order], add_docs[order]
+    if shift.moved.size:  # before the key's first document at or past `kept`
+        lo = np.searchsorted(keys, add_keys, side="left")
+        hi = np.searchsorted(keys, add_keys, side="right")
+        at = np.asarray([a + int(np.searchsorted(nums[a:b], shift.kept))
+                         for a, b in zip(lo.tolist(), hi.tolist(), strict=True)],
+                        dtype=np.int64)
+    else:
+        at = np.searchsorted(keys, add_keys, side="right")
+    splice(keys, drop, at, add_keys, out_keys)
+    splice(nums, drop, at, add_docs, out_docs)
+    rewrite_docs(shift, nums, tail, drop, at, out_docs)
 
 
 class PhraseIndex:

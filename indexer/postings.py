@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import os
+from bisect import bisect_right
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,8 @@ import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.reading import TermNotFound
 from whoosh.util.numeric import byte_to_length, length_to_byte
+
+from .shift import Shift, rewrite_docs, splice
 
 
 @dataclass(frozen=True)
@@ -211,3 +215,65 @@ def carry_over(old: PostingsFiles, old_to_new: np.ndarray, size: int,
     out_offsets[1:] = np.cumsum(counts[present])
     save(out, [t for t, p in zip(names, present, strict=True) if p], out_offsets, lengths,
           all_docs[order], all_tf[order])
+
+
+def _fresh_postings(fresh: dict[int, list[str]], boost: float
+                    ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """(term, docnum, weight) of new documents' terms, sorted by term then docnum, as
+    parallel term list and arrays; weights as whoosh writes them (frequency x boost)."""
+    rows = []
+    for docnum, words in fresh.items():
+        counts: dict[str, int] = {}
+        for word in words:
+            counts[word] = counts.get(word, 0) + 1
+        rows.extend((word, docnum, n * boost) for word, n in counts.items())
+    rows.sort()
+    return ([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.int32),
+            np.asarray([r[2] for r in rows], dtype=np.float32))
+
+
+def append(old: PostingsFiles, shift: Shift, fresh: dict[int, list[str]], boost: float,
+           out: PostingsFiles) -> None:
+    """An updated field's flat postings when whoosh kept the numbers of the documents
+    before `shift.kept` (see shift.py): the earlier version's postings minus those of the
+    dead documents, the moved ones renumbered, plus `fresh` documents' terms (docnum ->
+    terms in order), numbered after every kept document and before every moved one.
+
+    Within a term's list, a new posting goes before the moved ones (at its end when none
+    moved); new terms go in sorted order: each array is copied once, with no sort. The
+    result is what `carry_over` gives for the same documents, hence what `export` reads."""
+    terms = json.loads(old.terms.read_text(encoding="utf-8"))
+    with np.load(old.arrays) as data:
+        offsets, old_lengths = data["offsets"], data["lengths"]
+    docs = np.load(old.docs, mmap_mode="r")
+    drop, tail = shift.plan(docs)
+    lengths = shift.carry(old_lengths, 0)
+    for docnum, words in fresh.items():
+        lengths[docnum] = byte_to_length(length_to_byte(len(words)))
+
+    new_terms, new_docs, new_tf = _fresh_postings(fresh, boost)
+    # Each term's moved postings (dead ones too) end its list.
+    moved_start = offsets[1:] - np.diff(np.searchsorted(tail, offsets))
+    if shift.dead.any() and tail.size:
+        moved_start -= np.diff(np.searchsorted(
+            drop[docs[drop] >= shift.kept], offsets))
+    at = np.empty(len(new_terms), dtype=np.int64)
+    for i, term in enumerate(new_terms):
+        j = bisect_right(terms, term)
+        # before the first posting of the next term, or the first moved one of its own
+        at[i] = moved_start[j - 1] if j and terms[j - 1] == term else offsets[j]
+    splice(docs, drop, at, new_docs, out.docs)
+    splice(np.load(old.tf, mmap_mode="r"), drop, at, new_tf, out.tf)
+    rewrite_docs(shift, docs, tail, drop, at, out.docs)
+
+    added = Counter(new_terms)
+    names = sorted(set(terms).union(added))
+    dropped = np.diff(np.searchsorted(drop, offsets))
+    kept = dict(zip(terms, (np.diff(offsets) - dropped).tolist(), strict=True))
+    counts = {t: kept.get(t, 0) + added.get(t, 0) for t in names}
+    listed = [t for t in names if counts[t]]  # not a term whose documents all went
+    out_offsets = np.zeros(len(listed) + 1, dtype=np.int64)
+    out_offsets[1:] = np.cumsum([counts[t] for t in listed])
+    with out.arrays.open("wb") as fh:
+        np.savez(fh, offsets=out_offsets, lengths=lengths)
+    out.terms.write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")

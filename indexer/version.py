@@ -5,7 +5,10 @@ opened, checked, closed, kept and rolled back.
     DIR/.lock                     the write lock (fcntl.flock) and who holds it
     DIR/versions/<name>/          one complete, immutable version:
         whoosh/                   the inverted index (id, text fields; see schema.py)
-        records.sqlite            id -> record JSON and its facet summary (store.py)
+        records.sqlite            id -> record JSON and its facet summary (store.py); after
+                                  an update, shared with the version before (a hard link)
+        records-delta.sqlite      what updates changed since records.sqlite (store.py): only
+                                  in a version an update or a delete made
         facets.npz, facets.json   per-document facet arrays and their values (facetdata.py)
         postings-<field>.*        flat copy of each scored field's postings (postings.py)
         phrases.keys/docs.npy     adjacent word pairs (phrases.py)
@@ -32,12 +35,18 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import BuildError, IndexUnavailable
 from .postings import PostingsFiles
 
-FORMAT = 2  # bumped whenever a part changes shape: older versions are refused, not misread
+if TYPE_CHECKING:
+    from .store import RecordStore
+
+FORMAT = 3  # bumped whenever a part changes shape: older versions are refused, not misread
+# Formats this code reads: a format 2 version is a format 3 one without a record delta. (An
+# atlas that reads format 2 only would miss a delta's records, so it must refuse format 3.)
+READS = (2, 3)
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 LOCK_FILE = ".lock"
@@ -62,6 +71,18 @@ class Layout:
     @property
     def records(self) -> Path:
         return self.root / "records.sqlite"
+
+    @property
+    def records_delta(self) -> Path:
+        return self.root / "records-delta.sqlite"
+
+    def record_store(self) -> RecordStore:
+        """The version's record store, read-only: `records`, changed by `records_delta` if
+        the version has one."""
+        from .store import RecordStore
+
+        delta = self.records_delta if self.records_delta.is_file() else None
+        return RecordStore(self.records, readonly=True, delta=delta)
 
     @property
     def facet_arrays(self) -> Path:
@@ -97,7 +118,8 @@ class Layout:
                              self.root / f"{stem}.docs.npy", self.root / f"{stem}.tf.npy")
 
     def required(self) -> list[Path]:
-        """Every part a complete version has."""
+        """Every part a complete version has (one an update made may have `records_delta`
+        too)."""
         parts = [self.whoosh, self.records, self.facet_arrays, self.facet_values,
                  self.phrase_keys, self.phrase_docs, self.lexicon, self.lexicon_counts,
                  self.meta]
@@ -108,7 +130,7 @@ class Layout:
     def warm_files(self) -> list[Path]:
         """Parts read on demand by position, largest payoff first: records (every hit), then
         posting slices and phrase pairs."""
-        files = [self.records]
+        files = [self.records, self.records_delta]
         files += [self.postings(f).docs for f in SCORED_FIELDS]
         files += [self.postings(f).tf for f in SCORED_FIELDS]
         return files + [self.phrase_keys, self.phrase_docs]
@@ -145,10 +167,10 @@ def check_format(layout: Layout) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         raise IndexUnavailable(f"corrupt index version {layout.name}: meta.json: {exc}") from None
     found = meta.get("format")
-    if found != FORMAT:
+    if found not in READS:
         raise IndexUnavailable(
-            f"index version {layout.name} has format {found}, this atlas reads format "
-            f"{FORMAT}: rebuild it with 'atlas build SOURCE --index "
+            f"index version {layout.name} has format {found}, this atlas reads formats "
+            f"{', '.join(map(str, READS))}: rebuild it with 'atlas build SOURCE --index "
             f"{layout.root.parent.parent}'")
     return meta
 
@@ -178,7 +200,7 @@ def versions(index_dir: Path) -> list[VersionInfo]:
         except (OSError, ValueError):
             continue
         out.append(VersionInfo(path.name, path.name == live, meta.get("records"),
-                               meta.get("built_at"), meta.get("format") == FORMAT))
+                               meta.get("built_at"), meta.get("format") in READS))
     return out
 
 
@@ -391,7 +413,6 @@ class OpenVersion:
         from .lexicon import SpellingReader
         from .phrases import PhraseIndex
         from .postings import FlatPostings
-        from .store import RecordStore
 
         self.layout = layout
         self.meta = check_format(layout)
@@ -403,7 +424,7 @@ class OpenVersion:
             self._closers.append(self.ix.close)
             self.searcher = self.ix.searcher()
             self._closers.append(self.searcher.close)
-            self.records = RecordStore(layout.records, readonly=True)
+            self.records = layout.record_store()
             self._closers.append(self.records.close)
             self.facets = FacetData.load(layout.facet_arrays, layout.facet_values)
             self.postings = {f: FlatPostings(layout.postings(f)) for f in SCORED_FIELDS}

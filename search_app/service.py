@@ -28,7 +28,6 @@ from indexer.errors import IndexUnavailable
 from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_name, french_names
 from indexer.schema import BODY_FIELD
-from indexer.store import RecordStore
 from indexer.synonyms import Synonyms, load_synonyms
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
@@ -399,10 +398,10 @@ class SearchService:
         final = combine(m.mask, masks)
         ids = [h.data.ids[d]
                for d, _ in self._rank(h, m.scores, final, params, int(final.sum()), m.tier)]
-        path = h.records.path
+        store = h.records
 
         def texts() -> Iterator[bytes]:
-            records = RecordStore(path, readonly=True)
+            records = store.reopen()
             try:
                 for i in range(0, len(ids), 500):
                     chunk = ids[i:i + 500]

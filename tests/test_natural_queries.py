@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from collections import Counter
 from pathlib import Path
 
@@ -34,10 +33,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
     report = build([root / "pages"], root / "index", progress=False, workers=1)
     assert not report.failures
     service = SearchService(root / "index")
-    store = service.handle().layout.root / "records.sqlite"
-    with sqlite3.connect(store) as db:
-        rows = db.execute("SELECT id, json FROM records")
-        records = {rid: json.loads(text) for rid, text in rows}
+    store = service.handle().records
+    rows = store.db.execute("SELECT id, json FROM records")
+    records = {rid: json.loads(text) for rid, text in rows}
     baseline, _ = Fts5Baseline.build(store, root / "fts5.sqlite")
     yield service, records, baseline
     baseline.close()
