@@ -104,7 +104,7 @@ class Fts5Baseline:
         db.execute("CREATE TABLE doc_country (doc INTEGER NOT NULL, code TEXT NOT NULL)")
         rows = 0
         batch: list[dict[str, Any]] = []
-        for (text,) in records.db.execute("SELECT json FROM records ORDER BY id"):
+        for _, text in records.iter_json():
             batch.append(json.loads(text))
             if len(batch) >= 1000:
                 _insert(db, batch, rows)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
 
 from indexer.store import RecordStore
 
@@ -19,9 +20,9 @@ from .queries import Combo
 
 def authority_names(records: RecordStore) -> list[str]:
     """Every French authority some record names, read from the version's record store."""
-    rows = records.db.execute("SELECT DISTINCT j.value FROM records, "
-                              "json_each(json_extract(records.json, '$.french_partners')) AS j")
-    return sorted(str(r[0]) for r in rows if r[0])
+    names = {name for _, raw in records.iter_json()
+             for name in orjson.loads(raw).get("french_partners") or () if name}
+    return sorted(names)
 
 
 def network_pages(base_url: str, records: RecordStore, seed: int, sample: int = 150

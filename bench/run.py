@@ -231,9 +231,9 @@ def build_from_records(index: Path, work: Path, size: int) -> dict[str, Any]:
     source = work / f"records-{size}.jsonl"
     records = live_version(index).record_store()
     try:
-        with source.open("w", encoding="utf-8") as fh:
-            for (text,) in records.db.execute("SELECT json FROM records ORDER BY id"):
-                fh.write(text + "\n")
+        with source.open("wb") as fh:
+            for _, text in records.iter_json():
+                fh.write(text + b"\n")
     finally:
         records.close()
     index = work / f"index-{size}-records"

@@ -1,5 +1,10 @@
 """The record store of an index version: id -> record JSON and its facet summary, in SQLite.
 
+Record JSON is stored compressed with zstd and a dictionary trained on the version's first
+records (`meta` table of the base file): Atlas records share most of their keys and
+phrases, so the store is about 8x smaller than the JSON, and a record decompresses in a few
+microseconds. A stored value that is not a zstd frame is plain JSON (format 2 versions).
+
 A fresh build writes one file (`version.Layout.records`). An update or a delete does not copy
 it: the new version shares the earlier one's file (a hard link, never written again) and
 writes what changed into a small delta beside it (`version.Layout.records_delta`):
@@ -19,16 +24,65 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import orjson
+import zstandard as zstd
 
 FOLD_SHARE = 16  # a delta this much smaller than its base stays a delta
 
-_TABLE = "(id TEXT PRIMARY KEY, json TEXT NOT NULL, facets TEXT NOT NULL)"
+_TABLE = "(id TEXT PRIMARY KEY, json BLOB NOT NULL, facets TEXT NOT NULL)"
+_META = "(key TEXT PRIMARY KEY, value BLOB)"
+TRAIN_ROWS = 1000  # records the dictionary is trained on (0.25 s at 12,000 records)
+DICT_BYTES = 64 * 1024
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class Codec:
+    """zstd with the store's dictionary (or none); one decompressor per thread, as zstd
+    contexts are not shared between threads."""
+
+    def __init__(self, dictionary: bytes | None) -> None:
+        self.dictionary = dictionary
+        self._dict = zstd.ZstdCompressionDict(dictionary) if dictionary else None
+        self._local = threading.local()
+
+    def _tools(self) -> tuple[zstd.ZstdCompressor, zstd.ZstdDecompressor]:
+        tools = getattr(self._local, "tools", None)
+        if tools is None:
+            kw = {"dict_data": self._dict} if self._dict is not None else {}
+            tools = self._local.tools = (zstd.ZstdCompressor(level=3, **kw),
+                                         zstd.ZstdDecompressor(**kw))
+        return tools
+
+    def pack(self, text: str | bytes) -> bytes:
+        """A record's JSON as stored; already packed bytes pass through."""
+        if isinstance(text, bytes):
+            return text
+        return self._tools()[0].compress(text.encode("utf-8"))
+
+    def unpack(self, value: bytes | str) -> bytes:
+        """Stored value -> JSON as UTF-8 bytes."""
+        if isinstance(value, str):  # plain JSON of a format 2 version
+            return value.encode("utf-8")
+        if value[:4] != _ZSTD_MAGIC:
+            return bytes(value)
+        return self._tools()[1].decompress(value)
+
+
+def train(samples: list[str]) -> bytes | None:
+    """A dictionary for records like `samples`, or None when they are too few to train."""
+    data = [s.encode("utf-8") for s in samples]
+    if len(data) < 64:
+        return None
+    try:
+        return zstd.train_dictionary(DICT_BYTES, data).as_bytes()
+    except zstd.ZstdError:
+        return None
 _VIEW = ("CREATE TEMP VIEW records AS "
          "SELECT id, json, facets FROM main.records WHERE id NOT IN (SELECT id FROM delta.gone) "
          "UNION ALL SELECT id, json, facets FROM delta.records")
@@ -65,6 +119,20 @@ class RecordStore:
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")  # the version is synced once, whole
             self.db.execute(f"CREATE TABLE IF NOT EXISTS records {_TABLE}")
+        self._pending: list[tuple[str, str | bytes, str]] | None = None
+        has_meta = self.db.execute(
+            "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
+        if has_meta:
+            row = self.db.execute("SELECT value FROM main.meta WHERE key = 'zstd_dict'"
+                                  ).fetchone()
+            self.codec = Codec(row[0] if row and row[0] else None)
+        elif not readonly and delta is None and not self.count():
+            # A fresh store: rows wait until the dictionary is trained on the first ones.
+            self.db.execute(f"CREATE TABLE meta {_META}")
+            self._pending = []
+            self.codec = Codec(None)
+        else:
+            self.codec = Codec(None)  # a format 2 store: plain JSON, new rows compressed
 
     @classmethod
     def changing(cls, base: Path, delta: Path | None, path: Path, new_delta: Path,
@@ -95,13 +163,29 @@ class RecordStore:
         self.db.executemany("INSERT OR IGNORE INTO delta.gone "
                             "SELECT id FROM main.records WHERE id = ?", ids)
 
-    def put_many(self, rows: Iterable[tuple[str, str, str]]) -> None:
+    def put_many(self, rows: Iterable[tuple[str, str | bytes, str]]) -> None:
+        """Add or replace (id, record JSON, facet JSON) rows; the JSON is compressed here
+        (bytes are taken as already stored values)."""
+        if self._pending is not None:
+            self._pending.extend(rows)
+            if len(self._pending) >= TRAIN_ROWS:
+                self._train()
+            return
+        pack = self.codec.pack
+        rows = [(rid, pack(text), facets) for rid, text, facets in rows]
         if self.delta is None:
             self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
             return
-        rows = list(rows)
         self.db.executemany("INSERT OR REPLACE INTO delta.records VALUES (?, ?, ?)", rows)
         self._shadow((r[0],) for r in rows)
+
+    def _train(self) -> None:
+        """Train the dictionary on the rows waiting, keep it, then store them."""
+        pending, self._pending = self._pending or [], None
+        dictionary = train([text for _, text, _ in pending if isinstance(text, str)])
+        self.db.execute("INSERT OR REPLACE INTO meta VALUES ('zstd_dict', ?)", (dictionary,))
+        self.codec = Codec(dictionary)
+        self.put_many(pending)
 
     def delete(self, ids: Iterable[str]) -> None:
         keys = [(i,) for i in ids]
@@ -112,6 +196,8 @@ class RecordStore:
         self._shadow(keys)
 
     def commit(self) -> None:
+        if self._pending is not None:
+            self._train()
         self.db.commit()
 
     def get(self, record_id: str) -> dict[str, Any] | None:
@@ -120,23 +206,26 @@ class RecordStore:
 
     def get_json(self, record_id: str) -> str | None:
         row = self.db.execute("SELECT json FROM records WHERE id = ?", (record_id,)).fetchone()
-        return row[0] if row else None
+        return self.codec.unpack(row[0]).decode("utf-8") if row else None
 
     def get_many(self, ids: list[str]) -> dict[str, dict[str, Any]]:
-        if not ids:
-            return {}
-        marks = ",".join("?" * len(ids))
-        rows = self.db.execute(f"SELECT id, json FROM records WHERE id IN ({marks})", ids)
-        return {rid: orjson.loads(text) for rid, text in rows}
+        return {rid: orjson.loads(raw) for rid, raw in self.get_many_raw(ids).items()}
 
     def get_many_raw(self, ids: list[str]) -> dict[str, bytes]:
-        """id -> stored JSON as UTF-8 bytes, for the ids present: answers and exports embed
+        """id -> record JSON as UTF-8 bytes, for the ids present: answers and exports embed
         it as it is, with no decode and re-encode."""
         if not ids:
             return {}
         marks = ",".join("?" * len(ids))
-        return dict(self.db.execute(
-            f"SELECT id, CAST(json AS BLOB) FROM records WHERE id IN ({marks})", ids))
+        unpack = self.codec.unpack
+        return {rid: unpack(value) for rid, value in self.db.execute(
+            f"SELECT id, json FROM records WHERE id IN ({marks})", ids)}
+
+    def iter_json(self) -> Iterator[tuple[str, bytes]]:
+        """(id, record JSON as UTF-8 bytes) of every record, in id order."""
+        unpack = self.codec.unpack
+        for rid, value in self.db.execute("SELECT id, json FROM records ORDER BY id"):
+            yield rid, unpack(value)
 
     def facets_of(self, ids: list[str]) -> dict[str, dict[str, Any]]:
         """id -> facet summary, for the ids present."""

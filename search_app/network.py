@@ -137,13 +137,9 @@ def _foreign_partners(h: Any, net: _Network, name: str, mask: np.ndarray
     shown: dict[tuple[str, str], tuple[str, str]] = {}
     for start in range(0, len(ids), 500):  # SQLite's bound on host parameters
         chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        rows = h.records.db.execute(
-            "SELECT json_extract(json, '$.foreign_partners') FROM records "
-            f"WHERE id IN ({marks})", chunk)
-        for (text,) in rows:
+        for raw in h.records.get_many_raw(chunk).values():
             seen: set[tuple[str, str]] = set()
-            for p in orjson.loads(text) if text else ():
+            for p in orjson.loads(raw).get("foreign_partners") or ():
                 partner = (p.get("name") or "").strip()
                 if not partner:
                     continue

@@ -78,7 +78,7 @@ def rebuilt(layout: Layout, root: Path) -> Layout:
     rows = layout.record_store()
     try:
         pairs = {rid: phrases.record_pairs(Record.from_dict(json.loads(text)))
-                 for rid, text in rows.db.execute("SELECT id, json FROM records")}
+                 for rid, text in rows.iter_json()}
     finally:
         rows.close()
     for part in (layout.records, layout.records_delta):
@@ -206,7 +206,7 @@ def test_changes_equal_a_build_of_the_same_documents(mode: str, tmp_path: Path,
 def stored(layout: Layout) -> dict[str, str]:
     rows = layout.record_store()
     try:
-        found = dict(rows.db.execute("SELECT id, json FROM records"))
+        found = {rid: text.decode("utf-8") for rid, text in rows.iter_json()}
         assert rows.count() == len(found)
         return found
     finally:

@@ -34,8 +34,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory):
     assert not report.failures
     service = SearchService(root / "index")
     store = service.handle().records
-    rows = store.db.execute("SELECT id, json FROM records")
-    records = {rid: json.loads(text) for rid, text in rows}
+    records = {rid: json.loads(text) for rid, text in store.iter_json()}
     baseline, _ = Fts5Baseline.build(store, root / "fts5.sqlite")
     yield service, records, baseline
     baseline.close()
