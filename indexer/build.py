@@ -367,15 +367,23 @@ class _Change:
 
     carry: Carry
     writer: Any
-    searcher: Any  # the live documents, as the writer numbers them
+    docnums: dict[str, int]  # id -> number of each live document, as the writer numbers them
     rows: RecordStore
     words: Counter
     pairs: dict[str, np.ndarray] = field(default_factory=dict)  # new records' phrase pairs
 
     def remove(self, rid: str) -> None:
         """Mark the record's document deleted in the new version (if it has one)."""
-        # One searcher for the whole change: whoosh's update_document opens one per record.
-        self.writer.delete_by_term("id", rid, searcher=self.searcher)
+        docnum = self.docnums.pop(rid, None)
+        if docnum is not None:
+            self.writer.delete_document(docnum)
+
+
+def _live_docnums(live: Layout) -> dict[str, int]:
+    """id -> document number of every live document of a version (its facet arrays list
+    the ids by number, as whoosh numbers them): whoosh keeps the id stored, not indexed."""
+    data = FacetData.load(live.facet_arrays, live.facet_values)
+    return {data.ids[n]: n for n in np.flatnonzero(data.alive).tolist()}
 
 
 @contextmanager
@@ -400,8 +408,8 @@ def _changing(index_dir: Path, options: WriteOptions, command: str, report: Buil
             carry = Carry(live, set(), kept=plan.kept,
                           size=sum(s.doc_count_all() for s in segments))
             before = lexicon.read_counts(live.lexicon_counts)
-            with _change_writer(ix, plan.merge) as writer, writer.searcher() as searcher:
-                change = _Change(carry, writer, searcher, rows, before.copy())
+            with _change_writer(ix, plan.merge) as writer:
+                change = _Change(carry, writer, _live_docnums(live), rows, before.copy())
                 yield change
             rows.commit()
             lexicon.write_changes(live.lexicon, layout.lexicon, layout.lexicon_counts, before,

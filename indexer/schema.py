@@ -1,11 +1,12 @@
 """The whoosh schema and the mapping of a record onto its fields.
 
-whoosh holds only what is read: `id` (stored, unique: updates and deletes find a record by
-it), free text (`title`, `body`, `themes`) stemmed and `names` folded, each with term
-frequencies but no positions: phrases are answered from the version's word-pair index
-(`phrases.py`), facets from the numpy facet arrays (`facetdata.py`), records from the record
-store. The spelling words (`record_words`) go to the version's lexicon. Contact e-mails and
-person names are never indexed.
+whoosh holds only what is read: `id` (stored, not indexed: a change reads the ids of the
+documents it added, and finds those it replaces by number, from the facet arrays), free
+text (`title`, `body`, `themes`) stemmed and `names` folded, each with term frequencies but
+no positions: phrases are answered from the version's word-pair index (`phrases.py`),
+facets from the numpy facet arrays (`facetdata.py`), records from the record store. The
+spelling words (`record_words`) go to the version's lexicon. Contact e-mails and person
+names are never indexed.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, TEXT, Schema
+from whoosh.fields import STORED, TEXT, Schema
 
 from .analysis import NAMES, STEMS, WORD_PATTERN, spell_words_of, words_keys
 from .record import Record
@@ -36,7 +37,7 @@ def build_schema() -> Schema:
     # with the phrase pairs and the lexicon), as terms separated by spaces.
     terms = SpaceSeparatedTokenizer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=STORED(),
         title=TEXT(analyzer=terms, phrase=False, field_boost=TITLE_BOOST),
         body=TEXT(analyzer=terms, phrase=False),
         themes=TEXT(analyzer=terms, phrase=False, field_boost=THEMES_BOOST),

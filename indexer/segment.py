@@ -67,7 +67,7 @@ def codec() -> W3Codec:
 def write(path: Path, schema: Schema, ids: list[str], fields: Mapping[str, FieldPostings]
           ) -> None:
     """A new whoosh index at `path` holding one segment: document n is `ids[n]` (the
-    schema's stored, unique `id` field) with the given text fields' postings."""
+    schema's stored `id` field) with the given text fields' postings."""
     path.mkdir(exist_ok=True)
     ix = whoosh_index.create_in(str(path), schema)
     try:
@@ -99,17 +99,9 @@ def _write_segment(writer, schema: Schema, ids: list[str],
     writer._added = True
     per_doc.close()
 
-    id_order = sorted(range(len(ids)), key=ids.__getitem__)
-    by_name = {
-        **{name: fields[name] for name in names},
-        "id": FieldPostings(
-            [ids[i] for i in id_order], np.arange(len(ids) + 1, dtype=np.int64),
-            np.asarray(id_order, dtype=np.int32), np.ones(len(ids), dtype=np.int32),
-            np.zeros(len(ids), dtype=np.int32)),
-    }
     field_writer = writer.fieldwriter
-    for name in sorted(by_name):  # whoosh writes fields, and terms in each, in sorted order
-        _write_field(field_writer, name, schema[name], by_name[name])
+    for name in names:  # whoosh writes fields, and terms in each, in sorted order
+        _write_field(field_writer, name, schema[name], fields[name])
     field_writer.close()
     segment = writer.get_segment()
     writer._close_segment()
