@@ -32,6 +32,38 @@ class Vocabulary:
 
 
 @dataclass
+class _Rows:
+    """Per-document facet arrays being filled, document by document (`add`)."""
+
+    ids: list[str]
+    alive: np.ndarray
+    year: np.ndarray
+    funding: np.ndarray
+    titles: list[str]
+    single: dict[str, np.ndarray]
+    vocab: dict[str, Vocabulary]
+    partners: dict[str, int]
+    pairs: dict[str, tuple[list[int], list[int]]] = field(
+        default_factory=lambda: {name: ([], []) for name in MULTI})  # (docnums, value ids)
+
+    def add(self, docnum: int, rid: str, fv: dict[str, Any]) -> None:
+        self.ids[docnum] = rid
+        self.alive[docnum] = True
+        self.year[docnum] = fv.get(YEAR.name) or 0
+        self.funding[docnum] = fv.get("funding") or 0
+        self.titles[docnum] = fv.get("title") or ""
+        for name in SINGLE:
+            if fv.get(name):  # a list of at most one value
+                self.single[name][docnum] = self.vocab[name].add(fv[name][0])
+        for name in MULTI:
+            for value in dict.fromkeys(fv.get(name) or []):
+                self.pairs[name][0].append(docnum)
+                self.pairs[name][1].append(self.vocab[name].add(value))
+        for partner in fv.get("partners") or []:
+            self.partners[partner] = self.partners.get(partner, 0) + 1
+
+
+@dataclass
 class FacetData:
     ids: list[str]
     alive: np.ndarray
@@ -63,39 +95,22 @@ class FacetData:
     @classmethod
     def build(cls, size: int, docs: Iterable[tuple[int, str, dict[str, Any]]]) -> FacetData:
         """From (docnum, id, facet_values) for every live document."""
-        ids = [""] * size
-        alive = np.zeros(size, dtype=bool)
-        year = np.zeros(size, dtype=np.int32)
-        funding = np.zeros(size, dtype=np.int64)
-        vocab = {name: Vocabulary() for name in SINGLE + MULTI}
-        single = {name: np.full(size, -1, dtype=np.int32) for name in SINGLE}
-        pairs: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in MULTI}
+        rows = _Rows([""] * size, np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int32),
+                     np.zeros(size, dtype=np.int64), [""] * size,
+                     {name: np.full(size, -1, dtype=np.int32) for name in SINGLE},
+                     {name: Vocabulary() for name in SINGLE + MULTI}, {})
         names: dict[str, str] = {}
-        titles = [""] * size
-        partners: dict[str, int] = {}
         for docnum, rid, fv in docs:
-            ids[docnum] = rid
-            alive[docnum] = True
-            year[docnum] = fv.get(YEAR.name) or 0
-            funding[docnum] = fv.get("funding") or 0
-            titles[docnum] = fv.get("title") or ""
-            for name in SINGLE:
-                if fv.get(name):  # a list of at most one value
-                    single[name][docnum] = vocab[name].add(fv[name][0])
-            for name in MULTI:
-                for value in dict.fromkeys(fv.get(name) or []):
-                    pairs[name][0].append(docnum)
-                    pairs[name][1].append(vocab[name].add(value))
+            rows.add(docnum, rid, fv)
             for code, written in (fv.get("country_names") or {}).items():
                 names.setdefault(code, written)
-            for partner in fv.get("partners") or []:
-                partners[partner] = partners.get(partner, 0) + 1
         multi = {
             name: (np.asarray(d, dtype=np.int32), np.asarray(v, dtype=np.int32))
-            for name, (d, v) in pairs.items()
+            for name, (d, v) in rows.pairs.items()
         }
-        return cls(ids, alive, year, funding, single, multi,
-                   {k: v.values for k, v in vocab.items()}, names, titles, partners)
+        return cls(rows.ids, rows.alive, rows.year, rows.funding, rows.single, multi,
+                   {k: v.values for k, v in rows.vocab.items()}, names, rows.titles,
+                   rows.partners)
 
     def changed(self, shift: Shift, new: list[tuple[str, dict[str, Any]]],
                 gone: Iterable[dict[str, Any]], changed: set[str],
@@ -108,16 +123,13 @@ class FacetData:
         the order they first appear; values no document holds any more dropped), but for
         the partners' order, which nothing reads."""
         start = shift.kept
-        ids = shift.carry_list(self.ids, "")
-        titles = shift.carry_list(self.titles, "")
-        alive = shift.carry(self.alive, False)
-        year = shift.carry(self.start_year, 0)
-        funding = shift.carry(self.funding, 0)
-        single = {name: shift.carry(arr, -1) for name, arr in self.single.items()}
-        vocab = {name: Vocabulary(list(values), {v: i for i, v in enumerate(values)})
-                 for name, values in self.values.items()}
-        added: dict[str, tuple[list[int], list[int]]] = {name: ([], []) for name in MULTI}
-        partners = dict(self.partners)
+        rows = _Rows(shift.carry_list(self.ids, ""), shift.carry(self.alive, False),
+                     shift.carry(self.start_year, 0), shift.carry(self.funding, 0),
+                     shift.carry_list(self.titles, ""),
+                     {name: shift.carry(arr, -1) for name, arr in self.single.items()},
+                     {name: Vocabulary(list(values), {v: i for i, v in enumerate(values)})
+                      for name, values in self.values.items()}, dict(self.partners))
+        partners = rows.partners
         for fv in gone:
             for partner in fv.get("partners") or []:
                 left = partners.get(partner, 0) - 1
@@ -126,20 +138,8 @@ class FacetData:
                 else:
                     partners.pop(partner, None)
         for docnum, (rid, fv) in enumerate(new, start):
-            ids[docnum] = rid
-            alive[docnum] = True
-            year[docnum] = fv.get(YEAR.name) or 0
-            funding[docnum] = fv.get("funding") or 0
-            titles[docnum] = fv.get("title") or ""
-            for name in SINGLE:
-                if fv.get(name):
-                    single[name][docnum] = vocab[name].add(fv[name][0])
-            for name in MULTI:
-                for value in dict.fromkeys(fv.get(name) or []):
-                    added[name][0].append(docnum)
-                    added[name][1].append(vocab[name].add(value))
-            for partner in fv.get("partners") or []:
-                partners[partner] = partners.get(partner, 0) + 1
+            rows.add(docnum, rid, fv)
+        ids, single, vocab, added = rows.ids, rows.single, rows.vocab, rows.pairs
         values: dict[str, list[str]] = {}
         for name in SINGLE:
             single[name], values[name] = _in_order_seen(single[name], vocab[name].values)
@@ -157,8 +157,8 @@ class FacetData:
             multi[name] = (docs, vals)
         names = self._country_names(multi["country"], values["country"], ids, changed,
                                     dict(new), rows_of)
-        return FacetData(ids, alive, year, funding, single, multi, values, names, titles,
-                         partners)
+        return FacetData(ids, rows.alive, rows.year, rows.funding, single, multi, values,
+                         names, rows.titles, partners)
 
     def _country_names(self, pairs: tuple[np.ndarray, np.ndarray], codes: list[str],
                        ids: list[str], changed: set[str], new_rows: dict[str, dict[str, Any]],
