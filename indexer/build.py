@@ -99,7 +99,7 @@ def _finish_renumbered(layout: Layout, report: BuildReport, pairs: dict[str, np.
                        carry: Carry | None) -> None:
     """The parts of a version whose documents whoosh may have numbered anew (a change that
     merged segments anywhere): every document's id and facets are read again; without
-    `carry`, the postings too, from whoosh."""
+    `carry` (the tests' reference), the postings too, from whoosh."""
     ix = whoosh_index.open_dir(str(layout.whoosh))
     records = layout.record_store()
     try:
