@@ -8,7 +8,7 @@ SAMPLE_SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench install install-test sample index clean
+.PHONY: run test lint bench lucene install install-test sample index clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
+
+# The French tables through our engine and through Lucene's FrenchAnalyzer (needs a JDK, and
+# Maven or Debian's liblucene8-java; not part of `make test`).
+lucene: $(VENV)/.installed-test
+	$(BIN)/python -m bench.lucene_compare
 
 clean:
 	rm -rf data/generated $(INDEX)/CURRENT $(INDEX)/versions
