@@ -103,11 +103,11 @@ def find_jdk(min_major: int) -> Jdk:
         if jdk.major >= min_major:
             return jdk
     jvm = Path("/usr/lib/jvm")
-    others = [jdk for jdk in map(_jdk_at, sorted(jvm.iterdir()) if jvm.is_dir() else [])
-              if jdk and jdk.major >= min_major]
-    if others:
-        return min(others, key=lambda jdk: jdk.major)
-    have = ", ".join(sorted({jdk.version for jdk in first})) or "none"
+    others = [jdk for jdk in map(_jdk_at, sorted(jvm.iterdir()) if jvm.is_dir() else []) if jdk]
+    recent = [jdk for jdk in others if jdk.major >= min_major]
+    if recent:
+        return min(recent, key=lambda jdk: jdk.major)
+    have = ", ".join(sorted({jdk.version for jdk in first + others})) or "none"
     raise LuceneUnavailable(f"java and javac {min_major}+ not found (found: {have}); "
                             f"install a JDK {min_major}+ or set JAVA_HOME")
 
