@@ -69,6 +69,38 @@ _SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[-" + APOSTROPHES + 
 _PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+"
 WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
                           + _PLAIN + ")", re.UNICODE)
+_ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
+_PREFIX_SPELLINGS = sorted({s for p in PREFIXES
+                            for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)})
+# Where WORD_PATTERN's special forms can be: N'/M' names, prefixed compounds, numbers with
+# separators, the cardinal « Est », combining or invisible characters. Each alternative
+# starts at the apostrophe, hyphen or space it needs and looks back from there, so the scan
+# stops only at those characters.
+_SPECIAL = re.compile(
+    _APOS + "(?:(?<=[nNmM]" + _APOS + r")|(?=(?i:est)\b))"
+    + "|-(?:" + "|".join(rf"(?<=\b(?i:{p})-)" for p in _PREFIX_SPELLINGS)
+    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)-)|(?<=(?i:sud)-)))"
+    + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
+    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b)"
+    + r"|[\u0300-\u036f" + INVISIBLE + "]")
+# In a text without special forms, WORD_PATTERN's words are these runs of word characters,
+# but for elided articles (« l » of « l'eau »), which the runs keep as words of their own:
+# they are stop words, so the chains that drop stop words index the same terms.
+WORD_RUNS = re.compile(r"\w+")
+
+
+def has_special_form(text: str) -> bool:
+    """Whether `text` may hold one of WORD_PATTERN's special forms."""
+    return _SPECIAL.search(text) is not None
+
+
+def content_words(text: str) -> list[str]:
+    """The words of `text` for the chains that drop stop words (stems, spelling): what
+    WORD_PATTERN finds, plus elided articles; cut by plain word runs, three times cheaper,
+    when the text holds no special form."""
+    return (WORD_PATTERN if has_special_form(text) else WORD_RUNS).findall(text)
+
+
 # The words that may hold a space: a query splits on spaces except inside these.
 SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
 

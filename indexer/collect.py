@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -95,20 +96,28 @@ class Collector:
         schema = build_schema()
         fields = {name: self.field_postings(name) for name in SCORED_FIELDS}
         done("postings sorted")
-        segment.write(layout.whoosh, schema, self.ids, fields)
-        done("whoosh segment")
+        # The phrase pairs' sort and the array writes run in numpy, which lets go of the
+        # interpreter: they overlap the whoosh segment, which is Python throughout.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            arrays = pool.submit(self._write_arrays, layout, schema, fields)
+            segment.write(layout.whoosh, schema, self.ids, fields)
+            done("whoosh segment")
+            FacetData.build(self.size, ((n, rid, fv) for n, (rid, fv)
+                                        in enumerate(zip(self.ids, self.facets, strict=True)))
+                            ).save(layout.facet_arrays, layout.facet_values)
+            done("facet arrays")
+            lexicon.write(layout.lexicon, layout.lexicon_counts, self.words)
+            done("lexicon")
+            arrays.result()
+            done("flat postings and phrase pairs (the rest)")
+
+    def _write_arrays(self, layout: Layout, schema, fields: dict[str, segment.FieldPostings]
+                      ) -> None:
+        """The flat postings and the phrase pairs."""
         for name, field in fields.items():
             postings.save(layout.postings(name), field.terms, field.offsets,
                           field.read_lengths(), field.docs,
                           field.weights(schema[name].format.field_boost))
-        done("flat postings")
-        FacetData.build(self.size, ((n, rid, fv) for n, (rid, fv)
-                                    in enumerate(zip(self.ids, self.facets, strict=True)))
-                        ).save(layout.facet_arrays, layout.facet_values)
-        done("facet arrays")
         keys = np.concatenate(self._keys) if self._keys else np.empty(0, np.uint64)
         docs = np.concatenate(self._key_docs) if self._key_docs else np.empty(0, np.int32)
         phrases.save(layout.phrase_keys, layout.phrase_docs, keys, docs)
-        done("phrase pairs")
-        lexicon.write(layout.lexicon, layout.lexicon_counts, self.words)
-        done("lexicon")

@@ -16,7 +16,7 @@ from typing import Any
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import STORED, TEXT, Schema
 
-from .analysis import NAMES, STEMS, WORD_PATTERN, spell_words_of, words_keys
+from .analysis import NAMES, STEMS, WORD_PATTERN, content_words, spell_words_of, words_keys
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -81,9 +81,11 @@ def record_texts(record: Record) -> dict[str, str]:
 
 
 def record_tokens(record: Record) -> dict[str, list[str]]:
-    """The words of each text field as written (WORD_PATTERN), for the lexicon and the
-    phrase pairs, so a build reads each text once."""
-    return {name: WORD_PATTERN.findall(text) for name, text in record_texts(record).items()}
+    """The words of each text field as written, for the terms, the lexicon and the phrase
+    pairs, so a build reads each text once: WORD_PATTERN's for names (which keep stop
+    words), `content_words` for the stemmed fields (the same terms)."""
+    return {name: WORD_PATTERN.findall(text) if name == NAMES_FIELD else content_words(text)
+            for name, text in record_texts(record).items()}
 
 
 def record_words(record: Record, tokens: dict[str, list[str]] | None = None) -> list[str]:

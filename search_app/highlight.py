@@ -9,15 +9,7 @@ from __future__ import annotations
 import html
 import re
 
-from indexer.analysis import (
-    APOSTROPHES,
-    ELISIONS,
-    INVISIBLE,
-    PREFIXES,
-    THOUSANDS,
-    WORD_PATTERN,
-    word_keys,
-)
+from indexer.analysis import ELISIONS, WORD_PATTERN, WORD_RUNS, has_special_form, word_keys
 
 ELLIPSIS = "…"
 # Dropped before an ellipsis: an excerpt never ends in « .… » or « ,… ».
@@ -30,23 +22,6 @@ def _escape(text: str) -> str:
     return html.escape(_SPACES.sub(" ", text), quote=True)
 
 
-_APOS = "[" + APOSTROPHES + "]"
-_ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
-_PREFIXES = sorted({s for p in PREFIXES
-                    for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)})
-# Where WORD_PATTERN's special forms can be: N'/M' names, prefixed compounds, numbers with
-# separators, the cardinal « Est », combining or invisible characters. Each alternative
-# starts at the apostrophe, hyphen or space it needs and looks back from there, so the scan
-# stops only at those characters. A text without any is cut into words by runs of word
-# characters alone, several times faster.
-_SPECIAL = re.compile(
-    _APOS + "(?:(?<=[nNmM]" + _APOS + r")|(?=(?i:est)\b))"
-    + "|-(?:" + "|".join(rf"(?<=\b(?i:{p})-)" for p in _PREFIXES)
-    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)-)|(?<=(?i:sud)-)))"
-    + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
-    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b)"
-    + r"|[\u0300-\u036f" + INVISIBLE + "]")
-_RUNS = re.compile(r"\w+")
 _ELIDED = frozenset(ELISIONS)
 
 
@@ -54,8 +29,8 @@ def _word_pattern(text: str, terms: set[str]) -> re.Pattern:
     """WORD_PATTERN, or runs of word characters where they give the same matching words
     at the same offsets: no special form in the text, and no elided article (« l »,
     « qu ») among the terms (runs keep the article of « l'eau » as a word of its own)."""
-    if _ELIDED.isdisjoint(terms) and _SPECIAL.search(text) is None:
-        return _RUNS
+    if _ELIDED.isdisjoint(terms) and not has_special_form(text):
+        return WORD_RUNS
     return WORD_PATTERN
 
 

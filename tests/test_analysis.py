@@ -6,7 +6,7 @@ import pickle
 import re
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indexer import analysis
@@ -302,3 +302,21 @@ def test_word_pattern_finds_what_the_case_blind_definition_finds(text: str) -> N
 ])
 def test_word_pattern_on_special_forms(text: str) -> None:
     assert analysis.WORD_PATTERN.findall(text) == _REFERENCE_WORDS.findall(text)
+
+
+_TEXTS = st.lists(st.sampled_from([
+    "l'eau", "L’Est", "Eau", "eaux", "n'Dali", "N’diaye", "co-gestion", "cogestion",
+    "Éco-tourisme", "5 000", "5000", "nord-est", "Grand Est", "est", "jusqu'à", "aujourd'hui",
+    "qu'il", "Qu'en", "coopération", "Saint-Louis", "G20", "d'Est", "école", "e\u0301cole",
+    "bio\u00adgaz", "forages", "l'", "d", "-", "’", "'", " ", "  ", "\n", ". ", ", ", "s'est",
+    "presqu'île", "Clermont-Ferrand", "M'Bour", "re-lancement", "2 000 000"]), max_size=16)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TEXTS)
+def test_content_words_give_the_terms_of_word_pattern(parts: list[str]) -> None:
+    """Word runs stand for WORD_PATTERN in the chains that drop stop words."""
+    text = "".join(parts)
+    fast, slow = analysis.content_words(text), analysis.WORD_PATTERN.findall(text)
+    for kind in (analysis.STEMS, analysis.SPELLING):
+        assert analysis.words_keys(fast, kind) == analysis.words_keys(slow, kind), (text, kind)
