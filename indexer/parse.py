@@ -185,19 +185,24 @@ def scalar(section: Section | None) -> str | None:
     return clean(" ".join(parts)) if parts else None
 
 
+YEAR_RE = re.compile(r"\b(1[89]\d\d|2[01]\d\d)\b")
+DAY_FIRST_RE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b")
+ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b")
+
+
 def to_year(value: str | None) -> int | None:
-    match = re.search(r"\b(1[89]\d\d|2[01]\d\d)\b", value or "")
+    match = YEAR_RE.search(value or "")
     return int(match.group(1)) if match else None
 
 
 def to_iso_date(value: str | None) -> str | None:
     if not value:
         return None
-    m = re.search(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})\b", value)
+    m = DAY_FIRST_RE.search(value)
     if m:
         day, month, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
     else:
-        m = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", value)
+        m = ISO_DATE_RE.search(value)
         if not m:
             return None
         year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
@@ -247,17 +252,20 @@ def cell(value: str | None) -> str | None:
 
 
 NUMBER_RE = re.compile(r"^-?\d[\d\s.,]*(€|eur|euros)?$", re.I)
+CURRENCY_RE = re.compile(r"(€|eur|euros)$", re.I)
+THOUSANDS_RE = re.compile(r"-?\d{1,3}([.,]\d{3})+")
+PRIORITY_RE = re.compile(r"\d{1,3}")
+AT_RE = re.compile(r"\s*(\[at\]|\(at\)|\[arobase\])\s*", re.I)
 
 
 def to_amount(value: str) -> int | None:
-    text = re.sub(r"(€|eur|euros)$", "", value.strip(), flags=re.I).replace("\u202f", " ")
-    text = re.sub(r"\s+", "", text)
-    if re.fullmatch(r"-?\d{1,3}([.,]\d{3})+", text):  # thousands separators
-        text = re.sub(r"[.,]", "", text)
+    text = "".join(CURRENCY_RE.sub("", value.strip()).split())
+    if THOUSANDS_RE.fullmatch(text):  # thousands separators
+        text = text.replace(".", "").replace(",", "")
     text = text.replace(",", ".")
     try:
         return int(round(float(text)))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or beyond a float: no amount
         return None
 
 
@@ -266,7 +274,7 @@ def read_other_themes(section: Section | None) -> list[OtherTheme]:
     for cells in table_rows(section):
         texts, priority = [], None
         for c in present(cells):
-            if re.fullmatch(r"\d{1,3}", c.strip()) and priority is None:
+            if PRIORITY_RE.fullmatch(c.strip()) and priority is None:
                 priority = int(c)
             else:
                 texts.append(cell(c))
@@ -298,7 +306,7 @@ def to_email(value: str | None) -> str | None:
     value = clean(value)
     if not value:
         return None
-    return re.sub(r"\s*(\[at\]|\(at\)|\[arobase\])\s*", "@", value, flags=re.I)
+    return AT_RE.sub("@", value)
 
 
 def read_foreign_contacts(section: Section | None) -> list[ForeignContact]:

@@ -6,6 +6,7 @@ the same links (datasette-style ``toggle_url`` on each facet item).
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
 
@@ -139,6 +140,11 @@ _MARK = "\x00value\x00"
 _MARK_QUOTED = quote_plus(_MARK)
 
 
+@lru_cache(maxsize=16_384)  # facet values recur from answer to answer
+def _quoted(value: str) -> str:
+    return quote_plus(value)
+
+
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}
@@ -154,7 +160,7 @@ def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> 
             else:
                 plain = not item.get("selected")
             if plain:
-                url = template.replace(_MARK_QUOTED, quote_plus(str(item["value"])))
+                url = template.replace(_MARK_QUOTED, _quoted(str(item["value"])))
             else:
                 # A year inside a selected range narrows to that year, not off.
                 url = toggle_url(params, facet, item["value"], base=base,

@@ -92,6 +92,7 @@ def test_seed_funding_keeps_equal_rows() -> None:
     ("Lille | 1500 | NA | ||||", ("Lille", 1500, None)),
     ("Lille | NA | NA | ||||", ("Lille", None, None)),
     ("NA | 700 | 2015 | ||||", (None, 700, 2015)),
+    ("Lille | " + "9" * 400 + " | 2014 | ||||", ("Lille", None, 2014)),  # beyond a float
 ])
 def test_funding_na_cell_keeps_its_column(row: str, expected: tuple) -> None:
     seed_row = "\nMichelin | 418 | 2020 | ||||"
