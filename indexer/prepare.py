@@ -88,7 +88,7 @@ def prepare(units: list[Unit]) -> Batch:
     """Read, analyse and count a batch of units (runs in a parser process)."""
     batch = Batch(units=len(units))
     counts: dict[str, list[tuple[int, Counter]]] = {}
-    lengths: dict[str, list[int]] = {}
+    lengths: dict[str, list[tuple[int, int]]] = {}
     keys: list[np.ndarray] = []
     key_docs: list[np.ndarray] = []
     for unit in units:
