@@ -224,14 +224,13 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     report = BuildReport()
     with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
             version.writing(index_dir) as layout:
-        units, failures = build_units(paths)
-        report.failures += failures
+        units = build_units(paths)
         collected = Collector()
         rows = RecordStore(layout.records)
         try:
             with _progress(len(units), "indexing", progress) as bar:
                 for batch in _prepared(units, workers):
-                    report.failures += [Failure(*f) for f in batch.failures]
+                    report.failures += batch.failures
                     rows.put_many(batch.rows)
                     collected.add(batch)
                     bar.update(batch.units)

@@ -11,23 +11,16 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import orjson
 
 from . import phrases
-from .errors import ParseError
 from .fields import facet_values
-from .parse import parse_file
-from .record import InvalidRecord, Record, record_from_json
+from .record import Record
 from .schema import record_terms, record_tokens, record_words
-
-# A unit of work: a page file and its record id, or one JSON Lines line.
-Page = tuple[Path, str]
-Line = tuple[Path, int, bytes]
-Unit = Page | Line
+from .sources import Failure, Unit, read_unit
 
 
 @dataclass
@@ -53,7 +46,7 @@ class Batch:
     pair_keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     pair_docs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     words: Counter = field(default_factory=Counter)  # spelling words: records holding each
-    failures: list[tuple[str, str]] = field(default_factory=list)  # (source, reason)
+    failures: list[Failure] = field(default_factory=list)
     units: int = 0  # sources read, failures included (for progress)
 
 
@@ -63,25 +56,6 @@ def record_row(record: Record) -> tuple[tuple[str, str, str], dict[str, Any]]:
     # orjson writes dataclasses in field order, UTF-8 as is: the JSON of `atlas parse`,
     # without the spaces, four times faster than the json module.
     return (record.id, orjson.dumps(record).decode(), orjson.dumps(values).decode()), values
-
-
-def read_unit(unit: Unit) -> Record | tuple[str, str]:
-    """The record of one unit, or (source, reason) when it cannot be one."""
-    if len(unit) == 2:
-        path, record_id = unit
-        try:
-            return parse_file(path, record_id)
-        except ParseError as exc:
-            return str(path), str(exc)
-        except Exception as exc:  # a parser bug must not stop a whole build
-            return str(path), f"unexpected parse error: {type(exc).__name__}: {exc}"
-    path, number, raw = unit
-    try:
-        return record_from_json(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        return f"{path}:{number}", f"not valid UTF-8: {exc.reason}"
-    except InvalidRecord as exc:
-        return f"{path}:{number}", str(exc)
 
 
 def prepare(units: list[Unit]) -> Batch:

@@ -83,14 +83,32 @@ def page_ids(pages: Iterable[Path]) -> dict[Path, str]:
     return ids
 
 
-def _parse_one(page: tuple[Path, str]) -> Record | Failure:
-    path, record_id = page
+# A unit of work: a page file and its record id, one JSON Lines line, or a source already
+# known to be unreadable.
+Page = tuple[Path, str]
+Line = tuple[Path, int, bytes]
+Unit = Page | Line | Failure
+
+
+def read_unit(unit: Unit) -> Record | Failure:
+    """The record of one unit, or the failure naming the source and the reason."""
+    if isinstance(unit, Failure):
+        return unit
+    if len(unit) == 2:
+        path, record_id = unit
+        try:
+            return parse_file(path, record_id)
+        except ParseError as exc:
+            return Failure(str(path), str(exc))
+        except Exception as exc:  # a parser bug must not stop a whole build
+            return Failure(str(path), f"unexpected parse error: {type(exc).__name__}: {exc}")
+    path, number, raw = unit
     try:
-        return parse_file(path, record_id)
-    except ParseError as exc:
-        return Failure(str(path), str(exc))
-    except Exception as exc:  # a parser bug must not stop a whole build
-        return Failure(str(path), f"unexpected parse error: {type(exc).__name__}: {exc}")
+        return record_from_json(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return Failure(f"{path}:{number}", f"not valid UTF-8: {exc.reason}")
+    except InvalidRecord as exc:
+        return Failure(f"{path}:{number}", str(exc))
 
 
 def read_jsonl(path: Path) -> Iterator[Record | Failure]:
@@ -103,14 +121,8 @@ def read_jsonl(path: Path) -> Iterator[Record | Failure]:
         return
     with handle:
         for number, raw in enumerate(handle, start=1):
-            if not raw.strip():
-                continue
-            try:
-                yield record_from_json(raw.decode("utf-8-sig"))
-            except UnicodeDecodeError as exc:
-                yield Failure(f"{path}:{number}", f"not valid UTF-8: {exc.reason}")
-            except InvalidRecord as exc:
-                yield Failure(f"{path}:{number}", str(exc))
+            if raw.strip():
+                yield read_unit((path, number, raw))
 
 
 def read_sources(paths: list[Path], workers: int | None = None, unique: bool = False
@@ -118,62 +130,62 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
     """Records and failures from files, pages parsed on all cores when there are many.
 
     With `unique`, each id is given once: the last source holding it wins (pages are
-    read before JSON Lines files), so a build can stream records straight to the index.
+    read before JSON Lines files; `build_units` decides), so the records can be indexed
+    as they come. Without, JSON Lines files are streamed.
     """
-    ids = page_ids(p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES)
-    jsonl: Iterable[Record | Failure] = (
-        item for path in paths if path.suffix.lower() in JSONL_SUFFIXES
-        for item in read_jsonl(path))
     if unique:
-        lines = list(jsonl)
-        last = {item.id: item for item in lines if isinstance(item, Record)}
-        jsonl = [item for item in lines if isinstance(item, Failure) or last.get(item.id) is item]
-        by_id = {rid: path for path, rid in ids.items()}
-        ids = {path: rid for path, rid in ids.items() if by_id[rid] == path and rid not in last}
-    pages = list(ids.items())
-    workers = workers or os.cpu_count() or 1
-    if len(pages) >= 200 and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from pool.map(_parse_one, pages, chunksize=32)
+        units = build_units(paths)
+        jsonl: Iterable[Record | Failure] = ()
     else:
-        yield from map(_parse_one, pages)
+        units = list(page_ids(p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES).items())
+        jsonl = (item for path in paths if path.suffix.lower() in JSONL_SUFFIXES
+                 for item in read_jsonl(path))
+    workers = workers or os.cpu_count() or 1
+    if len(units) >= 200 and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            yield from pool.map(read_unit, units, chunksize=32)
+    else:
+        yield from map(read_unit, units)
     yield from jsonl
 
 
-def build_units(paths: list[Path]) -> tuple[list[tuple], list[Failure]]:
-    """The work of a build, one unit per record to read: (page path, record id) or
-    (file, line number, line bytes), in source order: the records `read_sources(paths,
-    unique=True)` gives, left unread, so that reading and analysing run in parallel
-    (`indexer.prepare`). Returns the units and the failures found here (unreadable files).
+def build_units(paths: list[Path]) -> list[Unit]:
+    """The work of a build, one unit per record to read, each id given once (the last source
+    holding it wins), in source order: pages, then JSON Lines lines, an unreadable file as
+    its failure in its place. Left unread, so that reading and analysing run in parallel
+    (`read_unit`, in `indexer.prepare`'s batches).
 
     Each line's id is peeked at; an id held by several lines, or by a line and a page, is
     decided here by reading those lines in full, since a line that breaks the record
     contract never replaces a record (it is kept, to be reported as a failure).
     """
-    failures: list[Failure] = []
-    lines: list[tuple[Path, int, bytes, str | None]] = []
+    lines: list[tuple[Path, int, bytes, str | None] | Failure] = []
     for path in paths:
         if path.suffix.lower() not in JSONL_SUFFIXES:
             continue
         try:
             data = path.read_bytes()
         except OSError as exc:
-            failures.append(Failure(str(path), f"cannot read: {exc.strerror or exc}"))
+            lines.append(Failure(str(path), f"cannot read: {exc.strerror or exc}"))
             continue
         for number, raw in enumerate(data.split(b"\n"), start=1):
             if raw.strip():
                 lines.append((path, number, raw, _peek_id(raw)))
     ids = page_ids(p for p in paths if p.suffix.lower() not in JSONL_SUFFIXES)
     by_id = {rid: path for path, rid in ids.items()}  # one name in two folders: the last
-    held = Counter(rid for *_, rid in lines if rid is not None)
+    held = Counter(line[3] for line in lines if not isinstance(line, Failure) and line[3])
     contested = {rid for rid, n in held.items() if n > 1 or rid in by_id}
-    valid = {i for i, (*_, rid) in enumerate(lines) if rid in contested and _valid(lines[i][2])}
+    valid = {i for i, line in enumerate(lines) if not isinstance(line, Failure)
+             and line[3] in contested and _valid(line[2])}
     winner = {lines[i][3]: i for i in sorted(valid)}  # the last valid line of each id
-    units: list[tuple] = [(path, rid) for path, rid in ids.items()
-                          if by_id[rid] == path and rid not in winner]
-    units += [(path, number, raw) for i, (path, number, raw, rid) in enumerate(lines)
-              if rid not in contested or i not in valid or winner[rid] == i]
-    return units, failures
+    units: list[Unit] = [(path, rid) for path, rid in ids.items()
+                         if by_id[rid] == path and rid not in winner]
+    for i, line in enumerate(lines):
+        if isinstance(line, Failure):
+            units.append(line)
+        elif line[3] not in contested or i not in valid or winner[line[3]] == i:
+            units.append(line[:3])
+    return units
 
 
 def _peek_id(raw: bytes) -> str | None:

@@ -147,12 +147,11 @@ def _outcome(items) -> tuple[list, list]:
     return records, failures
 
 
-def test_build_units_give_the_records_read_sources_gives(tmp_path: Path) -> None:
+def test_build_units_keep_the_rules_of_repeated_ids(tmp_path: Path) -> None:
     """The parallel build's work list keeps the rules of repeated ids: the last valid
     record of an id wins (pages first, then lines in order), a bad line never replaces a
     record and is reported, a BOM does not hide an id."""
-    from indexer.prepare import read_unit
-    from indexer.sources import build_units, expand, read_sources
+    from indexer.sources import Failure, build_units, expand, read_sources, read_unit
 
     (tmp_path / "p1.txt").write_text(MINIMAL, encoding="utf-8")
     (tmp_path / "p2.txt").write_text(MINIMAL.replace("Titre", "Titre", 1), encoding="utf-8")
@@ -172,12 +171,9 @@ def test_build_units_give_the_records_read_sources_gives(tmp_path: Path) -> None
     ]) + "\n").encode("utf-8"))
     (tmp_path / "b.jsonl").write_text(line("y", "y du second fichier") + "\n", encoding="utf-8")
     paths = expand([tmp_path])
-    units, failures = build_units(paths)
-    assert not failures
-    read = [read_unit(u) for u in units]
-    from indexer.sources import Failure
-
-    got = [r if not isinstance(r, tuple) else Failure(*r) for r in read]
+    units = build_units(paths)
+    assert not any(isinstance(u, Failure) for u in units)
+    got = [read_unit(u) for u in units]
     assert _outcome(got) == _outcome(list(read_sources(paths, workers=1, unique=True)))
     records, bad = _outcome(got)
     assert dict(records) == {"p1": "la ligne remplace la page", "p2": dict(records)["p2"],
