@@ -359,15 +359,28 @@ def text_keys(text: str) -> list[tuple[str, str | None]]:
 STEMS, NAMES, SPELLING = "stems", "names", "spelling"
 
 
-@lru_cache(maxsize=500_000)
+_TOKENS: dict[str, dict[str, tuple[str, ...]]] = {STEMS: {}, NAMES: {}, SPELLING: {}}
+_TOKENS_MAX = 500_000  # spellings kept per kind; then the memo starts again
+
+
 def word_tokens(word: str, kind: str) -> tuple[str, ...]:
-    """The token texts of one word as the `kind` analyzer indexes them (from `word_keys`)."""
-    keys = word_keys(word)
-    if kind == STEMS:
-        return tuple(stem for _, stem in keys if stem is not None)
-    if kind == NAMES:
-        return tuple(folded for folded, _ in keys)
-    return tuple(folded for folded, stem in keys if stem is not None)
+    """The token texts of one word as the `kind` analyzer indexes them (from `word_keys`),
+    memoised per kind in a plain dict (`words_keys` reads it directly: a build asks for
+    every word of every record)."""
+    memo = _TOKENS[kind]
+    tokens = memo.get(word)
+    if tokens is None:
+        if len(memo) >= _TOKENS_MAX:
+            memo.clear()
+        keys = word_keys(word)
+        if kind == STEMS:
+            tokens = tuple(stem for _, stem in keys if stem is not None)
+        elif kind == NAMES:
+            tokens = tuple(folded for folded, _ in keys)
+        else:
+            tokens = tuple(folded for folded, stem in keys if stem is not None)
+        memo[word] = tokens
+    return tokens
 
 
 class KeysFilter(Filter):
@@ -411,25 +424,14 @@ def spell_analyzer() -> Analyzer:
     return word_tokenizer() | KeysFilter(SPELLING)
 
 
-_TOKENS: dict[str, dict[str, tuple[str, ...]]] = {STEMS: {}, NAMES: {}, SPELLING: {}}
-_TOKENS_MAX = 500_000  # spellings kept per kind; then the memo starts again
-
-
 def words_keys(words: Iterable[str], kind: str) -> list[str]:
-    """What the `kind` analyzer indexes for words found by WORD_PATTERN, in order.
-
-    A build calls this for every word of every record: a plain dict per kind is about
-    twice as fast as `word_tokens`'s own cache (whose key is a tuple)."""
-    memo = _TOKENS[kind]
-    if len(memo) > _TOKENS_MAX:
-        memo.clear()
-    get = memo.get
+    """What the `kind` analyzer indexes for words found by WORD_PATTERN, in order
+    (`word_tokens`' memo read first: a call per known word costs more than the lookup)."""
+    get = _TOKENS[kind].get
     out: list[str] = []
     for word in words:
         tokens = get(word)
-        if tokens is None:
-            tokens = memo[word] = word_tokens(word, kind)
-        out += tokens
+        out += tokens if tokens is not None else word_tokens(word, kind)
     return out
 
 
