@@ -160,6 +160,31 @@ def current(index_dir: Path) -> Layout:
     return layout
 
 
+class LiveVersion:
+    """The live version of an index directory for a reader asking on every request: CURRENT
+    is read again (and the version's format checked) only when its file changed, which a
+    stat tells; a publish or a rollback renames a new file over it."""
+
+    def __init__(self, index_dir: Path) -> None:
+        self.index_dir = Path(index_dir)
+        self._current = self.index_dir / CURRENT
+        self._seen: tuple[int, int, int, int] | None = None
+        self._layout: Layout | None = None
+
+    def get(self) -> Layout:
+        """The live version; raises IndexUnavailable with one clear reason."""
+        try:
+            st = os.stat(self._current)
+        except OSError:
+            return current(self.index_dir)  # raises, saying what is missing
+        seen = (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        if seen != self._seen or self._layout is None:
+            # Stat first: a CURRENT replaced after it is seen as changed on the next call.
+            self._layout = current(self.index_dir)
+            self._seen = seen
+        return self._layout
+
+
 def check_format(layout: Layout) -> dict[str, Any]:
     """The version's meta, or IndexUnavailable when this code cannot read its format."""
     try:

@@ -191,6 +191,7 @@ class SearchService:
         self.synonyms = load_synonyms() if synonyms is None else synonyms
         self._handle: IndexHandle | None = None
         self._lock = threading.Lock()
+        self._live = versions.LiveVersion(self.index_dir)
 
     # ---- lifecycle
 
@@ -206,7 +207,7 @@ class SearchService:
     def handle(self) -> IndexHandle:
         """The live version, reopened when a build has published a new one."""
         try:
-            layout = versions.current(self.index_dir)
+            layout = self._live.get()
         except IndexUnavailable as exc:
             if self._handle is not None:
                 return self._handle  # keep serving what we have

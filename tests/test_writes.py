@@ -282,3 +282,25 @@ def test_build_timings_name_each_step(base_index: Path, tmp_path: Path) -> None:
                      "facet arrays", "lexicon", "flat postings and phrase pairs (the rest)",
                      "sync and publish"]
     assert "indexed 1 records" in run.stderr.splitlines()[-1]
+
+
+def test_live_version_rereads_current_only_when_it_changes(base_index: Path,
+                                                            tmp_path: Path) -> None:
+    live = version.LiveVersion(base_index)
+    first = live.get()
+    assert first == version.current(base_index)
+    # Unchanged CURRENT: the version is not read again (a broken meta goes unseen)...
+    meta = first.meta.read_text(encoding="utf-8")
+    first.meta.write_text("{", encoding="utf-8")
+    assert live.get() == first
+    first.meta.write_text(meta, encoding="utf-8")
+    # ...a publish and a rollback are seen on the next call.
+    assert atlas("build", str(jsonl(tmp_path / "n.jsonl", [record("n1", "Neuf")])),
+                 "--index", str(base_index)).returncode == 0
+    second = live.get()
+    assert second != first and second == version.current(base_index)
+    assert atlas("rollback", "--index", str(base_index)).returncode == 0
+    assert live.get() == first
+    (base_index / version.CURRENT).unlink()
+    with pytest.raises(version.IndexUnavailable, match="no CURRENT file"):
+        live.get()
