@@ -406,13 +406,12 @@ def _changing(index_dir: Path, options: WriteOptions, command: str, report: Buil
             plan = _plan(segments)
             carry = Carry(live, set(), kept=plan.kept,
                           size=sum(s.doc_count_all() for s in segments))
-            before = lexicon.read_counts(live.lexicon_counts)
+            words = lexicon.read_counts(live.lexicon_counts)
             with _change_writer(ix, plan.merge) as writer:
-                change = _Change(carry, writer, _live_docnums(live), rows, before.copy())
+                change = _Change(carry, writer, _live_docnums(live), rows, words)
                 yield change
             rows.commit()
-            lexicon.write_changes(live.lexicon, layout.lexicon, layout.lexicon_counts, before,
-                                  change.words, _link_or_copy)
+            lexicon.write(layout.lexicon_counts, change.words)
         finally:
             rows.close()
             ix.close()

@@ -106,7 +106,7 @@ class Collector:
                                         in enumerate(zip(self.ids, self.facets, strict=True)))
                             ).save(layout.facet_arrays, layout.facet_values)
             done("facet arrays")
-            lexicon.write(layout.lexicon, layout.lexicon_counts, self.words)
+            lexicon.write(layout.lexicon_counts, self.words)
             done("lexicon")
             arrays.result()
             done("flat postings and phrase pairs (the rest)")

@@ -1,58 +1,28 @@
 """The spelling lexicon of an index version: every distinct folded word with its record count.
 
 Did-you-mean and typo tolerance need the real words people wrote (not stems) and how common
-each is. A tiny whoosh index holds one document per word, so whoosh's automata find the words
-within an edit distance; the counts sit beside it as JSON.
-
-    a whoosh index, field `spell`: one document per word   (`Layout.lexicon`)
-    a JSON object: word -> number of records holding it     (`Layout.lexicon_counts`)
+each is. The version holds them as one JSON object, word -> number of records holding it
+(`Layout.lexicon_counts`); the server finds the words within an edit distance of a typed
+word with rapidfuzz's Damerau-Levenshtein distance (C++), over the words sharing its first
+letters.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-from whoosh.fields import ID, Schema
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from .analysis import glued_elision_candidate
 from .schema import SPELL_FIELD
 
 
-def write(path: Path, counts_path: Path, counts: Counter) -> None:
-    path.mkdir(exist_ok=True)
-    ix = whoosh_index.create_in(str(path), Schema(**{SPELL_FIELD: ID()}))
-    with ix.writer() as writer:
-        for word in sorted(w for w, n in counts.items() if n > 0):
-            writer.add_document(**{SPELL_FIELD: word})
-    ix.close()
+def write(counts_path: Path, counts: Counter) -> None:
     kept = {w: n for w, n in counts.items() if n > 0}
-    counts_path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-
-
-def write_changes(base: Path, path: Path, counts_path: Path, before: Counter,
-                  after: Counter, link: Callable[[str, str], None]) -> None:
-    """An updated lexicon at `path` from the earlier one at `base`: its segments linked, the
-    words that appeared added and those now in no record deleted (a small segment), so an
-    update costs what it changes."""
-    appeared = sorted(w for w, n in after.items() if n > 0 and before.get(w, 0) <= 0)
-    gone = sorted(w for w, n in before.items() if n > 0 and after.get(w, 0) <= 0)
-    shutil.copytree(base, path, copy_function=link)
-    if appeared or gone:
-        ix = whoosh_index.open_dir(str(path))
-        try:
-            with ix.writer() as writer:
-                for word in gone:
-                    writer.delete_by_term(SPELL_FIELD, word)
-                for word in appeared:
-                    writer.add_document(**{SPELL_FIELD: word})
-        finally:
-            ix.close()
-    kept = {w: n for w, n in after.items() if n > 0}
     counts_path.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
 
 
@@ -70,10 +40,9 @@ def adjust(counts: Counter, added: Iterable[list[str]], removed: Iterable[list[s
 WITHIN_CACHE = 4096
 
 
-def transpositions(word: str, prefix: int = 0) -> list[str]:
-    """`word` with two adjacent letters swapped, at every place after `prefix` letters."""
-    return [word[:i] + word[i + 1] + word[i] + word[i + 2:]
-            for i in range(prefix, len(word) - 1) if word[i] != word[i + 1]]
+def edits(a: str, b: str) -> int:
+    """Edits between two words, swapping two adjacent letters counting as one (Damerau)."""
+    return DamerauLevenshtein.distance(a, b)
 
 
 class SpellingReader:
@@ -83,14 +52,13 @@ class SpellingReader:
     edit distance, and a word's record count.
     """
 
-    def __init__(self, main_reader, path: Path, counts_path: Path) -> None:
+    def __init__(self, main_reader, counts_path: Path) -> None:
         self.main = main_reader
         self.counts = read_counts(counts_path)
-        self.lexicon = whoosh_index.open_dir(str(path)).reader()
         self.schema = {SPELL_FIELD, *main_reader.schema.names()}
-        # A version's lexicon never changes: a typo search (a Levenshtein automaton walked
-        # over the lexicon, 5-15 ms) is done once per word, for the match and the suggestion.
-        self._within: dict[tuple[str, int, int], tuple[str, ...]] = {}
+        self._by_prefix: dict[str, list[str]] = {}
+        # A version's lexicon never changes: each word's typo search is done once, for the
+        # match and the suggestion.
         self._typos: dict[tuple[str, int, int], tuple[str, ...]] = {}
 
     def __contains__(self, item: tuple[str, str]) -> bool:
@@ -99,41 +67,35 @@ class SpellingReader:
             return text in self.counts
         return item in self.main
 
-    def terms_within(self, field: str, text: str, maxdist: int, prefix: int = 0):
-        if field != SPELL_FIELD:
-            return self.main.terms_within(field, text, maxdist, prefix=prefix)
-        key = (text, maxdist, prefix)
-        found = self._within.get(key)
-        if found is None:
-            if len(self._within) >= WITHIN_CACHE:
-                self._within.clear()
-            # A word deleted by an update stays in whoosh's term list until segments merge:
-            # only words some record still holds count.
-            found = tuple(w for w in self.lexicon.terms_within(SPELL_FIELD, text, maxdist,
-                                                               prefix=prefix)
-                          if w in self.counts)
-            self._within[key] = found
-        return iter(found)
+    def _words_starting(self, prefix: str) -> list[str]:
+        """The lexicon's words starting with `prefix` (grouped on first use)."""
+        words = self._by_prefix.get(prefix)
+        if words is None:
+            shorter = self._words_starting(prefix[:-1]) if prefix else list(self.counts)
+            words = [w for w in shorter if w.startswith(prefix)] if prefix else shorter
+            self._by_prefix[prefix] = words
+        return words
+
+    def words_within(self, text: str, maxdist: int, prefix: int = 0) -> list[str]:
+        """The lexicon's words within `maxdist` edits of `text` (`edits`) that start with its
+        first `prefix` letters, in alphabetical order."""
+        if len(text) < prefix:
+            return []
+        found = process.extract(text, self._words_starting(text[:prefix]),
+                                scorer=DamerauLevenshtein.distance, score_cutoff=maxdist,
+                                limit=None)
+        return sorted(word for word, _, _ in found)
 
     def typo_words(self, text: str, maxdist: int, prefix: int = 1) -> tuple[str, ...]:
         """The lexicon's words a query word may stand for, itself excluded: those within
-        `maxdist` edits where swapping two adjacent letters is one edit (Damerau; whoosh's
-        automaton counts it as two, « Bamkao » would miss « Bamako »), and, when the index
-        does not have the word itself, the word of an elision typed without its apostrophe
-        (« lassainissement » -> « assainissement »)."""
+        `maxdist` edits (`edits`: « Bamkao » is one from « Bamako ») sharing its first
+        `prefix` letters, and, when the index does not have the word itself, the word of an
+        elision typed without its apostrophe (« lassainissement » -> « assainissement »)."""
         key = (text, maxdist, prefix)
         found = self._typos.get(key)
         if found is not None:
             return found
-        words: set[str] = set()
-        if maxdist and self.lexicon is not None:
-            words.update(self.terms_within(SPELL_FIELD, text, maxdist, prefix=prefix))
-            for swapped in transpositions(text, prefix):
-                if swapped in self.counts:
-                    words.add(swapped)
-                if maxdist > 1:
-                    words.update(self.terms_within(SPELL_FIELD, swapped, maxdist - 1,
-                                                   prefix=prefix))
+        words = set(self.words_within(text, maxdist, prefix)) if maxdist else set()
         glued = glued_elision_candidate(text)
         if glued is not None and text not in self.counts and glued[1] in self.counts:
             words.add(glued[1])
@@ -148,6 +110,3 @@ class SpellingReader:
         if field == SPELL_FIELD:
             return self.counts.get(text, 0)
         return self.main.doc_frequency(field, text)
-
-    def close(self) -> None:
-        self.lexicon.close()

@@ -12,7 +12,7 @@ opened, checked, closed, kept and rolled back.
         facets.npz, facets.json   per-document facet arrays and their values (facetdata.py)
         postings-<field>.*        flat copy of each scored field's postings (postings.py)
         phrases.keys/docs.npy     adjacent word pairs (phrases.py)
-        lexicon/, lexicon.json    the spelling lexicon (lexicon.py)
+        lexicon.json              the spelling lexicon (lexicon.py)
         meta.json                 format, name, build time, record count: written last
 
 A version is complete when its meta.json exists: every other part is written and synced
@@ -43,10 +43,12 @@ from .postings import PostingsFiles
 if TYPE_CHECKING:
     from .store import RecordStore
 
-FORMAT = 3  # bumped whenever a part changes shape: older versions are refused, not misread
-# Formats this code reads: a format 2 version is a format 3 one without a record delta. (An
-# atlas that reads format 2 only would miss a delta's records, so it must refuse format 3.)
-READS = (2, 3)
+FORMAT = 4  # bumped whenever a part changes shape: older versions are refused, not misread
+# Formats this code reads: a format 3 version is a format 4 one with a whoosh copy of the
+# lexicon (unused now), a format 2 one a format 3 one without a record delta. (An atlas that
+# reads format 2 only would miss a delta's records, so it must refuse format 3; one that
+# reads format 3 would look for the lexicon's whoosh copy, so it must refuse format 4.)
+READS = (2, 3, 4)
 CURRENT = "CURRENT"
 VERSIONS = "versions"
 LOCK_FILE = ".lock"
@@ -101,10 +103,6 @@ class Layout:
         return self.root / "phrases.docs.npy"
 
     @property
-    def lexicon(self) -> Path:
-        return self.root / "lexicon"
-
-    @property
     def lexicon_counts(self) -> Path:
         return self.root / "lexicon.json"
 
@@ -121,7 +119,7 @@ class Layout:
         """Every part a complete version has (one an update made may have `records_delta`
         too)."""
         parts = [self.whoosh, self.records, self.facet_arrays, self.facet_values,
-                 self.phrase_keys, self.phrase_docs, self.lexicon, self.lexicon_counts,
+                 self.phrase_keys, self.phrase_docs, self.lexicon_counts,
                  self.meta]
         for field in SCORED_FIELDS:
             parts += list(vars(self.postings(field)).values())
@@ -456,9 +454,7 @@ class OpenVersion:
             self._closers += [p.close for p in self.postings.values()]
             self.phrases = PhraseIndex(layout.phrase_keys, layout.phrase_docs)
             self._closers.append(self.phrases.close)
-            self.spelling = SpellingReader(self.searcher.reader(), layout.lexicon,
-                                           layout.lexicon_counts)
-            self._closers.append(self.spelling.close)
+            self.spelling = SpellingReader(self.searcher.reader(), layout.lexicon_counts)
             self.check()
         except BaseException:
             self.close()

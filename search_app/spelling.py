@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from difflib import SequenceMatcher
 
-from whoosh.support.levenshtein import damerau_levenshtein
-
 from indexer.analysis import (
     FRENCH_STOPWORDS,
     WORD_PATTERN,
@@ -21,6 +19,7 @@ from indexer.analysis import (
     glued_elision_candidate,
     word_keys,
 )
+from indexer.lexicon import edits
 from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 
 _STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
@@ -51,10 +50,10 @@ def _closest(folded: str, reader) -> str | None:
     for candidate in reader.typo_words(folded, limit, prefix=1):
         if candidate == folded or not candidate.isalpha():
             continue
-        edits = damerau_levenshtein(folded, candidate, limit=limit + 1)
-        if edits > limit:
+        distance = edits(folded, candidate)
+        if distance > limit:
             continue
-        key = (edits, -reader.doc_frequency(SPELL_FIELD, candidate), candidate)
+        key = (distance, -reader.doc_frequency(SPELL_FIELD, candidate), candidate)
         if best is None or key < best:
             best = key
     return best[2] if best else None

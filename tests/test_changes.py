@@ -251,20 +251,26 @@ def test_the_record_store_is_shared_and_changed_by_a_delta_until_it_folds(
         service.close()
 
 
-def test_a_format_2_version_is_read_and_changed(tmp_path: Path) -> None:
-    # Format 2 is format 3 without a record delta: read as it is; a change writes format 3
-    # (an atlas reading format 2 only would miss the delta's records, so it refuses it).
+@pytest.mark.parametrize("older", [2, 3])
+def test_an_older_format_version_is_read_and_changed(tmp_path: Path, older: int) -> None:
+    # Format 3 is format 4 plus a whoosh copy of the lexicon (lexicon/, unused now), format
+    # 2 is format 3 without a record delta: read as they are; a change writes format 4 (an
+    # atlas reading format 2 only would miss the delta's records, one reading format 3 would
+    # look for lexicon/, so they refuse it).
     index = tmp_path / "index"
     build_mod.build([jsonl(tmp_path / "base.jsonl", BASE)], index, progress=False)
     built = version.current(index)
-    built.meta.write_text(json.dumps({**built.read_meta(), "format": 2}), encoding="utf-8")
+    built.meta.write_text(json.dumps({**built.read_meta(), "format": older}), encoding="utf-8")
+    (built.root / "lexicon").mkdir()  # what the older formats held beside lexicon.json
     service = SearchService(index)
     try:
         assert service.stats()["records"] == len(BASE)
+        typo = service.search(SearchParams(q="Jumelaeg"))  # the lexicon is read too
+        assert typo["fuzzy"] and [h["id"] for h in typo["hits"]] == ["a4"]
     finally:
         service.close()
     build_mod.update([jsonl(tmp_path / "u.jsonl", [record("n1", "Ajouté")])], index)
-    assert version.current(index).read_meta()["format"] == version.FORMAT == 3
+    assert version.current(index).read_meta()["format"] == version.FORMAT == 4
     assert [v.complete for v in version.versions(index)] == [True, True]
 
 

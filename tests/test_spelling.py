@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer.build import build
 from indexer.record import ForeignPartner, Record
@@ -63,17 +66,53 @@ def test_short_words_are_not_corrected(reader) -> None:
     assert did_you_mean("cope", reader) is None
 
 
+def damerau(a: str, b: str) -> int:
+    """The textbook (unrestricted) Damerau-Levenshtein distance, as a reference."""
+    alphabet: dict[str, int] = {}
+    inf = len(a) + len(b)
+    d = [[inf] * (len(b) + 2)] + [[inf] + [0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i + 1][1] = i
+    for j in range(len(b) + 1):
+        d[1][j + 1] = j
+    for i in range(1, len(a) + 1):
+        last = 0
+        for j in range(1, len(b) + 1):
+            k, l_ = alphabet.get(b[j - 1], 0), last
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            if not cost:
+                last = j
+            d[i + 1][j + 1] = min(d[i][j] + cost, d[i + 1][j] + 1, d[i][j + 1] + 1,
+                                  d[k][l_] + (i - k - 1) + 1 + (j - l_ - 1))
+        alphabet[a[i - 1]] = i
+    return d[len(a) + 1][len(b) + 1]
+
+
 @pytest.mark.parametrize(("word", "maxdist"), [("cooperaton", 1), ("reboisemnt", 1),
                                                ("operatoin", 2), ("zzzzzz", 1)])
-def test_typo_search_is_remembered_unchanged(reader, word: str, maxdist: int) -> None:
-    # The memo must answer what the lexicon answers, the first time and every time after.
-    from indexer.schema import SPELL_FIELD
+def test_typo_search_finds_what_a_scan_of_the_lexicon_finds(reader, word: str,
+                                                             maxdist: int) -> None:
+    scan = sorted(w for w in reader.counts
+                  if w[:1] == word[:1] and damerau(word, w) <= maxdist)
+    assert reader.words_within(word, maxdist, prefix=1) == scan
+    assert reader.typo_words(word, maxdist) == tuple(w for w in scan if w != word)
+    assert reader.typo_words(word, maxdist) == reader.typo_words(word, maxdist)  # remembered
 
-    direct = sorted(reader.lexicon.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
-    first = sorted(reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
-    again = sorted(reader.terms_within(SPELL_FIELD, word, maxdist, prefix=1))
-    assert first == again == direct
-    assert (word, maxdist, 1) in reader._within
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text("abcé", min_size=1, max_size=7), min_size=1, max_size=40),
+       st.text("abcé", min_size=1, max_size=7), st.integers(0, 2), st.integers(0, 2))
+def test_words_within_is_a_damerau_scan(words: list[str], word: str, maxdist: int,
+                                        prefix: int) -> None:
+    from indexer.lexicon import SpellingReader
+
+    spelling = SpellingReader.__new__(SpellingReader)
+    spelling.counts = Counter(words)
+    spelling._by_prefix = {}
+    expected = sorted(w for w in set(words)
+                      if w.startswith(word[:prefix]) and len(word) >= prefix
+                      and damerau(word, w) <= maxdist)
+    assert spelling.words_within(word, maxdist, prefix) == expected
 
 
 @pytest.mark.parametrize(("q", "expected"), [
@@ -99,10 +138,7 @@ def test_glued_elision_suggested_with_its_apostrophe(reader) -> None:
 
 
 def test_typo_words_count_a_swap_as_one_edit(reader) -> None:
-    from indexer.schema import SPELL_FIELD
 
-    # whoosh's automaton counts a swap as two edits, whatever its docstring says.
-    assert "cooperation" not in reader.lexicon.terms_within(SPELL_FIELD, "cooperaiton", 1,
-                                                            prefix=1)
+    assert damerau("cooperaiton", "cooperation") == 1
     assert "cooperation" in reader.typo_words("cooperaiton", 1)
     assert "cooperation" not in reader.typo_words("ocoperation", 1)  # the first letter stays
