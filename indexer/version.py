@@ -115,16 +115,6 @@ class Layout:
         return PostingsFiles(self.root / f"{stem}.json", self.root / f"{stem}.npz",
                              self.root / f"{stem}.docs.npy", self.root / f"{stem}.tf.npy")
 
-    def required(self) -> list[Path]:
-        """Every part a complete version has (one an update made may have `records_delta`
-        too)."""
-        parts = [self.whoosh, self.records, self.facet_arrays, self.facet_values,
-                 self.phrase_keys, self.phrase_docs, self.lexicon_counts,
-                 self.meta]
-        for field in SCORED_FIELDS:
-            parts += list(vars(self.postings(field)).values())
-        return parts
-
     def warm_files(self) -> list[Path]:
         """Parts read on demand by position, largest payoff first: records (every hit), then
         posting slices and phrase pairs."""
