@@ -34,23 +34,75 @@ def _word_pattern(text: str, terms: set[str]) -> re.Pattern:
     return WORD_PATTERN
 
 
+class _Known:
+    """The words already sorted into matching (with their key) and not, for one set of
+    terms: a query's hits share most of their words."""
+
+    def __init__(self) -> None:
+        self.matching: dict[str, str] = {}
+        self.other: set[str] = set()
+
+
+_KNOWN: dict[frozenset[str], _Known] = {}
+_KNOWN_MAX = 64  # sets of terms remembered (a few queries' worth); then it starts again
+
+
+def _known(terms: set[str]) -> _Known:
+    key = frozenset(terms)
+    known = _KNOWN.get(key)
+    if known is None:
+        if len(_KNOWN) >= _KNOWN_MAX:
+            _KNOWN.clear()
+        known = _KNOWN[key] = _Known()
+    return known
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
+
+
+def _runs_of(text: str, wanted: dict[str, str]) -> list[tuple[int, int, str]]:
+    """Where the wanted words are whole runs of word characters, found with `str.find` (a
+    few occurrences) instead of walking every word of the text."""
+    spans = []
+    for word, key in wanted.items():
+        start = text.find(word)
+        while start != -1:
+            end = start + len(word)
+            if (start == 0 or not _is_word_char(text[start - 1])) and \
+                    (end == len(text) or not _is_word_char(text[end])):
+                spans.append((start, end, key))
+                start = text.find(word, end)
+            else:
+                start = text.find(word, start + 1)
+    spans.sort()
+    return spans
+
+
 def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
     The analyzers' own word pattern and keys (`word_keys`): the same tokens and character
     offsets as running both chains with chars=True, many times faster. Snippets are made
-    per hit, so the words are listed in C, each spelling is analysed once per process, and
-    only a text holding a matching spelling is walked again to locate it.
+    per hit, so the words are listed in C, each spelling is analysed once per process and
+    sorted into matching or not once per set of terms, and only a text holding a matching
+    spelling is searched again to locate it.
     """
     pattern = _word_pattern(text, terms)
-    wanted: dict[str, str] = {}
-    for word in set(pattern.findall(text)):
+    known = _known(terms)
+    words = set(pattern.findall(text)) - known.other
+    for word in words.difference(known.matching):
         for folded, stem in word_keys(word):
             if stem in terms or folded in terms:
-                wanted[word] = stem or folded
+                known.matching[word] = stem or folded
                 break
+        else:
+            known.other.add(word)
+    wanted = {w: known.matching[w] for w in words.intersection(known.matching)}
     if not wanted:
         return []
+    if pattern is WORD_RUNS:
+        return _runs_of(text, wanted)
     return [(m.start(), m.end(), wanted[m.group()]) for m in pattern.finditer(text)
             if m.group() in wanted]
 
