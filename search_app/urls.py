@@ -148,24 +148,29 @@ def _quoted(value: str) -> str:
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}
+    year_range = _year_range(params.query_items())
     for facet, items in (result.get("facets") or {}).items():
         # Adding a value gives the same URL but for the value: encode it once per facet
-        # (hundreds of facet items per answer), then drop each value in.
-        template = toggle_url(params, facet, _MARK, selected=False, base=base)
-        year_range = _year_range(params.query_items()) if facet == YEAR_FACET else None
+        # (hundreds of facet items per answer), then put each value in its place (two
+        # places for a year: year_min and year_max).
+        parts = toggle_url(params, facet, _MARK, selected=False, base=base).split(_MARK_QUOTED)
+        is_year = facet == YEAR_FACET
         out = []
         for item in items:
-            if facet == YEAR_FACET:
-                plain = year_range != (str(item["value"]), str(item["value"]))
+            value = item["value"]
+            if is_year:
+                plain = year_range != (str(value), str(value))
             else:
                 plain = not item.get("selected")
             if plain:
-                url = template.replace(_MARK_QUOTED, _quoted(str(item["value"])))
+                url = _quoted(str(value)).join(parts)
             else:
                 # A year inside a selected range narrows to that year, not off.
-                url = toggle_url(params, facet, item["value"], base=base,
-                                 selected=None if facet == YEAR_FACET else item.get("selected"))
-            out.append({**item, "toggle_url": url})
+                url = toggle_url(params, facet, value, base=base,
+                                 selected=None if is_year else item.get("selected"))
+            copy = item.copy()
+            copy["toggle_url"] = url
+            out.append(copy)
         facets[facet] = out
     named = [{**item, "filter_url": toggle_url(params, item["facet"], item["value"],
                                                 selected=False, base=base)}
