@@ -37,7 +37,7 @@ FOLD_SHARE = 16  # a delta this much smaller than its base stays a delta
 
 _TABLE = "(id TEXT PRIMARY KEY, json BLOB NOT NULL, facets TEXT NOT NULL)"
 _META = "(key TEXT PRIMARY KEY, value BLOB)"
-TRAIN_ROWS = 1000  # records the dictionary is trained on (0.25 s at 12,000 records)
+TRAIN_ROWS = 1000  # records the dictionary is trained on (0.04 s)
 DICT_BYTES = 64 * 1024
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -80,7 +80,9 @@ def train(samples: list[str]) -> bytes | None:
     if len(data) < 64:
         return None
     try:
-        return zstd.train_dictionary(DICT_BYTES, data).as_bytes()
+        # Fixed COVER parameters: zstd's search for the best ones costs four times as much
+        # for a dictionary compressing 1% better on these records.
+        return zstd.train_dictionary(DICT_BYTES, data, k=1024, d=8).as_bytes()
     except zstd.ZstdError:
         return None
 _VIEW = ("CREATE TEMP VIEW records AS "
