@@ -114,6 +114,11 @@ MAX_LABEL = 160  # labels are short; paragraphs are not worth folding to compare
 def section_of(line: str) -> str | None:
     if len(line) > MAX_LABEL or "|" in line:  # paragraphs and table rows are never labels
         return None
+    return _short_line_section(line)
+
+
+@lru_cache(maxsize=32_768)  # labels and short values repeat from page to page
+def _short_line_section(line: str) -> str | None:
     key = label_key(line)
     if key in LABELS:
         return LABELS[key]

@@ -43,7 +43,7 @@ def split_sentences(line: str) -> list[str]:
         nxt = line[m.end():m.end() + 1]
         if not nxt or not (nxt.isupper() or nxt.isdigit() or nxt in "«\"“(-"):
             continue
-        words = line[start:m.start()].split()
+        words = line[start:m.start()].rsplit(None, 1)  # the last word is all we need
         last = words[-1].lower().rstrip(".") if words else ""
         if last in ABBREVIATIONS or (len(last) == 1 and last.isalpha()):
             continue
