@@ -60,8 +60,10 @@ BLOCK_POSTINGS = 1024  # whoosh's default is 128; see `codec`
 def codec() -> W3Codec:
     """whoosh's codec, with larger posting blocks: the server reads postings from the flat
     copy, never by skipping through whoosh's blocks, so small blocks would only cost
-    (a block is a pickle and a zlib stream of its own: most of a segment's writing time)."""
-    return W3Codec(blocklimit=BLOCK_POSTINGS)
+    (a block is a pickle and a zlib stream of its own: most of a segment's writing time);
+    zlib's fastest level: at 12,000 records 0.3 MB more than level 3 (whoosh's default), 15%
+    less of the segment's writing time."""
+    return W3Codec(blocklimit=BLOCK_POSTINGS, compression=1)
 
 
 def write(path: Path, schema: Schema, ids: list[str], fields: Mapping[str, FieldPostings]
