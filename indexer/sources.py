@@ -22,6 +22,7 @@ from .record import InvalidRecord, Record, record_from_json
 
 PAGE_SUFFIXES = {".txt"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
+SOURCE_SUFFIXES = PAGE_SUFFIXES | JSONL_SUFFIXES
 
 
 @dataclass
@@ -44,10 +45,7 @@ def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) 
         path = Path(src)
         problem = None
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*")
-                if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES | JSONL_SUFFIXES
-            )
+            found = _files_under(path)
             out.extend(found)
             if not found:
                 problem = "no page (.txt) or JSON Lines (.jsonl, .ndjson) file in this folder"
@@ -60,6 +58,24 @@ def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) 
         elif problem:
             raise SourceError(f"{path}: {problem}")
     return out
+
+
+def _files_under(folder: Path) -> list[Path]:
+    """The page and JSON Lines files under `folder`, in path order: what `folder.rglob("*")`
+    lists (symbolic links to folders listed, not entered) filtered on suffix and on being a
+    file, with one `scandir` entry per file instead of a Path object and a stat each."""
+    found: list[Path] = []
+    folders = [os.fspath(folder)]
+    while folders:
+        with os.scandir(folders.pop()) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    if not entry.is_symlink():
+                        folders.append(entry.path)
+                elif os.path.splitext(entry.name)[1].lower() in SOURCE_SUFFIXES \
+                        and entry.is_file():
+                    found.append(Path(entry.path))
+    return sorted(found, key=lambda p: p.parts)  # Path order, without Path comparisons
 
 
 def page_ids(pages: Iterable[Path]) -> dict[Path, str]:

@@ -179,3 +179,27 @@ def test_build_units_keep_the_rules_of_repeated_ids(tmp_path: Path) -> None:
     assert dict(records) == {"p1": "la ligne remplace la page", "p2": dict(records)["p2"],
                              "x": "second x", "y": "y du second fichier"}
     assert len(bad) == 3
+
+
+def test_a_folder_lists_what_rglob_lists(tmp_path: Path) -> None:
+    # The plain definition: every file under the folder with a source suffix (any case),
+    # in Path order; a link to a folder is not entered, a link to a file is a file.
+    from indexer.sources import JSONL_SUFFIXES, PAGE_SUFFIXES, expand
+
+    root = tmp_path / "pages"
+    for name in ["b.txt", "a.TXT", "a-b.txt", "a/b.txt", "a/c/d.jsonl", "a/c/e.csv",
+                 "z.ndjson", "a/.hidden.txt", "x y/é.txt", "noext", "a/c/f.txt.bak"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x", encoding="utf-8")
+    (root / "dir.txt").mkdir()  # a folder named like a page is not a page
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "o.txt").write_text("x", encoding="utf-8")
+    (root / "linked").symlink_to(outside, target_is_directory=True)
+    (root / "link.txt").symlink_to(root / "b.txt")
+    (root / "broken.txt").symlink_to(tmp_path / "missing.txt")
+    plain = sorted(p for p in root.rglob("*")
+                   if p.is_file() and p.suffix.lower() in PAGE_SUFFIXES | JSONL_SUFFIXES)
+    assert expand([root]) == plain
+    assert root / "a-b.txt" in plain and root / "link.txt" in plain
+    assert not any("linked" in p.parts or p.name == "broken.txt" for p in plain)
