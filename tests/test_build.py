@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from indexer import build as build_mod
 from indexer import segment as segment_mod
@@ -310,3 +312,17 @@ def test_updates_keep_the_spelling_lexicon_in_step(small_index: Path, tmp_path: 
     assert "tombouctou" not in service.handle().spelling.typo_words("tombouctuo", 2)
     assert service.search(SearchParams(q="Tombouctuo"))["total"] == 0
     service.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.integers(0, 2**32 - 1))
+def test_stable_order_is_a_stable_argsort(values: list[int], bound: int) -> None:
+    from indexer.collect import stable_order
+
+    size = max([bound, *values]) + 1
+    keys = np.array(values, dtype=np.int64)
+    small = np.array([v % 70_000 for v in values], dtype=np.int32)
+    assert np.array_equal(stable_order(keys, size), np.argsort(keys, kind="stable"))
+    assert np.array_equal(stable_order(small, 70_000), np.argsort(small, kind="stable"))
+    tiny = small % 300
+    assert np.array_equal(stable_order(tiny, 300), np.argsort(tiny, kind="stable"))
