@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from unidecode import unidecode
@@ -58,6 +59,7 @@ def _value_naming(facet: str) -> Callable[[str], Naming]:
     return naming
 
 
+@lru_cache(maxsize=16_384)  # the same values (countries, themes, authorities) recur per hit
 def fold_value(value: str) -> str:
     """Facet values compare without case, accents or spacing differences."""
     return " ".join(unidecode(value).lower().replace("’", "'").split())
