@@ -3,7 +3,9 @@
 whoosh keeps postings as pickled blocks; unpickling them is most of the cost of a query that
 needs every matching document (facet counts do). At build time each term's documents and
 frequencies are copied once into flat arrays, which the server reads by position: a posting
-list is then a slice. Where the files live is `version.Layout.postings`'s business.
+list is then a slice, its documents in ascending order (whoosh's; a build and every change
+keep it, and searches rely on it). Where the files live is `version.Layout.postings`'s
+business.
 """
 
 from __future__ import annotations

@@ -365,7 +365,10 @@ class SearchService:
         for term in terms:
             postings, _ = h.matcher.postings(BODY_FIELD, term)
             if postings.size:
-                found |= np.isin(wanted, postings)
+                # A term's postings list its documents in ascending order (postings.py):
+                # a binary search per hit, not a sort of the whole list as np.isin does.
+                at = np.minimum(np.searchsorted(postings, wanted), postings.size - 1)
+                found |= postings[at] == wanted
         return found.tolist()
 
     def facet_values(self, params: SearchParams, facet: str, contains: str = "",

@@ -94,6 +94,7 @@ def flat(layout: Layout, field: str) -> tuple[dict, list]:
         lists = {}
         for term in postings.index:
             docs, tf = postings.get(term)
+            assert np.all(np.diff(docs) > 0), term  # what searches rely on (service._in_body)
             if docs.size:  # a build lists terms whoosh still has for deleted documents
                 lists[term] = (docs.tolist(), tf.tolist())
         return lists, postings.lengths.tolist()
