@@ -73,6 +73,7 @@ class Carry:
     count, deleted ones included."""
 
     live: Layout
+    facets: FacetData  # the live version's facet arrays: its ids by document number
     changed: set[str]
     terms: dict[str, dict[str, list[str]]] = field(default_factory=dict)  # new records' terms
     kept: int | None = None
@@ -87,6 +88,11 @@ def _finish(layout: Layout, report: BuildReport, pairs: dict[str, np.ndarray],
     live version (an update costs what it changes), else everything is read from whoosh."""
     if carry is None or carry.kept is None or not _finish_shifted(layout, report, pairs, carry):
         _finish_renumbered(layout, report, pairs, carry)
+    _complete(layout, report)
+
+
+def _complete(layout: Layout, report: BuildReport) -> None:
+    """Sync the version and write its meta (`version.finish`): it is complete."""
     version.finish(layout, {
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "records": report.records,
@@ -131,8 +137,7 @@ def _finish_shifted(layout: Layout, report: BuildReport, pairs: dict[str, np.nda
     ones added and the merged ones renumbered, in one pass over each array (no re-reading of
     whoosh or of every record, no sort). False, with nothing written, when whoosh did not
     number the documents as shift.py expects."""
-    live, kept = carry.live, carry.kept
-    before = FacetData.load(live.facet_arrays, live.facet_values)
+    live, kept, before = carry.live, carry.kept, carry.facets
     dead = np.fromiter((rid in carry.changed for rid in before.ids), dtype=bool,
                        count=before.size)
     moved = np.flatnonzero(before.alive[kept:] & ~dead[kept:]) + kept
@@ -178,7 +183,7 @@ def _carry_postings(carry: Carry, layout: Layout, schema, docs: list, size: int
     returns the live version's phrase pairs that stay, renumbered."""
     live = carry.live
     new_doc = {rid: docnum for docnum, rid, _ in docs}
-    base_ids = FacetData.load(live.facet_arrays, live.facet_values).ids
+    base_ids = carry.facets.ids
     old_to_new = np.fromiter(
         (new_doc.get(rid, -1) if rid and rid not in carry.changed else -1 for rid in base_ids),
         dtype=np.int64, count=len(base_ids))
@@ -243,12 +248,7 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
             raise BuildError("no valid records in the sources; the index was left unchanged")
         collected.write(layout, report.phases)
         clock = time.perf_counter()
-        version.finish(layout, {
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "records": report.records,
-            "skipped": len(report.failures),
-        })
-        report.version = layout.name
+        _complete(layout, report)
         version.publish(index_dir, layout, options.keep)
         report.phases["sync and publish"] = round(time.perf_counter() - clock, 3)
     report.seconds = time.perf_counter() - started
@@ -378,10 +378,10 @@ class _Change:
             self.writer.delete_document(docnum)
 
 
-def _live_docnums(live: Layout) -> dict[str, int]:
-    """id -> document number of every live document of a version (its facet arrays list
-    the ids by number, as whoosh numbers them): whoosh keeps the id stored, not indexed."""
-    data = FacetData.load(live.facet_arrays, live.facet_values)
+def _live_docnums(data: FacetData) -> dict[str, int]:
+    """id -> document number of every live document of a version, from its facet arrays
+    (they list the ids by number, as whoosh numbers them): whoosh keeps the id stored, not
+    indexed."""
     return {data.ids[n]: n for n in np.flatnonzero(data.alive).tolist()}
 
 
@@ -404,11 +404,11 @@ def _changing(index_dir: Path, options: WriteOptions, command: str, report: Buil
         try:
             segments = ix._segments()  # whoosh 2.7.4 (pinned)
             plan = _plan(segments)
-            carry = Carry(live, set(), kept=plan.kept,
-                          size=sum(s.doc_count_all() for s in segments))
+            carry = Carry(live, FacetData.load(live.facet_arrays, live.facet_values), set(),
+                          kept=plan.kept, size=sum(s.doc_count_all() for s in segments))
             words = lexicon.read_counts(live.lexicon_counts)
             with _change_writer(ix, plan.merge) as writer:
-                change = _Change(carry, writer, _live_docnums(live), rows, words)
+                change = _Change(carry, writer, _live_docnums(carry.facets), rows, words)
                 yield change
             rows.commit()
             lexicon.write(layout.lexicon_counts, change.words)
