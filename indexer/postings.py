@@ -167,10 +167,16 @@ class FlatPostings:
 
 def save(out: PostingsFiles, terms: list[str], offsets: np.ndarray, lengths: np.ndarray,
           docs: np.ndarray, tf: np.ndarray) -> None:
-    with out.arrays.open("wb") as fh:
-        np.savez(fh, offsets=offsets, lengths=lengths)
     np.save(out.docs, docs.astype(np.int32, copy=False))
     np.save(out.tf, tf.astype(np.float32, copy=False))
+    _save_index(out, terms, offsets, lengths)
+
+
+def _save_index(out: PostingsFiles, terms: list[str], offsets: np.ndarray,
+                lengths: np.ndarray) -> None:
+    """The terms, their offsets into the posting arrays and the document lengths."""
+    with out.arrays.open("wb") as fh:
+        np.savez(fh, offsets=offsets, lengths=lengths)
     out.terms.write_text(json.dumps(terms, ensure_ascii=False), encoding="utf-8")
 
 
@@ -193,25 +199,16 @@ def carry_over(old: PostingsFiles, old_to_new: np.ndarray, size: int,
     moved = old_to_new >= 0
     lengths[old_to_new[moved]] = old_lengths[: old_to_new.size][moved]
 
+    _fresh_lengths(lengths, fresh)
     index = {t: i for i, t in enumerate(terms)}
-    new_terms, new_docs, new_tf = [], [], []
-    for docnum, words in fresh.items():
-        counts: dict[str, int] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-        for word, n in counts.items():
-            if word not in index:
-                index[word] = len(index)
-            new_terms.append(index[word])
-            new_docs.append(docnum)
-            new_tf.append(n * boost)
-        lengths[docnum] = byte_to_length(length_to_byte(len(words)))
+    fresh_terms, new_docs, new_tf = _fresh_postings(fresh, boost)
+    new_terms = [index.setdefault(word, len(index)) for word in fresh_terms]
     names = sorted(index)  # whoosh's lexicon order: sorted terms
     rank = np.empty(len(index), dtype=np.int64)
     rank[[index[t] for t in names]] = np.arange(len(names))
     all_terms = rank[np.concatenate([term_of, np.asarray(new_terms, dtype=np.int64)])]
-    all_docs = np.concatenate([docs, np.asarray(new_docs, dtype=np.int64)])
-    all_tf = np.concatenate([tf, np.asarray(new_tf, dtype=np.float32)])
+    all_docs = np.concatenate([docs, new_docs.astype(np.int64)])
+    all_tf = np.concatenate([tf, new_tf])
     order = np.lexsort((all_docs, all_terms))
     counts = np.bincount(all_terms, minlength=len(names))
     present = counts > 0  # a term whose documents all went is no longer in the lexicon
@@ -221,16 +218,19 @@ def carry_over(old: PostingsFiles, old_to_new: np.ndarray, size: int,
           all_docs[order], all_tf[order])
 
 
+def _fresh_lengths(lengths: np.ndarray, fresh: dict[int, list[str]]) -> None:
+    """New documents' lengths as whoosh stores them (a one-byte code, decoded)."""
+    for docnum, words in fresh.items():
+        lengths[docnum] = byte_to_length(length_to_byte(len(words)))
+
+
 def _fresh_postings(fresh: dict[int, list[str]], boost: float
                     ) -> tuple[list[str], np.ndarray, np.ndarray]:
     """(term, docnum, weight) of new documents' terms, sorted by term then docnum, as
     parallel term list and arrays; weights as whoosh writes them (frequency x boost)."""
     rows = []
     for docnum, words in fresh.items():
-        counts: dict[str, int] = {}
-        for word in words:
-            counts[word] = counts.get(word, 0) + 1
-        rows.extend((word, docnum, n * boost) for word, n in counts.items())
+        rows.extend((word, docnum, n * boost) for word, n in Counter(words).items())
     rows.sort()
     return ([r[0] for r in rows], np.asarray([r[1] for r in rows], dtype=np.int32),
             np.asarray([r[2] for r in rows], dtype=np.float32))
@@ -252,8 +252,7 @@ def append(old: PostingsFiles, shift: Shift, fresh: dict[int, list[str]], boost:
     docs = np.load(old.docs, mmap_mode="r")
     drop, tail = shift.plan(docs)
     lengths = shift.carry(old_lengths, 0)
-    for docnum, words in fresh.items():
-        lengths[docnum] = byte_to_length(length_to_byte(len(words)))
+    _fresh_lengths(lengths, fresh)
 
     new_terms, new_docs, new_tf = _fresh_postings(fresh, boost)
     # Each term's moved postings (dead ones too) end its list.
@@ -278,6 +277,4 @@ def append(old: PostingsFiles, shift: Shift, fresh: dict[int, list[str]], boost:
     listed = [t for t in names if counts[t]]  # not a term whose documents all went
     out_offsets = np.zeros(len(listed) + 1, dtype=np.int64)
     out_offsets[1:] = np.cumsum([counts[t] for t in listed])
-    with out.arrays.open("wb") as fh:
-        np.savez(fh, offsets=out_offsets, lengths=lengths)
-    out.terms.write_text(json.dumps(listed, ensure_ascii=False), encoding="utf-8")
+    _save_index(out, listed, out_offsets, lengths)
