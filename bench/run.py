@@ -39,7 +39,9 @@ from typing import Any
 
 import httpx
 
+from indexer.sources import expand
 from indexer.version import current as live_version
+from search_app.warm import read_through
 
 from . import analysis_cost, summarize
 from .fts5 import Fts5Baseline
@@ -140,10 +142,6 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def current_version(index: Path) -> Path:
-    return index / "versions" / (index / "CURRENT").read_text(encoding="utf-8").strip()
-
-
 def git_info() -> dict[str, Any]:
     def git(*args: str) -> str:
         try:
@@ -198,11 +196,10 @@ def ensure_pages(work: Path, count: int, seed: int) -> dict[str, Any]:
 
 
 def read_once(folder: Path) -> float:
-    """Read every file under `folder` once (the bytes are dropped); the seconds it took."""
+    """Read the sources a build of `folder` reads, once (the bytes are dropped); the seconds
+    it took."""
     started = time.perf_counter()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            path.read_bytes()
+    read_through(expand([folder]), threading.Event())
     return round(time.perf_counter() - started, 2)
 
 
@@ -220,7 +217,7 @@ def build_index(pages: Path, index: Path, log_file: Path) -> dict[str, Any]:
                            + output[-2000:])
     found = re.search(r"indexed (\d+) records, skipped (\d+)", output)
     indexed = int(found.group(1)) if found else None
-    version = current_version(index)
+    version = live_version(index).root
     parts = {p.name: disk_usage(p) for p in sorted(version.iterdir())}
     return {
         "seconds": round(seconds, 2),
