@@ -85,6 +85,8 @@ def train(samples: list[str]) -> bytes | None:
         return zstd.train_dictionary(DICT_BYTES, data, k=1024, d=8).as_bytes()
     except zstd.ZstdError:
         return None
+
+
 _VIEW = ("CREATE TEMP VIEW records AS "
          "SELECT id, json, facets FROM main.records WHERE id NOT IN (SELECT id FROM delta.gone) "
          "UNION ALL SELECT id, json, facets FROM delta.records")

@@ -138,7 +138,6 @@ def test_glued_elision_suggested_with_its_apostrophe(reader) -> None:
 
 
 def test_typo_words_count_a_swap_as_one_edit(reader) -> None:
-
     assert damerau("cooperaiton", "cooperation") == 1
     assert "cooperation" in reader.typo_words("cooperaiton", 1)
     assert "cooperation" not in reader.typo_words("ocoperation", 1)  # the first letter stays
