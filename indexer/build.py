@@ -26,13 +26,13 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from . import lexicon, phrases, postings, version
+from . import forms, lexicon, phrases, postings, version
 from .collect import Collector
 from .errors import BuildError
 from .facetdata import FacetData
-from .prepare import Batch, prepare, record_row
+from .prepare import Batch, prepare, record_row, start_parser
 from .record import Record
-from .schema import record_terms, record_to_doc, record_tokens, record_words
+from .schema import BODY_FIELD, record_terms, record_to_doc, record_tokens, record_words
 from .shift import Shift
 from .sources import Failure, build_units, expand, read_sources
 from .store import RecordStore
@@ -266,7 +266,7 @@ def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
     if len(units) < PARALLEL_UNITS or workers < 2:
         yield from map(prepare, batches)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser) as pool:
         yield from pool.map(prepare, batches)
 
 
@@ -369,6 +369,7 @@ class _Change:
     docnums: dict[str, int]  # id -> number of each live document, as the writer numbers them
     rows: RecordStore
     words: Counter
+    written: forms.WrittenForms | None  # the live version's written forms, gaining the new
     pairs: dict[str, np.ndarray] = field(default_factory=dict)  # new records' phrase pairs
 
     def remove(self, rid: str) -> None:
@@ -407,11 +408,15 @@ def _changing(index_dir: Path, options: WriteOptions, command: str, report: Buil
             carry = Carry(live, FacetData.load(live.facet_arrays, live.facet_values), set(),
                           kept=plan.kept, size=sum(s.doc_count_all() for s in segments))
             words = lexicon.read_counts(live.lexicon_counts)
+            written = forms.WrittenForms.load(live.written_forms)
             with _change_writer(ix, plan.merge) as writer:
-                change = _Change(carry, writer, _live_docnums(carry.facets), rows, words)
+                change = _Change(carry, writer, _live_docnums(carry.facets), rows, words,
+                                 written)
                 yield change
             rows.commit()
             lexicon.write(layout.lexicon_counts, change.words)
+            if change.written is not None:  # else the live version had none: neither has this
+                change.written.save(layout.written_forms)
         finally:
             rows.close()
             ix.close()
@@ -439,6 +444,8 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
             lexicon.adjust(change.words, [record_words(item, tokens)],
                            [record_words(Record.from_dict(old))] if old else [])
             change.pairs[item.id] = phrases.record_pairs(item, terms)
+            if change.written is not None:
+                change.written.add(forms.written(tokens.get(BODY_FIELD, ())))
             change.carry.terms[item.id] = terms
             change.carry.changed.add(item.id)
             batch.append(record_row(item)[0])

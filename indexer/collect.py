@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from . import lexicon, phrases, postings, segment
+from . import forms, lexicon, phrases, postings, segment
 from .facetdata import FacetData
 from .prepare import Batch
 from .schema import build_schema
@@ -42,6 +42,7 @@ class Collector:
         self.ids: list[str] = []
         self.facets: list[dict[str, Any]] = []
         self.words: Counter = Counter()
+        self.written: forms.Written = {}
         self._vocab: dict[str, dict[str, int]] = {}
         self._parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._lengths: dict[str, list[tuple[int, np.ndarray]]] = {}
@@ -57,6 +58,7 @@ class Collector:
         self.ids += batch.ids
         self.facets += batch.facets
         self.words.update(batch.words)
+        self.written.update(batch.written)
         for name, counts in batch.fields.items():
             vocab = self._vocab.setdefault(name, {})
             to_global = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts.vocab),
@@ -93,9 +95,9 @@ class Collector:
         return segment.FieldPostings(terms, offsets, docs[order], freqs[order], lengths)
 
     def write(self, layout: Layout, phases: dict[str, float] | None = None) -> None:
-        """The version's whoosh index, flat postings, facet arrays, phrase pairs and
-        spelling lexicon (the record store is written as batches arrive); the seconds each
-        took go to `phases`."""
+        """The version's whoosh index, flat postings, facet arrays, phrase pairs, spelling
+        lexicon and written forms (the record store is written as batches arrive); the
+        seconds each took go to `phases`."""
         phases = {} if phases is None else phases
         clock = time.perf_counter()
 
@@ -119,7 +121,10 @@ class Collector:
                             ).save(layout.facet_arrays, layout.facet_values)
             done("facet arrays")
             lexicon.write(layout.lexicon_counts, self.words)
-            done("lexicon")
+            written = forms.WrittenForms()
+            written.add(self.written)
+            written.save(layout.written_forms)
+            done("lexicon and written forms")
             arrays.result()
             done("flat postings and phrase pairs (the rest)")
 

@@ -3,7 +3,8 @@
 A build's cost is parsing and analysis; both are per record, so they run in the parser
 processes, batch by batch. Each batch comes back as a `Batch`: the records' store rows and
 facet values, and their analysed terms already counted into small arrays (term, document,
-frequency), their phrase pairs and their spelling words. The writing process then only
+frequency), their phrase pairs, their spelling words and their free text's written forms
+(`forms.py`). The writing process then only
 joins batches (`indexer.collect`); it never analyses a text.
 """
 
@@ -16,10 +17,10 @@ from typing import Any
 import numpy as np
 import orjson
 
-from . import phrases
+from . import forms, phrases
 from .fields import facet_values
 from .record import Record
-from .schema import record_terms, record_tokens, record_words
+from .schema import BODY_FIELD, record_terms, record_tokens, record_words
 from .sources import Failure, Unit, read_unit
 
 
@@ -46,8 +47,21 @@ class Batch:
     pair_keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
     pair_docs: np.ndarray = field(default_factory=lambda: np.empty(0, np.int32))
     words: Counter = field(default_factory=Counter)  # spelling words: records holding each
+    written: forms.Written = field(default_factory=dict)  # free text's plain words, keyed
     failures: list[Failure] = field(default_factory=list)
     units: int = 0  # sources read, failures included (for progress)
+
+
+# In a parser process of a build (`start_parser`): the words whose written forms it has
+# handed over, so each batch sends only new ones. A build's parser processes are its own:
+# nothing carries over to the next build. None where batches are prepared in the writer.
+_SENT: set[str] | None = None
+
+
+def start_parser() -> None:
+    """Initializer of a build's parser processes."""
+    global _SENT
+    _SENT = set()
 
 
 def record_row(record: Record) -> tuple[tuple[str, str, str], dict[str, Any]]:
@@ -65,6 +79,7 @@ def prepare(units: list[Unit]) -> Batch:
     lengths: dict[str, list[tuple[int, int]]] = {}
     keys: list[np.ndarray] = []
     key_docs: list[np.ndarray] = []
+    body_words: set[str] = set()
     for unit in units:
         record = read_unit(unit)
         if not isinstance(record, Record):
@@ -81,10 +96,15 @@ def prepare(units: list[Unit]) -> Batch:
         keys.append(pairs)
         key_docs.append(np.full(pairs.size, doc, dtype=np.int32))
         batch.words.update(record_words(record, tokens))
+        body_words.update(tokens.get(BODY_FIELD, ()))
         row, values = record_row(record)
         batch.ids.append(record.id)
         batch.rows.append(row)
         batch.facets.append(values)
+    if _SENT is not None:
+        body_words -= _SENT
+        _SENT.update(body_words)
+    batch.written = forms.written(body_words)
     size = len(batch.ids)
     for name, per_doc in counts.items():
         batch.fields[name] = _field_counts(per_doc, lengths[name], size)

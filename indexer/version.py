@@ -13,6 +13,8 @@ opened, checked, closed, kept and rolled back.
         postings-<field>.*        flat copy of each scored field's postings (postings.py)
         phrases.keys/docs.npy     adjacent word pairs (phrases.py)
         lexicon.json              the spelling lexicon (lexicon.py)
+        written.json              the free text's words as written, by key (forms.py);
+                                  absent from versions of an older atlas
         meta.json                 format, name, build time, record count: written last
 
 A version is complete when its meta.json exists: every other part is written and synced
@@ -105,6 +107,10 @@ class Layout:
     @property
     def lexicon_counts(self) -> Path:
         return self.root / "lexicon.json"
+
+    @property
+    def written_forms(self) -> Path:
+        return self.root / "written.json"
 
     @property
     def meta(self) -> Path:
@@ -423,6 +429,7 @@ class OpenVersion:
         from whoosh.filedb.filestore import FileStorage
 
         from .facetdata import FacetData
+        from .forms import WrittenForms
         from .lexicon import SpellingReader
         from .phrases import PhraseIndex
         from .postings import FlatPostings
@@ -445,6 +452,7 @@ class OpenVersion:
             self.phrases = PhraseIndex(layout.phrase_keys, layout.phrase_docs)
             self._closers.append(self.phrases.close)
             self.spelling = SpellingReader(self.searcher.reader(), layout.lexicon_counts)
+            self.forms = WrittenForms.load(layout.written_forms)
             self.check()
         except BaseException:
             self.close()

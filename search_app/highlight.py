@@ -2,14 +2,18 @@
 
 Words are located with the same analyzers as the index (character offsets into the original
 text), so "Villes" is marked for a query on "ville" and accents and case stay as written.
+With the version's written forms (`indexer.forms`), a text without special forms is only
+searched for the words that can match, not read word by word.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable
 
 from indexer.analysis import ELISIONS, WORD_PATTERN, WORD_RUNS, has_special_form, word_keys
+from indexer.forms import WrittenForms
 
 ELLIPSIS = "…"
 # Dropped before an ellipsis: an excerpt never ends in « .… » or « ,… ».
@@ -41,6 +45,15 @@ class _Known:
     def __init__(self) -> None:
         self.matching: dict[str, str] = {}
         self.other: set[str] = set()
+        self.forms: WrittenForms | None = None
+        self.written: dict[str, str] = {}  # those of `forms`' words that match, with their key
+
+    def written_matching(self, terms: set[str], forms: WrittenForms) -> dict[str, str]:
+        """The written words of `forms` whose keys meet `terms`, each with the key it met."""
+        if self.forms is not forms:
+            self.forms, self.written = forms, _matching_words(
+                (w for term in terms for w in forms.words(term)), terms)
+        return self.written
 
 
 _KNOWN: dict[frozenset[str], _Known] = {}
@@ -79,25 +92,42 @@ def _runs_of(text: str, wanted: dict[str, str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _matches(text: str, terms: set[str]) -> list[tuple[int, int, str]]:
+def _matching_key(word: str, terms: set[str]) -> str | None:
+    """The first key of `word` in `terms` (its stem, or its folded form for a stop word)."""
+    for folded, stem in word_keys(word):
+        if stem in terms or folded in terms:
+            return stem or folded
+    return None
+
+
+def _matching_words(words: Iterable[str], terms: set[str]) -> dict[str, str]:
+    """Those of `words` having a key in `terms`, with that key."""
+    return {w: key for w in set(words) if (key := _matching_key(w, terms)) is not None}
+
+
+def _matches(text: str, terms: set[str], forms: WrittenForms | None = None
+             ) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
     The analyzers' own word pattern and keys (`word_keys`): the same tokens and character
     offsets as running both chains with chars=True, many times faster. Snippets are made
     per hit, so the words are listed in C, each spelling is analysed once per process and
     sorted into matching or not once per set of terms, and only a text holding a matching
-    spelling is searched again to locate it.
+    spelling is searched again to locate it. With `forms`, a text of plain words is only
+    searched for the written words that match (the same spans: its words are among them).
     """
     pattern = _word_pattern(text, terms)
     known = _known(terms)
+    if forms is not None and pattern is WORD_RUNS:
+        wanted = known.written_matching(terms, forms)
+        return _runs_of(text, wanted) if wanted else []
     words = set(pattern.findall(text)) - known.other
     for word in words.difference(known.matching):
-        for folded, stem in word_keys(word):
-            if stem in terms or folded in terms:
-                known.matching[word] = stem or folded
-                break
-        else:
+        key = _matching_key(word, terms)
+        if key is None:
             known.other.add(word)
+        else:
+            known.matching[word] = key
     wanted = {w: known.matching[w] for w in words.intersection(known.matching)}
     if not wanted:
         return []
@@ -143,19 +173,22 @@ def _best_window(text: str, spans: list[tuple[int, int, str]], max_chars: int
     return start, end
 
 
-def snippet(text: str, terms: set[str], max_chars: int = 240) -> str:
+def snippet(text: str, terms: set[str], max_chars: int = 240,
+            forms: WrittenForms | None = None) -> str:
     """Escaped excerpt of `text` around its best run of words matching `terms`, marked;
     the start of the text when no word matches."""
     if not text:
         return ""
-    marked = marked_snippet(text, terms, max_chars)
+    marked = marked_snippet(text, terms, max_chars, forms)
     return marked if marked is not None else _head(text, max_chars)
 
 
-def marked_snippet(text: str, terms: set[str], max_chars: int = 240) -> str | None:
+def marked_snippet(text: str, terms: set[str], max_chars: int = 240,
+                   forms: WrittenForms | None = None) -> str | None:
     """Escaped excerpt of `text` around its best run of matching words, or None when no
-    word of `text` matches `terms` (so a caller can try the next field)."""
-    spans = _matches(text, terms) if text and terms else []
+    word of `text` matches `terms` (so a caller can try the next field). `forms`: the
+    version's written forms (`indexer.forms`), which must hold the words of `text`."""
+    spans = _matches(text, terms, forms) if text and terms else []
     if not spans:
         return None
     start, end = _best_window(text, spans, max_chars)

@@ -26,6 +26,7 @@ from indexer import version as versions
 from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
 from indexer.fields import BY_NAME, fold_value
+from indexer.forms import WrittenForms
 from indexer.places import country_name, french_names
 from indexer.schema import BODY_FIELD
 from indexer.synonyms import Synonyms, load_synonyms
@@ -66,6 +67,7 @@ class IndexHandle:
         self.records = self.parts.records
         self.data = self.parts.facets
         self.spelling = self.parts.spelling
+        self.forms = self.parts.forms
         self.lookup = ValueLookup(self.data)
         self.matcher = TextMatcher(self.searcher, self.data.size, self.parts.postings,
                                    self.spelling, self.parts.phrases)
@@ -349,7 +351,7 @@ class SearchService:
         ids = [h.data.ids[d] for d, _ in page]
         records = h.records.get_many(ids)
         in_body = self._in_body(h, [d for d, _ in page], terms)
-        return [hit_summary(records[rid], terms if body else set(), score)
+        return [hit_summary(records[rid], terms if body else set(), score, h.forms)
                 for rid, (_, score), body in zip(ids, page, in_body, strict=True)
                 if rid in records]
 
@@ -517,8 +519,10 @@ def named_filters(named: list[tuple[Named, str]], values: dict[str, list[str]],
     return out
 
 
-def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) -> dict[str, Any]:
-    """What a result list shows of a record, with a highlighted snippet."""
+def hit_summary(record: dict[str, Any], terms: set[str], score: float | None,
+                forms: WrittenForms | None = None) -> dict[str, Any]:
+    """What a result list shows of a record, with a highlighted snippet (`forms`: its
+    version's written forms, `indexer.forms`)."""
     return {
         "id": record["id"],
         "title": record.get("title") or "",
@@ -531,7 +535,7 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None) ->
         "countries": countries_fr(record.get("countries") or []),
         "french_partners": record.get("french_partners") or [],
         "funding_total_eur": record.get("funding_total_eur") or 0,
-        "snippet": best_snippet(record, terms),
+        "snippet": best_snippet(record, terms, forms),
         "score": score,
         "synthetic": is_synthetic(record["id"]),
     }
@@ -545,13 +549,14 @@ def countries_fr(countries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(named, key=lambda c: (fold_value(c["name"]), c["name"]))
 
 
-def best_snippet(record: dict[str, Any], terms: set[str]) -> str:
+def best_snippet(record: dict[str, Any], terms: set[str],
+                 forms: WrittenForms | None = None) -> str:
     """The first text field with a highlighted match, else the start of the first non-empty."""
     texts = [t for t in (record.get(name) for name in SNIPPET_FIELDS) if t]
     if not texts:
         return ""
     for text in texts if terms else ():
-        html = marked_snippet(text, terms)
+        html = marked_snippet(text, terms, forms=forms)
         if html is not None:
             return html
     return snippet(texts[0], set())

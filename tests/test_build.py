@@ -224,7 +224,7 @@ def test_parallel_build_answers_like_a_single_process_build(corpus_dir: Path, tm
     build_mod.build([corpus_dir], parallel, progress=False, workers=2)
     a_layout, b_layout = store.current(single), store.current(parallel)
     for name in ("facets.npz", "facets.json", "phrases.keys.npy", "phrases.docs.npy",
-                 "lexicon.json", *(f"postings-{f}.{part}" for f in SCORED_FIELDS
+                 "lexicon.json", "written.json", *(f"postings-{f}.{part}" for f in SCORED_FIELDS
                                    for part in ("json", "npz", "docs.npy", "tf.npy"))):
         a_file, b_file = a_layout.root / name, b_layout.root / name
         if name.endswith(".npz"):  # a zip: compare the arrays, not the archive's dates
@@ -239,7 +239,8 @@ def test_parallel_build_answers_like_a_single_process_build(corpus_dir: Path, tm
                    SearchParams(country=["SN"], size=100), SearchParams(q="-eau", size=100)):
         a, b = one.search(params), two.search(params)
         assert a["total"] == b["total"] and a["facets"] == b["facets"]
-        assert [h["id"] for h in a["hits"]] == [h["id"] for h in b["hits"]]
+        assert [(h["id"], h["snippet"]) for h in a["hits"]] == \
+            [(h["id"], h["snippet"]) for h in b["hits"]]
     one.close()
     two.close()
 

@@ -15,10 +15,11 @@ import pytest
 from whoosh import index as whoosh_index
 
 from indexer import build as build_mod
-from indexer import phrases, store, version
+from indexer import forms, phrases, store, version
 from indexer.facetdata import FacetData
 from indexer.postings import FlatPostings
 from indexer.record import Record
+from indexer.schema import BODY_FIELD, record_tokens
 from indexer.version import Layout
 from search_app.params import SearchParams
 from search_app.service import SearchService
@@ -121,6 +122,17 @@ def assert_same_parts(got: Layout, want: Layout) -> None:
         assert np.array_equal(np.load(getattr(got, part)), np.load(getattr(want, part))), part
 
 
+def assert_written_forms_hold_every_word(layout: Layout) -> None:
+    """The version's written forms hold every plain word of every record's free text under
+    each of its keys (a snippet would miss a mark otherwise)."""
+    held = forms.WrittenForms.load(layout.written_forms)
+    assert held is not None
+    for rid, text in stored(layout).items():
+        body = record_tokens(Record.from_dict(json.loads(text))).get(BODY_FIELD, [])
+        for word, keys in forms.written(body).items():
+            assert all(word in held.words(key) for key in keys), (rid, word)
+
+
 MODES = {
     # never merge: every number kept
     "appended": {"MAX_SMALL_SEGMENTS": 10**6, "DEAD_SHARE": 0},
@@ -167,6 +179,7 @@ def test_changes_equal_a_build_of_the_same_documents(mode: str, tmp_path: Path,
                 del final[rid]
         live = version.current(index)
         assert_same_parts(live, rebuilt(live, tmp_path / f"rebuilt{n}"))
+        assert_written_forms_hold_every_word(live)
     assert len(paths) == len(STEPS)  # no fallback from one path to the other
     if mode == "renumbered":
         assert set(paths) == {"_finish_renumbered"}
@@ -194,8 +207,8 @@ def test_changes_equal_a_build_of_the_same_documents(mode: str, tmp_path: Path,
         for params in QUERIES:
             a, b = one.search(params), two.search(params)
             assert a["total"] == b["total"] and a["facets"] == b["facets"], params
-            assert [(h["id"], h["score"]) for h in a["hits"]] == \
-                [(h["id"], h["score"]) for h in b["hits"]], params
+            assert [(h["id"], h["score"], h["snippet"]) for h in a["hits"]] == \
+                [(h["id"], h["score"], h["snippet"]) for h in b["hits"]], params
         for rid, rec in final.items():
             assert one.get_record(rid)["title"] == rec["title"]
         assert one.get_record("a4") is None and one.get_record("n2") is None
@@ -263,6 +276,7 @@ def test_an_older_format_version_is_read_and_changed(tmp_path: Path, older: int)
     built = version.current(index)
     built.meta.write_text(json.dumps({**built.read_meta(), "format": older}), encoding="utf-8")
     (built.root / "lexicon").mkdir()  # what the older formats held beside lexicon.json
+    built.written_forms.unlink()  # nor did they have written forms
     service = SearchService(index)
     try:
         assert service.stats()["records"] == len(BASE)
@@ -272,6 +286,16 @@ def test_an_older_format_version_is_read_and_changed(tmp_path: Path, older: int)
         service.close()
     build_mod.update([jsonl(tmp_path / "u.jsonl", [record("n1", "Ajouté")])], index)
     assert version.current(index).read_meta()["format"] == version.FORMAT == 4
+    # Without the live version's written forms, a change cannot list every word: it writes
+    # none, and snippets are made word by word.
+    assert not version.current(index).written_forms.exists()
+    service = SearchService(index)
+    try:
+        hits = service.search(SearchParams(q="potable"))["hits"]
+        assert len(hits) == len(BASE) + 1
+        assert all("<mark>potable</mark>" in h["snippet"] for h in hits)
+    finally:
+        service.close()
     assert [v.complete for v in version.versions(index)] == [True, True]
 
 

@@ -219,3 +219,42 @@ def test_special_form_scan_agrees_with_its_plain_definition(text: str) -> None:
     from indexer.analysis import has_special_form
 
     assert has_special_form(text) == bool(_special_reference().search(text)), text
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=14), min_size=1, max_size=4),
+       st.sets(st.sampled_from(["eau", "est", "ndali", "cogestion", "ecotourism", "5000",
+                                "cooper", "saint", "loui", "g", "20", "ecol", "biogaz",
+                                "forag", "femm", "l", "d", "qu", "aujourd", "hui", "gestion",
+                                "tourism"]), min_size=1, max_size=4))
+def test_written_forms_give_the_marks_of_reading_every_word(parts, terms) -> None:
+    """A record's free text as a build reads it (its parts joined, `content_words`) gives
+    written forms with which each part's marks are those of reading it word by word."""
+    from indexer import forms
+    from indexer.analysis import content_words
+    from search_app import highlight
+
+    texts = ["".join(words) for words in parts]
+    held = forms.WrittenForms()
+    held.add(forms.written(content_words("\n".join(texts))))
+    held.add(forms.written(content_words("d'autres mots : eaux, Forages")))  # other records
+    for text in texts:
+        assert highlight._matches(text, terms, held) == highlight._matches(text, terms), \
+            (text, terms)
+
+
+def test_written_forms_are_saved_and_grow_without_repeating(tmp_path) -> None:
+    from indexer import forms
+
+    held = forms.WrittenForms()
+    held.add(forms.written(["Forages", "forage", "l", "co-gestion", "5 000", "Forages"]))
+    held.add(forms.written(["forage", "Eaux"]))
+    assert sorted(held.words("forag")) == ["Forages", "forage"]
+    assert held.words("eaux") == ["Eaux"] and held.words("eau") == ["Eaux"]
+    assert held.words("cogestion") == [] and held.words("5000") == []  # plain words only
+    held.save(tmp_path / "written.json")
+    again = forms.WrittenForms.load(tmp_path / "written.json")
+    assert again is not None and again.by_key == {k: sorted(v) for k, v in held.by_key.items()}
+    again.add(forms.written(["forage", "forer"]))
+    assert again.words("forag") == ["Forages", "forage"] and again.words("forer") == ["forer"]
+    assert forms.WrittenForms.load(tmp_path / "none.json") is None
