@@ -79,7 +79,9 @@ class Facet:
     values: Callable[[Record], list[str]]
     csv_column: str
     description: str = ""
-    limit: int | None = None  # values listed in an answer (selected ones always are)
+    # Values a search lists (its most frequent; selected ones always are): /api/facets and
+    # /filtres page through all of them.
+    limit: int | None = None
     # What a person typed -> the stored value it names (``Italie`` -> ``IT``), or None.
     canonical: Callable[[str], str | None] = lambda value: value
     display: Callable[[str], str] = lambda value: value
@@ -133,7 +135,7 @@ FACETS: tuple[Facet, ...] = (
           naming=_value_naming("partnership_form"), alias="forme"),
     Facet("french_partner", "french_partner", "Collectivité française", "multi",
           lambda r: _clean(r.french_partners), "french_partners", "French local authority",
-          limit=200, alias="collectivite"),
+          limit=50, alias="collectivite"),
 )
 YEAR = YearFacet("start_year", ("year_min", "year_max"), "Année de début", "start_year",
                  alias="annee")

@@ -1,5 +1,5 @@
-"""The JSON API: search, exports (JSON Lines, CSV, Excel), lookups (one or a batch), suggest,
-authorities and countries.
+"""The JSON API: search, every value of a facet, exports (JSON Lines, CSV, Excel), lookups (one
+or a batch), suggest, authorities and countries.
 
 Answers are rendered with orjson (`FastJSON`); `response_model` only documents them (a
 handler that returns a `Response` is not re-validated), see `models.py`. Every answer
@@ -22,6 +22,8 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
+from indexer.fields import BY_PARAM
+
 from . import exports, network
 from .deps import conditional, get_service, search_params
 from .errors import NotFound
@@ -29,6 +31,7 @@ from .models import (
     AuthorityAnswer,
     BatchAnswer,
     CountryAnswer,
+    FacetValuesAnswer,
     Record,
     SearchAnswer,
     SuggestAnswer,
@@ -86,6 +89,33 @@ def api_search(
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
     return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
+
+
+@router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",
+            description="The values `/api/search` counts for one facet (`param`: its filter "
+                        "parameter, e.g. `french_partner`), under every filter but the "
+                        "facet's own, most frequent first; a search's own list stops at the "
+                        "facet's limit. `contains` keeps the values whose name holds it "
+                        "(no case or accents); `page` and `size` page through the values.",
+            response_class=FastJSON, response_model=FacetValuesAnswer,
+            responses=responses(304, 401, 404, 422, 503))
+def api_facet_values(
+    request: Request,
+    param: Annotated[str, Path(examples=["french_partner"])],
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+    contains: Annotated[str, Query(max_length=200)] = "",
+) -> FastJSON:
+    declared = BY_PARAM.get(param)
+    if declared is None:
+        raise NotFound(f"no facet {param!r}: one of {', '.join(BY_PARAM)}")
+    found = service.facet_values(params, declared.name, contains.strip(), params.page,
+                                 params.size)
+    # A value's toggle keeps the search's filters and starts its results at page 1.
+    state = params.model_copy(update={"page": 1})
+    values = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
+    return FastJSON({**found, "values": values["facets"][declared.name]},
+                    headers=tagged(request))
 
 
 @router.get("/search.jsonl", summary="Every matching record as JSON Lines, streamed",

@@ -14,6 +14,7 @@ from indexer.record import Country, Record
 
 __all__ = [
     "AuthorityAnswer", "BatchAnswer", "Country", "CountryAnswer", "ErrorDetail", "FacetValue",
+    "FacetValuesAnswer",
     "Health", "Hit", "Record", "SearchAnswer", "Suggestion", "SuggestAnswer",
     "ValidationErrorAnswer",
 ]
@@ -63,7 +64,26 @@ class SearchAnswer(_Answer):
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(
         description="Disjunctive counts per facet: country, theme, sub_theme, status, "
-                    "partnership_form, start_year, french_partner")
+                    "partnership_form, start_year, french_partner. A facet with a limit "
+                    "(french_partner, sub_theme) lists its most frequent values and the "
+                    "selected ones; /api/facets/{param} pages through all of them")
+    facet_totals: dict[str, int] = Field(
+        default_factory=dict, description="How many values each facet has in all, listed "
+                                          "or not")
+
+
+class FacetValuesAnswer(_Answer):
+    facet: str = Field(description="The facet's name (a key of a search's `facets`)")
+    label: str = Field(description="Its French label")
+    contains: str = Field(description="The text each value's name holds (no case or "
+                                      "accents); empty: every value")
+    total: int = Field(ge=0, description="Values of the facet under the search (and "
+                                         "`contains`)")
+    page: int = Field(ge=1)
+    size: int = Field(ge=1, le=100)
+    pages: int = Field(ge=0)
+    values: list[FacetValue] = Field(description="In the order of a search's facet list: "
+                                                 "most frequent first")
 
 
 class BatchAnswer(_Answer):

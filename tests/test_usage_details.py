@@ -278,3 +278,46 @@ def test_autocomplete_works_on_public_pages_when_a_token_guards_the_api(tmp_path
         page = client.get("/").text
         url = re.search(r'data-suggest-url="([^"]+)"', page).group(1)
         assert ("Région Bretagne", "collectivité française") in _suggest(client, "bret", url)
+
+
+def test_the_api_pages_through_every_value_of_a_facet(client) -> None:
+    """A search lists a facet's most frequent values up to its limit; /api/facets/{param}
+    gives every one, in the same order and with the same counts, under the same filters."""
+    from indexer.fields import BY_NAME
+
+    answer = _search(client, q="eau", size=1)
+    listed = answer["facets"]["french_partner"]
+    everyone = answer["facet_totals"]["french_partner"]
+    limit = BY_NAME["french_partner"].limit
+    assert limit is not None and len(listed) == min(limit, everyone)
+    values: list[dict] = []
+    page = 1
+    while True:
+        r = client.get("/api/facets/french_partner",
+                       params={"q": "eau", "page": page, "size": 30})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        assert body["facet"] == "french_partner" and body["total"] == everyone
+        values += body["values"]
+        if page >= body["pages"]:
+            break
+        page += 1
+    assert len(values) == everyone == len({v["value"] for v in values})
+    assert [(v["value"], v["count"]) for v in values[:len(listed)]] == \
+        [(v["value"], v["count"]) for v in listed]
+    assert all(v["toggle_url"].startswith("/?q=eau&french_partner=")
+               for v in values)
+    # Narrowed by a part of the name (no case or accents), like the HTML value list.
+    name = values[-1]["value"]
+    part = client.get("/api/facets/french_partner",
+                      params={"q": "eau", "contains": name[1:].upper()})
+    assert name in [v["value"] for v in part.json()["values"]]
+    # Disjunctive like the search's list: a selected partner's neighbours still count.
+    top = values[0]["value"]
+    chosen = client.get("/api/facets/french_partner",
+                        params={"q": "eau", "french_partner": top, "size": 100}).json()
+    assert chosen["total"] == everyone and chosen["values"][0]["value"] == top
+    assert chosen["values"][0]["selected"] and not chosen["values"][1]["selected"]
+    missing = client.get("/api/facets/nope")
+    assert missing.status_code == 404 and "french_partner" in missing.json()["detail"]
+    assert client.get("/api/facets/country", params={"size": 0}).status_code == 422
