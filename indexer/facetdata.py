@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .fields import MULTI, SINGLE, YEAR
+from .fields import BY_NAME, MULTI, SINGLE, YEAR
 from .shift import Shift
 
 
@@ -76,20 +76,44 @@ class FacetData:
     titles: list[str]
     partners: dict[str, int]
 
-    _ranks: dict[str, np.ndarray] = field(default_factory=dict, init=False, repr=False)
+    # Derived on first use, by (what, facet): value ranks and labels, funding weights.
+    _derived: dict[tuple[str, str], Any] = field(default_factory=dict, init=False, repr=False)
 
     @property
     def size(self) -> int:
         return len(self.ids)
 
+    def funding_weights(self) -> np.ndarray:
+        """Each document's funding as float64, the weights np.bincount sums (made once)."""
+        weights = self._derived.get(("weights", ""))
+        if weights is None:
+            weights = self._derived["weights", ""] = self.funding.astype(np.float64)
+        return weights
+
+    def pair_funding(self, facet: str) -> np.ndarray:
+        """The funding of the document of each (document, value) pair of a multi facet."""
+        weights = self._derived.get(("weights", facet))
+        if weights is None:
+            weights = self._derived["weights", facet] = \
+                self.funding_weights()[self.multi[facet][0]]
+        return weights
+
+    def labels(self, facet: str) -> list[str]:
+        """Each value of a facet as shown (`Facet.display`: a country's French name)."""
+        labels = self._derived.get(("labels", facet))
+        if labels is None:
+            display = BY_NAME[facet].display
+            labels = self._derived["labels", facet] = [display(v) for v in self.values[facet]]
+        return labels
+
     def alphabetical_rank(self, facet: str) -> np.ndarray:
         """Each value's position in sorted order (ties in a count are listed by name)."""
-        rank = self._ranks.get(facet)
+        rank = self._derived.get(("rank", facet))
         if rank is None:
             values = self.values[facet]
             rank = np.empty(len(values), dtype=np.int64)
             rank[sorted(range(len(values)), key=values.__getitem__)] = np.arange(len(values))
-            self._ranks[facet] = rank
+            self._derived["rank", facet] = rank
         return rank
 
     @classmethod

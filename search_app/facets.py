@@ -6,7 +6,7 @@ selected facet still show what they would add (OR within a facet, AND across fac
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -23,26 +23,39 @@ def combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = N
     return out
 
 
-def _counts(data: FacetData, facet: str, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+class Counted(NamedTuple):
+    """The documents a facet is counted over: a mask of every document, and the numbers of
+    those it holds (gathering by numbers is five times faster than by a mask)."""
+
+    mask: np.ndarray
+    docs: np.ndarray
+
+
+def counted(mask: np.ndarray) -> Counted:
+    return Counted(mask, np.flatnonzero(mask))
+
+
+def _counts(data: FacetData, facet: str, where: Counted) -> tuple[np.ndarray, np.ndarray]:
+    """(records, summed funding) of each value of `facet` over `where`."""
     n = len(data.values[facet])
     if facet in data.single:
-        codes = data.single[facet]
-        keep = mask & (codes >= 0)
-        sel = codes[keep]
-        return (np.bincount(sel, minlength=n),
-                np.bincount(sel, weights=data.funding[keep], minlength=n))
+        # -1 (no value) lands in bucket 0, dropped.
+        codes = data.single[facet][where.docs] + 1
+        return (np.bincount(codes, minlength=n + 1)[1:],
+                np.bincount(codes, weights=data.funding_weights()[where.docs],
+                            minlength=n + 1)[1:])
     docs, vals = data.multi[facet]
-    hit = mask[docs]
+    hit = np.flatnonzero(where.mask[docs])
     return (np.bincount(vals[hit], minlength=n),
-            np.bincount(vals[hit], weights=data.funding[docs[hit]], minlength=n))
+            np.bincount(vals[hit], weights=data.pair_funding(facet)[hit], minlength=n))
 
 
-def _ordered_values(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
+def _ordered_values(data: FacetData, declared: Facet, where: Counted, selected: list[int]
                     ) -> tuple[list[int], np.ndarray, np.ndarray, set[int]]:
     """(value indexes with a count or selected, most frequent first then by name; counts;
     funding sums; the selected indexes)."""
     facet = declared.name
-    counts, sums = _counts(data, facet, mask)
+    counts, sums = _counts(data, facet, where)
     chosen = {i for i in selected if i >= 0}
     keep = counts > 0
     keep[list(chosen)] = True  # a selected value stays listed, even at zero
@@ -54,12 +67,12 @@ def _ordered_values(data: FacetData, declared: Facet, mask: np.ndarray, selected
 
 def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarray,
            sums: np.ndarray, chosen: set[int]) -> list[dict[str, Any]]:
-    values = data.values[declared.name]
+    values, labels = data.values[declared.name], data.labels(declared.name)
     counts_list, sums_list = counts.tolist(), sums.tolist()
     return [
         {
             "value": values[i],
-            "label": declared.display(values[i]),
+            "label": labels[i],
             "count": counts_list[i],
             "funding_eur": int(sums_list[i]),
             "selected": i in chosen,
@@ -68,15 +81,15 @@ def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarra
     ]
 
 
-def value_facet(data: FacetData, declared: Facet, mask: np.ndarray, selected: list[int]
+def value_facet(data: FacetData, declared: Facet, where: Counted, selected: list[int]
                 ) -> tuple[list[dict[str, Any]], int]:
     """(the facet's items, at most `declared.limit` plus the selected ones; how many values
-    the facet has under `mask`, listed or not)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, mask, selected)
+    the facet has over `where`, listed or not)."""
+    order, counts, sums, chosen = _ordered_values(data, declared, where, selected)
     total = len(order)
     limit = declared.limit
     if limit and len(order) > limit:
-        order = order[:limit] + [i for i in order[limit:] if i in chosen]
+        order = order[:limit] + ([i for i in order[limit:] if i in chosen] if chosen else [])
     return _items(data, declared, order, counts, sums, chosen), total
 
 
@@ -84,7 +97,7 @@ def matching_values(data: FacetData, declared: Facet, mask: np.ndarray, selected
                     needle: str, start: int, stop: int) -> tuple[list[dict[str, Any]], int]:
     """Every value of a facet under `mask` whose name holds `needle` (folded: no case or
     accents), in the sidebar's order: (items[start:stop], how many match)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, mask, selected)
+    order, counts, sums, chosen = _ordered_values(data, declared, counted(mask), selected)
     key = fold_value(needle)
     if key:
         values = data.values[declared.name]
@@ -93,13 +106,19 @@ def matching_values(data: FacetData, declared: Facet, mask: np.ndarray, selected
     return _items(data, declared, order[start:stop], counts, sums, chosen), len(order)
 
 
-def year_facet(data: FacetData, mask: np.ndarray, year_min: int | None, year_max: int | None
+def year_facet(data: FacetData, where: Counted, year_min: int | None, year_max: int | None
                ) -> list[dict[str, Any]]:
-    years = data.start_year
-    keep = mask & (years > 0)
-    found, inverse = np.unique(years[keep], return_inverse=True)
-    counts = np.bincount(inverse, minlength=len(found))
-    sums = np.bincount(inverse, weights=data.funding[keep], minlength=len(found))
+    years = data.start_year[where.docs]
+    known = np.flatnonzero(years > 0)
+    if not known.size:
+        return []
+    # Counted by year from the first: a few dozen buckets, no sort of the documents.
+    first = int(years[known].min())
+    offset = years[known] - first
+    all_counts = np.bincount(offset)
+    all_sums = np.bincount(offset, weights=data.funding_weights()[where.docs[known]])
+    present = np.flatnonzero(all_counts)
+    found, counts, sums = present + first, all_counts[present], all_sums[present]
     return [
         {
             "value": int(y),
@@ -120,8 +139,18 @@ def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray]
     values each value facet has in all (its list may stop at the facet's `limit`)."""
     out: dict[str, list[dict[str, Any]]] = {}
     totals: dict[str, int] = {}
+    every: Counted | None = None  # under every filter: what each unfiltered facet counts
+
+    def where(name: str) -> Counted:
+        nonlocal every
+        if name in masks:
+            return counted(combine(base, masks, skip=name))
+        if every is None:
+            every = counted(combine(base, masks))
+        return every
+
     for facet in FACETS:
         out[facet.name], totals[facet.name] = value_facet(
-            data, facet, combine(base, masks, skip=facet.name), selected.get(facet.name, []))
-    out[YEAR.name] = year_facet(data, combine(base, masks, skip=YEAR.name), year_min, year_max)
+            data, facet, where(facet.name), selected.get(facet.name, []))
+    out[YEAR.name] = year_facet(data, where(YEAR.name), year_min, year_max)
     return out, totals
