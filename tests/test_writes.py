@@ -279,7 +279,8 @@ def test_build_timings_name_each_step(base_index: Path, tmp_path: Path) -> None:
     steps = [line.strip().split(":")[0] for line in run.stderr.splitlines()
              if line.startswith("  ")]
     assert steps == ["read, analyse, store", "postings sorted", "whoosh segment",
-                     "facet arrays", "lexicon", "flat postings and phrase pairs (the rest)",
+                     "facet arrays", "lexicon and written forms",
+                     "flat postings and phrase pairs (the rest)",
                      "sync and publish"]
     assert "indexed 1 records" in run.stderr.splitlines()[-1]
 
