@@ -4,8 +4,8 @@ A build's cost is parsing and analysis; both are per record, so they run in the 
 processes, batch by batch. Each batch comes back as a `Batch`: the records' store rows and
 facet values, and their analysed terms already counted into small arrays (term, document,
 frequency), their phrase pairs, their spelling words and their free text's written forms
-(`forms.py`). The writing process then only
-joins batches (`indexer.collect`); it never analyses a text.
+(`forms.py`). The writing process then only joins batches (`indexer.collect`); it never
+analyses a text.
 """
 
 from __future__ import annotations
