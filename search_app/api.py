@@ -111,8 +111,10 @@ def api_facet_values(
         raise NotFound(f"no facet {param!r}: one of {', '.join(BY_PARAM)}")
     found = service.facet_values(params, declared.name, contains.strip(), params.page,
                                  params.size)
-    # A value's toggle keeps the search's filters and starts its results at page 1.
-    state = params.model_copy(update={"page": 1})
+    # A value's toggle keeps the search's words and filters; `page` and `size` here page
+    # the values, so the search it leads to starts at its first page of the default size.
+    default_size = SearchParams.model_fields["size"].default
+    state = params.model_copy(update={"page": 1, "size": default_size})
     values = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
     return FastJSON({**found, "values": values["facets"][declared.name]},
                     headers=tagged(request))
