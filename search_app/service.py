@@ -12,6 +12,7 @@ import gc
 import re
 import threading
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,6 +56,11 @@ SIMILAR_WEIGHTS = {"theme": 4.0, "french_partner": 3.0, "sub_theme": 2.0, "count
                    "partnership_form": 0.5}
 
 
+def _close_parts(parts: OpenVersion, warming: threading.Event) -> None:
+    warming.set()
+    parts.close()
+
+
 class IndexHandle:
     """One opened, immutable index version (`indexer.version.OpenVersion`) and what the
     service derives from it: the matcher, value lookups, completions, the answer cache."""
@@ -89,14 +95,21 @@ class IndexHandle:
             self.parts.close()
             raise
         self._warming = warm_in_background(layout.warm_files())
+        # The parts close when the handle is closed or, once replaced by a newer version,
+        # when the last request still using it lets it go (`retire`).
+        self._closer = weakref.finalize(self, _close_parts, self.parts, self._warming)
 
     @property
     def version(self) -> Path:
         return self.layout.root
 
     def close(self) -> None:
+        self._closer()
+
+    def retire(self) -> None:
+        """Replaced by a newer version: stop warming; requests that hold this handle finish
+        with it (its parts close when the last of them drops it)."""
         self._warming.set()
-        self.parts.close()
 
     # ---- text matching
 
@@ -229,7 +242,8 @@ class SearchService:
                 raise IndexNotReady(f"cannot open index at {self.index_dir}: {exc}") from None
             self._handle = fresh
             if current is not None:
-                current.close()
+                current.retire()  # not closed under a request still reading it
+                del current
             _settle_heap()
             return fresh
 

@@ -305,3 +305,27 @@ def test_live_version_rereads_current_only_when_it_changes(base_index: Path,
     (base_index / version.CURRENT).unlink()
     with pytest.raises(version.IndexUnavailable, match="no CURRENT file"):
         live.get()
+
+
+def test_a_request_keeps_the_version_it_started_with_across_a_swap(base_index: Path,
+                                                                  tmp_path: Path) -> None:
+    """An update published while a request is between its steps: the request finishes on
+    the version it started with (its record store is not closed under it); that version's
+    parts close once no request holds it."""
+    from indexer import build as build_mod
+
+    service = SearchService(base_index)
+    try:
+        held = service.handle()  # what a request in flight holds
+        rid = held.data.ids[0]
+        build_mod.update([jsonl(tmp_path / "u.jsonl", [record("u1", "Mise à jour")])],
+                         base_index, progress=False)
+        fresh = service.handle()  # the next request opens the new version
+        assert fresh is not held and service.search(SearchParams(q="mise"))["total"] == 1
+        assert rid in held.records.get_many([rid])  # the old version still answers
+        closer = held._closer
+        assert closer.alive
+        del held
+        assert not closer.alive  # the last holder let go: its parts are closed
+    finally:
+        service.close()
