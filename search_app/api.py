@@ -39,7 +39,7 @@ from .models import (
 )
 from .params import SearchParams
 from .service import SearchService
-from .urls import add_toggle_urls
+from .urls import add_toggle_urls, facet_toggle_urls
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
@@ -115,8 +115,7 @@ def api_facet_values(
     # the values, so the search it leads to starts at its first page of the default size.
     default_size = SearchParams.model_fields["size"].default
     state = params.model_copy(update={"page": 1, "size": default_size})
-    values = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
-    return FastJSON({**found, "values": values["facets"][declared.name]},
+    return FastJSON({**found, "values": facet_toggle_urls(declared.name, found["values"], state)},
                     headers=tagged(request))
 
 

@@ -145,6 +145,11 @@ def _quoted(value: str) -> str:
     return quote_plus(value)
 
 
+def facet_toggle_urls(facet: str, items: list[dict], params: HasQueryItems) -> list[dict]:
+    """One facet's items (a page of its values), each with its ``toggle_url``."""
+    return add_toggle_urls({"facets": {facet: items}}, params)["facets"][facet]
+
+
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}

@@ -31,6 +31,7 @@ from search_app.urls import (
     active_chips,
     add_toggle_urls,
     build_url,
+    facet_toggle_urls,
     match_all_url,
     page_url,
     query_url,
@@ -337,8 +338,8 @@ def facet_values_context(service: Any, params: SearchParams, param: str, contain
         return None
     found = service.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
     state = params.model_copy(update={"page": 1})
-    with_urls = add_toggle_urls({"facets": {declared.name: found["values"]}}, state)
-    items = [_facet_item(declared.name, i) for i in with_urls["facets"][declared.name]]
+    items = [_facet_item(declared.name, i)
+             for i in facet_toggle_urls(declared.name, found["values"], state)]
     base = f"/filtres/{param}"
     extra = [("valeur", contains)] if contains else []
     pages = int(found["pages"])
