@@ -42,7 +42,7 @@ class Collector:
         self.ids: list[str] = []
         self.facets: list[dict[str, Any]] = []
         self.words: Counter = Counter()
-        self.written: forms.Written = {}
+        self.written = forms.WrittenForms()
         self._vocab: dict[str, dict[str, int]] = {}
         self._parts: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = {}
         self._lengths: dict[str, list[tuple[int, np.ndarray]]] = {}
@@ -58,7 +58,7 @@ class Collector:
         self.ids += batch.ids
         self.facets += batch.facets
         self.words.update(batch.words)
-        self.written.update(batch.written)
+        self.written.add(batch.written)
         for name, counts in batch.fields.items():
             vocab = self._vocab.setdefault(name, {})
             to_global = np.fromiter((vocab.setdefault(t, len(vocab)) for t in counts.vocab),
@@ -121,9 +121,7 @@ class Collector:
                             ).save(layout.facet_arrays, layout.facet_values)
             done("facet arrays")
             lexicon.write(layout.lexicon_counts, self.words)
-            written = forms.WrittenForms()
-            written.add(self.written)
-            written.save(layout.written_forms)
+            self.written.save(layout.written_forms)
             done("lexicon and written forms")
             arrays.result()
             done("flat postings and phrase pairs (the rest)")
