@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from indexer.store import RecordStore
-from search_app.query import parse_user_query
+from search_app.engine.query.syntax import parse_user_query
 
 from . import summarize
 from .queries import WARMUP_QUERIES, Combo

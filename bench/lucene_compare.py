@@ -2,7 +2,7 @@
 
 Each row of tests/data/french_queries*.tsv says whether `query` must find `document`.
 
-- atlas: the product path of tests/test_french_queries.py (indexes built by
+- atlas: the product path of tests/engine/test_french_queries.py (indexes built by
   `indexer.build.build`, `SearchService.search(match="all")`, typo tolerance and its fallbacks
   included): a match row is looked up in one index holding every match row's document (found
   there means found alone; a row not found there is searched again alone), a nomatch row in
@@ -67,7 +67,7 @@ def parse_cases(table: str, lines: Iterable[str]) -> list[Case]:
 
 
 def read_cases(path: Path) -> list[Case]:
-    """The rows of the table at `path`, read as tests/test_french_queries.py reads them."""
+    """The rows of the table at `path`, read as tests/engine/test_french_queries.py reads them."""
     with open(path, encoding="utf-8", newline="") as f:
         return parse_cases(path.name, f)
 
@@ -93,10 +93,11 @@ def lucene_found(lucene: Lucene, cases: Sequence[Case]) -> tuple[dict[Case, bool
 def atlas_found(cases: Sequence[Case], work: Path) -> dict[Case, bool]:
     """Whether our product path finds each case's document with its query (match="all")."""
     # The test module's own index and search helpers and distractors, so that these verdicts
-    # are the ones `pytest tests/test_french_queries.py` asserts.
-    from indexer.record import Record
-    from search_app.service import SearchService
+    # are the ones `pytest tests/engine/test_french_queries.py` asserts.
     from tests.test_french_queries import DISTRACTORS, build_index, search_index
+
+    from indexer.record import Record
+    from search_app.engine.service import SearchService
 
     alone: dict[str, Path] = {}
 
@@ -285,7 +286,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         + ", ".join(f"`tests/data/{t}`" for t in TABLES) + " (`python -m bench.lucene_compare`).",
         "",
         "- atlas: `SearchService.search(match=\"all\")` over indexes built by `indexer.build`, "
-        "as `tests/test_french_queries.py` does (typo tolerance and fallbacks included).",
+        "as `tests/engine/test_french_queries.py` does (typo tolerance and fallbacks included).",
         "- Lucene: `new FrenchAnalyzer()` (default stop set, default settings) on the query "
         "and on the document; found when the query has a term and every query term is a "
         "document term (no phrases: a hyphenated query is its terms).",

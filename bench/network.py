@@ -29,7 +29,7 @@ def network_pages(base_url: str, records: RecordStore, seed: int, sample: int = 
                   ) -> dict[str, Any]:
     """First visits of authority and country pages, HTML and JSON: `sample` random
     authorities and every country, on one keep-alive connection."""
-    from search_app.network import slugify
+    from search_app.engine.network import slugify
 
     rng = random.Random(seed)
     names = authority_names(records)
@@ -62,8 +62,8 @@ def synonyms_cost(index: Path, combos: Sequence[Combo], rounds: int) -> dict[str
     """The mix searched with the bundled synonyms and with none (answer cache off), each
     query timed both ways in turn: the p95s and the p95 of what synonyms add."""
     from indexer.synonyms import Synonyms
-    from search_app.params import SearchParams
-    from search_app.service import SearchService
+    from search_app.engine.request import SearchParams
+    from search_app.engine.service import SearchService
 
     with_syn = SearchService(index, cache_size=0)
     without = SearchService(index, cache_size=0, synonyms=Synonyms())

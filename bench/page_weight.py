@@ -75,8 +75,8 @@ def measure(base_url: str, paths: list[str]) -> list[dict[str, Any]]:
 def serve(index: Path) -> Iterator[str]:
     import uvicorn
 
-    from search_app.app import create_app
     from search_app.settings import Settings
+    from search_app.web.app import create_app
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

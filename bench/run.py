@@ -41,7 +41,7 @@ import httpx
 
 from indexer.sources import expand
 from indexer.version import current as live_version
-from search_app.warm import read_through
+from search_app.engine.warm import read_through
 
 from . import analysis_cost, summarize
 from .fts5 import Fts5Baseline
@@ -543,7 +543,7 @@ def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], look
 
 
 def _service(index: Path):
-    from search_app.service import SearchService
+    from search_app.engine.service import SearchService
 
     service = SearchService(index, cache_size=0)  # no answer cache: every search is computed
     for q in WARMUP_QUERIES:
@@ -552,7 +552,7 @@ def _service(index: Path):
 
 
 def _params(combo: Combo):
-    from search_app.params import SearchParams
+    from search_app.engine.request import SearchParams
 
     return SearchParams(q=combo.q, **combo.filters)
 
@@ -629,10 +629,10 @@ def api_overhead(index: Path, combos: Sequence[Combo]) -> dict[str, Any] | None:
     """What /api/search adds to the service's (cached) answer before serialization:
     `add_toggle_urls`, timed over the mix in-process, with its top functions."""
     try:
-        from search_app.urls import add_toggle_urls
+        from search_app.web.urls import add_toggle_urls
     except ImportError:  # the API's helper moved: nothing to measure here
         return None
-    from search_app.service import SearchService
+    from search_app.engine.service import SearchService
 
     service = SearchService(index)
     try:

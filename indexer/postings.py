@@ -90,7 +90,7 @@ def field_lengths(reader, field: str, size: int) -> np.ndarray:
 def export(reader, fields: Iterable[str], files_of: Callable[[str], PostingsFiles]) -> None:
     """Write the flat postings and per-document lengths of the scored fields, as read back
     from whoosh. Builds and changes write them from their own arrays; this independent
-    reading is what the tests compare those with (tests/test_build.py, test_changes.py).
+    reading is what the tests compare those with (tests/index/test_build.py, test_changes.py).
 
     Deleted documents (an update replaces a record by deleting it) are left out, lengths
     included: document frequencies and average lengths, hence scores, are those of a fresh

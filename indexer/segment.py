@@ -5,7 +5,7 @@ the per-document reader for each posting's field length: two thirds of a build w
 A build has every record's terms counted already (`indexer.prepare`), so this module hands
 whoosh's own codec writers (`W3PerDocWriter`, `W3FieldWriter`, `W3PostingsWriter`) whole
 posting blocks instead. The files are whoosh's, written by whoosh's code, block by block;
-`tests/test_segment.py` checks that whoosh reads back the same segment its own writer makes.
+`tests/index/test_segment.py` checks that whoosh reads back the same segment its own writer makes.
 
 whoosh 2.7.4 is pinned: the block buffer attributes set here are that version's.
 """

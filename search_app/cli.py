@@ -217,10 +217,10 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_search(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
-    from .params import LIST_FIELDS, SearchParams
-    from .service import SearchService
-    from .settings import Settings
-    from .urls import add_toggle_urls
+    from search_app.engine.request import LIST_FIELDS, SearchParams
+    from search_app.engine.service import SearchService
+    from search_app.settings import Settings
+    from search_app.web.urls import add_toggle_urls
 
     try:
         filters = {name: getattr(args, name) for name in (*LIST_FIELDS, *YEAR.params)}
@@ -286,8 +286,7 @@ def cut_at_word(text: str, limit: int) -> str:
 def check_index(index: Path) -> str | None:
     """Open the index fully once; None when it is usable, else the reason."""
     from indexer.errors import IndexUnavailable
-
-    from .service import SearchService
+    from search_app.engine.service import SearchService
 
     try:
         SearchService(index).open().close()
@@ -302,7 +301,7 @@ def check_index(index: Path) -> str | None:
 def check_serving(index: Path) -> str | None:
     """The settings, the synonyms and the index as a worker will load them; None when all
     are usable, else one line saying what is wrong."""
-    from .settings import Settings, SettingsError
+    from search_app.settings import Settings, SettingsError
 
     try:
         settings = Settings.from_env(index_dir=index)
@@ -350,7 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn in place of this process: its supervisor then holds only uvicorn, not the
     # modules this command line loaded (about 25 MB of resident memory).
     os.execv(sys.executable, [
-        sys.executable, "-m", "uvicorn", "search_app.app:app_from_env", "--factory",
+        sys.executable, "-m", "uvicorn", "search_app.web.app:app_from_env", "--factory",
         "--host", args.host, "--port", str(args.port), "--workers", str(max(1, args.workers)),
         "--log-level", "warning"])
     return 0  # not reached
@@ -379,7 +378,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # one clear line rather than a traceback
-        from .errors import AtlasError
+        from search_app.web.errors import AtlasError
 
         if isinstance(exc, AtlasError):
             print(f"atlas: error: {exc.detail}", file=sys.stderr)

@@ -72,7 +72,7 @@ def settings(index_dir: Path):
 
 @pytest.fixture
 def app(settings):
-    from search_app.app import create_app
+    from search_app.web.app import create_app
 
     return create_app(settings)
 
@@ -115,8 +115,8 @@ def live_server(index_dir: Path) -> Iterator[str]:
     """A real uvicorn server on loopback serving the fixture index."""
     import uvicorn
 
-    from search_app.app import create_app
     from search_app.settings import Settings
+    from search_app.web.app import create_app
 
     port = free_port()
     config = uvicorn.Config(create_app(Settings(index_dir=index_dir)), host="127.0.0.1",

@@ -1,0 +1,70 @@
+"""Turn filter parameters into boolean masks over documents (numpy, by docnum), facet by facet
+as `indexer.fields` declares them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from indexer.facetdata import FacetData
+from indexer.fields import FACETS, YEAR, Facet, fold_value
+from search_app.engine.request import SearchParams
+
+
+class ValueLookup:
+    """Resolves what a person typed to the facet's value indices, without case or accents."""
+
+    def __init__(self, data: FacetData) -> None:
+        self.folded = {
+            facet: {fold_value(v): i for i, v in enumerate(values)}
+            for facet, values in data.values.items()
+        }
+
+    def resolve(self, facet: Facet, value: str) -> int | None:
+        stored = facet.canonical(value)
+        return None if stored is None else self.folded.get(facet.name, {}).get(fold_value(stored))
+
+
+def selected_indices(params: SearchParams, lookup: ValueLookup) -> dict[str, list[int]]:
+    """facet name -> selected value indices (-1 for a value that matches nothing)."""
+    out: dict[str, list[int]] = {}
+    for facet in FACETS:
+        values = getattr(params, facet.param)
+        if values:
+            found = [lookup.resolve(facet, v) for v in values]
+            out[facet.name] = [-1 if i is None else i for i in found]
+    return out
+
+
+def facet_mask(data: FacetData, facet: str, indices: list[int]) -> np.ndarray:
+    """Documents having any of the values (values of one facet are OR-ed)."""
+    wanted = np.asarray([i for i in indices if i >= 0], dtype=np.int32)
+    if facet in data.single:
+        return np.isin(data.single[facet], wanted) if wanted.size else np.zeros(data.size, bool)
+    docs, vals = data.multi[facet]
+    mask = np.zeros(data.size, dtype=bool)
+    if wanted.size:
+        mask[docs[np.isin(vals, wanted)]] = True
+    return mask
+
+
+def year_mask(data: FacetData, year_min: int | None, year_max: int | None) -> np.ndarray | None:
+    if year_min is None and year_max is None:
+        return None
+    years = data.start_year
+    mask = years > 0
+    if year_min is not None:
+        mask &= years >= year_min
+    if year_max is not None:
+        mask &= years <= year_max
+    return mask
+
+
+def filter_masks(data: FacetData, params: SearchParams, lookup: ValueLookup
+                 ) -> tuple[dict[str, np.ndarray], dict[str, list[int]]]:
+    """One mask per active facet (start_year included), and the selected indices."""
+    selected = selected_indices(params, lookup)
+    masks = {facet: facet_mask(data, facet, idx) for facet, idx in selected.items()}
+    years = year_mask(data, params.year_min, params.year_max)
+    if years is not None:
+        masks[YEAR.name] = years
+    return masks, selected

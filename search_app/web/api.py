@@ -1,0 +1,257 @@
+"""The JSON API: search, every value of a facet, exports (JSON Lines, CSV, Excel), lookups (one
+or a batch), suggest, authorities and countries.
+
+Answers are rendered with orjson (`FastJSON`); `response_model` only documents them (a
+handler that returns a `Response` is not re-validated), see `models.py`. Every answer
+carries an ETag (`deps.conditional`).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import FileResponse
+
+from indexer.fields import BY_PARAM
+from search_app.engine import network
+from search_app.engine.request import SearchParams
+from search_app.engine.service import SearchService
+from search_app.web import exports
+from search_app.web.deps import conditional, get_service, search_params
+from search_app.web.errors import NotFound
+from search_app.web.models import (
+    AuthorityAnswer,
+    BatchAnswer,
+    CountryAnswer,
+    FacetValuesAnswer,
+    Record,
+    SearchAnswer,
+    SuggestAnswer,
+    responses,
+)
+from search_app.web.urls import add_toggle_urls, facet_toggle_urls
+
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
+
+ID_REGEX = r"^[A-Za-z0-9_-]+$"
+MAX_BATCH = 100
+MAX_ID = 200
+EXAMPLE_ID = "000_671a6b7235ccf533"  # the real Atlas page shipped in data/sample
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class FastJSON(JSONResponse):
+    """JSON by orjson, without FastAPI's per-value encoding pass: answers are plain dicts.
+
+    A JSONResponse, so OpenAPI documents each route's `response_model` as its 200 body.
+    """
+
+    def render(self, content: Any) -> bytes:
+        if isinstance(content, bytes | str):  # already JSON (a stored record)
+            return content.encode("utf-8") if isinstance(content, str) else content
+        return orjson.dumps(content)
+
+
+def tagged(request: Request) -> dict[str, str]:
+    """The headers every API answer carries: its ETag."""
+    return {"ETag": request.state.etag}
+
+
+def _stream(request: Request, service: SearchService, params: SearchParams,
+            chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
+            filename: str) -> StreamingResponse:
+    """Every matching record, streamed in the requested order as `chunks` renders them."""
+    total, texts = service.export_json(params)
+    return StreamingResponse(
+        chunks(texts), media_type=media_type,
+        headers={**tagged(request), "X-Total-Count": str(total),
+                 "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+SEARCH_ERRORS = responses(304, 401, 422, 503)
+
+
+@router.get("/search", summary="Full-text search with disjunctive facets",
+            response_class=FastJSON, response_model=SearchAnswer, responses=SEARCH_ERRORS)
+def api_search(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
+
+
+@router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",
+            description="The values `/api/search` counts for one facet (`param`: its filter "
+                        "parameter, e.g. `french_partner`), under every filter but the "
+                        "facet's own, most frequent first; a search's own list stops at the "
+                        "facet's limit. `contains` keeps the values whose name holds it "
+                        "(no case or accents); `page` and `size` page through the values.",
+            response_class=FastJSON, response_model=FacetValuesAnswer,
+            responses=responses(304, 401, 404, 422, 503))
+def api_facet_values(
+    request: Request,
+    param: Annotated[str, Path(examples=["french_partner"])],
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+    contains: Annotated[str, Query(max_length=200)] = "",
+) -> FastJSON:
+    declared = BY_PARAM.get(param)
+    if declared is None:
+        raise NotFound(f"no facet {param!r}: one of {', '.join(BY_PARAM)}")
+    found = service.facet_values(params, declared.name, contains.strip(), params.page,
+                                 params.size)
+    # A value's toggle keeps the search's words and filters; `page` and `size` here page
+    # the values, so the search it leads to starts at its first page of the default size.
+    default_size = SearchParams.model_fields["size"].default
+    state = params.model_copy(update={"page": 1, "size": default_size})
+    return FastJSON({**found, "values": facet_toggle_urls(declared.name, found["values"], state)},
+                    headers=tagged(request))
+
+
+@router.get("/search.jsonl", summary="Every matching record as JSON Lines, streamed",
+            description="One record per line, as `atlas parse` gives it, in the requested "
+                        "order; as many lines as the search's `total` (page and size are "
+                        "ignored). `X-Total-Count` gives the count before the body.",
+            response_class=StreamingResponse, responses={
+                200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+                      "description": "One JSON record per line"},
+                **SEARCH_ERRORS})
+def api_search_jsonl(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> StreamingResponse:
+    return _stream(request, service, params, exports.jsonl_chunks, "application/x-ndjson",
+                   "atlas-recherche.jsonl")
+
+
+@router.get("/search.csv", summary="Every matching record as CSV for French Excel",
+            description="UTF-8 with BOM, `;` separated, a header row; lists inside a cell are "
+                        "separated by ` | `; unknown amounts are empty; text that a "
+                        "spreadsheet would run as a formula starts with `'`.",
+            response_class=StreamingResponse, responses={
+                200: {"content": {"text/csv": {"schema": {"type": "string"}}},
+                      "description": "CSV rows"},
+                **SEARCH_ERRORS})
+def api_search_csv(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> StreamingResponse:
+    return _stream(request, service, params, exports.csv_chunks, "text/csv; charset=utf-8",
+                   "atlas-recherche.csv")
+
+
+@router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
+            description="Numbers as numbers, the end date as a date, « oui »/« non » for "
+                        "booleans, unknown amounts empty, a frozen header row, cells longer "
+                        "than Excel's 32,767 characters cut with a marker.",
+            response_class=FileResponse, responses={
+                200: {"content": {XLSX: {"schema": {"type": "string", "format": "binary"}}},
+                      "description": "An .xlsx workbook"},
+                **SEARCH_ERRORS})
+async def api_search_xlsx(
+    request: Request,
+    params: Annotated[SearchParams, Depends(search_params)],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FileResponse:
+    total, texts = service.export_json(params)
+    handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
+    os.close(handle)
+    path = FilePath(name)
+    try:
+        await run_in_threadpool(exports.write_xlsx, texts, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return FileResponse(
+        path, media_type=XLSX, filename="atlas-recherche.xlsx",
+        headers={**tagged(request), "X-Total-Count": str(total)},
+        background=BackgroundTask(path.unlink, missing_ok=True))
+
+
+@router.get("/projects", summary="Several whole records at once, in the order asked",
+            description=f"1 to {MAX_BATCH} `id` parameters. Each record appears once, in the "
+                        "order first asked; ids the index does not hold are listed in "
+                        "`missing`.",
+            response_class=FastJSON, response_model=BatchAnswer,
+            responses=responses(304, 401, 422, 503))
+def api_projects(
+    request: Request,
+    service: Annotated[SearchService, Depends(get_service)],
+    id: Annotated[list[Annotated[str, Query(min_length=1, max_length=MAX_ID)]],
+                  Query(min_length=1, max_length=MAX_BATCH, examples=[[EXAMPLE_ID]],
+                        description="A project id; repeat for several")],
+) -> FastJSON:
+    wanted = list(dict.fromkeys(id))
+    found = service.records_json([i for i in wanted if re.match(ID_REGEX, i)])
+    body = b'{"projects":[' + b",".join(found[i] for i in wanted if i in found)
+    body += b'],"missing":' + orjson.dumps([i for i in wanted if i not in found]) + b"}"
+    return FastJSON(body, headers=tagged(request))
+
+
+@router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
+            response_class=FastJSON, response_model=Record,
+            responses=responses(304, 401, 404, 503))
+def api_project(
+    request: Request,
+    project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    if len(project_id) > MAX_ID or not re.match(ID_REGEX, project_id):
+        raise NotFound(f"no project with id {project_id!r}")
+    text = service.record_json(project_id)
+    if text is None:
+        raise NotFound(f"no project with id {project_id!r}")
+    return FastJSON(text, headers=tagged(request))
+
+
+@router.get("/suggest", summary="Completions over countries, authorities and titles",
+            response_class=FastJSON, response_model=SuggestAnswer,
+            responses=responses(304, 401, 422, 503))
+def api_suggest(
+    request: Request,
+    service: Annotated[SearchService, Depends(get_service)],
+    q: Annotated[str, Query(max_length=200)] = "",
+    limit: Annotated[int, Query(ge=1, le=50)] = 8,
+) -> FastJSON:
+    return FastJSON({"q": q, "suggestions": service.suggest(q, limit)}, headers=tagged(request))
+
+
+@router.get("/authorities/{slug}", summary="One French authority: projects, countries, "
+            "themes, years, foreign partners", response_class=FastJSON,
+            response_model=AuthorityAnswer, responses=responses(304, 401, 404, 422, 503))
+def api_authority(
+    request: Request,
+    slug: Annotated[str, Path(max_length=300, examples=["clermont-ferrand"])],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    found = network.authority(service, slug)
+    if found is None:
+        raise NotFound(f"no French authority with slug {slug!r}")
+    return FastJSON(found, headers=tagged(request))
+
+
+@router.get("/countries/{code}", summary="One partner country: French authorities, themes, "
+            "years, funding", response_class=FastJSON,
+            response_model=CountryAnswer, responses=responses(304, 401, 404, 422, 503))
+def api_country(
+    request: Request,
+    code: Annotated[str, Path(max_length=100, examples=["MX"])],
+    service: Annotated[SearchService, Depends(get_service)],
+) -> FastJSON:
+    found = network.country(service, code)
+    if found is None:
+        raise NotFound(f"no project in a country {code!r}")
+    return FastJSON(found, headers=tagged(request))

@@ -1,0 +1,76 @@
+"""FastAPI dependencies: the service, validated search parameters, the API token, ETags.
+
+All `async`: none of them blocks, and FastAPI runs a plain `def` dependency in a thread
+(a hop per dependency per request).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from search_app.engine.request import SearchParams
+from search_app.engine.service import SearchService
+from search_app.settings import Settings
+from search_app.web.errors import NotModified, Unauthorized
+
+# Declares the bearer scheme in OpenAPI (so /docs can send it); checked by require_token.
+bearer = HTTPBearer(auto_error=False, description="The server's ATLAS_API_TOKEN")
+
+
+async def get_service(request: Request) -> SearchService:
+    return request.app.state.service
+
+
+async def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+async def search_params(params: Annotated[SearchParams, Query()]) -> SearchParams:
+    return params
+
+
+async def require_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> None:
+    """When ATLAS_API_TOKEN is set, /api/* needs `Authorization: Bearer <token>`."""
+    token = request.app.state.settings.api_token
+    if not token:
+        return
+    given = credentials.credentials.strip() if credentials is not None else ""
+    if not hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8")):
+        raise Unauthorized("missing or invalid bearer token")
+
+
+def etag_for(version: str, path: str, query: str) -> str:
+    """A weak ETag: the index version plus a digest of the request (answers carry took_ms,
+    so two answers with one tag are equivalent, not byte-equal)."""
+    digest = hashlib.blake2b(f"{path}?{query}".encode(), digest_size=8).hexdigest()
+    return f'W/"{version}-{digest}"'
+
+
+def _matches(header: str, tag: str) -> bool:
+    if header.strip() == "*":
+        return True
+    opaque = tag.removeprefix("W/")
+    return any(t.strip().removeprefix("W/") == opaque for t in header.split(","))
+
+
+async def conditional(
+    request: Request, service: Annotated[SearchService, Depends(get_service)]
+) -> str:
+    """Tags the answer with an ETag; `If-None-Match` with it ends the request with a 304.
+
+    Runs before parameters are looked at, so a revalidation costs no search.
+    """
+    tag = etag_for(service.version_name(), request.url.path, request.url.query)
+    request.state.etag = tag
+    header = request.headers.get("if-none-match")
+    if header and _matches(header, tag):
+        raise NotModified(tag)
+    return tag

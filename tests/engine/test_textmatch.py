@@ -1,0 +1,107 @@
+"""The numpy evaluation agrees with whoosh's own matchers.
+
+The product index keeps no positions (phrases come from the word-pair index), so the oracle
+is a reference whoosh index of the same records with positions, compared by record id.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh.fields import TEXT, Schema
+
+from indexer.phrases import PhraseIndex
+from indexer.schema import build_schema, record_to_doc
+from indexer.sources import Failure, expand, read_sources
+from search_app.engine.query.syntax import build_text_query, parse_user_query
+from search_app.engine.service import SearchService
+
+QUERIES = ["eau potable", "coopération décentralisée", "villes michelin", "-eau",
+           "eau OR assainissement", "culture -musique", "clermont-ferrand", "2017",
+           '"eau potable"', '"accès aux soins"', '"mise en œuvre"', "saint-louis",
+           '"Réseau International des Villes"', '"villes durables"', "vitoria-gasteiz"]
+
+
+@pytest.fixture(scope="module")
+def handle(index_dir):
+    service = SearchService(index_dir)
+    yield service.handle()
+    service.close()
+
+
+@pytest.fixture(scope="module")
+def reference(corpus_dir, tmp_path_factory):
+    """The same records in a plain whoosh index whose text fields keep positions."""
+    product = build_schema()
+    fields = {name: product[name] for name in product.names()}
+    for name in ("title", "body", "themes", "names"):
+        fields[name] = TEXT(analyzer=product[name].analyzer, phrase=True)
+    ix = whoosh_index.create_in(str(tmp_path_factory.mktemp("reference")), Schema(**fields))
+    with ix.writer() as writer:
+        for item in read_sources(expand([corpus_dir]), unique=True):
+            if not isinstance(item, Failure):
+                writer.add_document(**record_to_doc(item))
+    with ix.searcher() as searcher:
+        yield searcher
+
+
+def _ids(handle, mask: np.ndarray) -> set[str]:
+    return {handle.data.ids[d] for d in np.flatnonzero(mask & handle.data.alive)}
+
+
+def _reference_ids(reference, query) -> set[str]:
+    return {reference.stored_fields(d)["id"] for d in query.matcher(reference).all_ids()}
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_numpy_matching_equals_whoosh(handle, reference, q: str) -> None:
+    query = build_text_query(parse_user_query(q))
+    mask, scores = handle.matcher.evaluate(query)
+    assert _ids(handle, mask) == _reference_ids(reference, query), q
+    assert (scores[mask] >= 0).all()
+
+
+@pytest.mark.parametrize("words", [["eau", "potabl"], ["acce", "soin"], ["mis", "oeuvr"],
+                                   ["vill", "michelin"], ["developp", "durabl"]])
+def test_pair_index_equals_whoosh_phrases(handle, reference, words: list[str]) -> None:
+    for field in ("title", "body", "themes"):
+        phrase = wq.Phrase(field, words)
+        mine, _ = handle.matcher._phrase(phrase)
+        assert _ids(handle, mine) == _reference_ids(reference, phrase), (field, words)
+        assert mine.any() or field != "body" or words != ["eau", "potabl"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(keys=st.lists(st.integers(0, 40), max_size=300),
+       probes=st.lists(st.integers(-1, 41), min_size=1, max_size=10),
+       block=st.integers(1, 9))
+def test_pair_spans_equal_a_full_binary_search(tmp_path_factory, keys: list[int],
+                                               probes: list[int], block: int) -> None:
+    # The server reads only a sample of the keys and the blocks around a probe: the span
+    # must be the one a search over the whole array gives, duplicates and edges included.
+    version = tmp_path_factory.mktemp("pairs")
+    array = np.sort(np.asarray(keys, dtype=np.uint64))
+    np.save(version / "keys.npy", array)
+    np.save(version / "docs.npy", np.arange(array.size, dtype=np.int32))
+    index = PhraseIndex(version / "keys.npy", version / "docs.npy", block=block)
+    try:
+        for probe in probes:
+            key = np.uint64(max(probe, 0))
+            expected = (int(np.searchsorted(array, key, side="left")),
+                        int(np.searchsorted(array, key, side="right")))
+            assert index.span(int(key)) == expected
+    finally:
+        index.close()
+
+
+def test_flat_lengths_are_whoosh_lengths_of_live_documents(handle) -> None:
+    reader = handle.searcher.reader()
+    for field in ("title", "body", "themes", "names"):
+        flat = handle.matcher.flat[field].lengths
+        for doc in range(handle.data.size):
+            expected = reader.doc_field_length(doc, field, 0) if handle.data.alive[doc] else 0
+            assert flat[doc] == expected, (field, doc)
