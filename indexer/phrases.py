@@ -26,11 +26,10 @@ import numpy as np
 
 from .postings import SliceReader
 from .record import Record
-from .schema import THEMES_FIELD, record_terms
+from .schema import record_terms
 from .shift import Shift, rewrite_docs, splice
 
 BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
-STEMMED_FIELDS = ("title", "body", THEMES_FIELD)
 
 
 @lru_cache(maxsize=1 << 18)  # the same pairs recur from record to record

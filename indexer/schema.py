@@ -28,6 +28,10 @@ TEXT_FIELDS = ("title", BODY_FIELD)
 THEMES_FIELD = "themes"
 NAMES_FIELD = "names"
 SPELL_FIELD = "spell"
+# The fields analysed by the French chain into stems: searched by stem, phrase pairs kept.
+STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
+# Index-time weights: a posting's stored weight is its frequency times its field's boost (a
+# fact of the version's files). The query-time boosts are `search_app.engine.relevance`'s.
 TITLE_BOOST = 3.0
 THEMES_BOOST = 1.5
 

@@ -220,7 +220,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from search_app.engine.request import LIST_FIELDS, SearchParams
     from search_app.engine.service import SearchService
     from search_app.settings import Settings
-    from search_app.web.urls import add_toggle_urls
+    from search_app.web.answers import search_answer
 
     try:
         filters = {name: getattr(args, name) for name in (*LIST_FIELDS, *YEAR.params)}
@@ -232,7 +232,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     service = SearchService(args.index or default_index(),
                             synonyms=Settings.from_env().synonyms())
     try:
-        result = add_toggle_urls(service.search(params), params)
+        result = search_answer(service.reader(), params)
     finally:
         service.close()
     if args.json:
@@ -378,9 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # one clear line rather than a traceback
-        from search_app.web.errors import AtlasError
+        from search_app.engine.errors import EngineError
 
-        if isinstance(exc, AtlasError):
+        if isinstance(exc, EngineError):
             print(f"atlas: error: {exc.detail}", file=sys.stderr)
             return 1
         print(f"atlas: error: {type(exc).__name__}: {exc}", file=sys.stderr)

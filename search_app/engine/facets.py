@@ -35,7 +35,7 @@ def counted(mask: np.ndarray) -> Counted:
     return Counted(mask, np.flatnonzero(mask))
 
 
-def _counts(data: FacetData, facet: str, where: Counted) -> tuple[np.ndarray, np.ndarray]:
+def value_counts(data: FacetData, facet: str, where: Counted) -> tuple[np.ndarray, np.ndarray]:
     """(records, summed funding) of each value of `facet` over `where`."""
     n = len(data.values[facet])
     if facet in data.single:
@@ -55,7 +55,7 @@ def _ordered_values(data: FacetData, declared: Facet, where: Counted, selected: 
     """(value indexes with a count or selected, most frequent first then by name; counts;
     funding sums; the selected indexes)."""
     facet = declared.name
-    counts, sums = _counts(data, facet, where)
+    counts, sums = value_counts(data, facet, where)
     chosen = {i for i in selected if i >= 0}
     keep = counts > 0
     keep[list(chosen)] = True  # a selected value stays listed, even at zero

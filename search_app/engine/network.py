@@ -1,26 +1,23 @@
 """Who cooperates with whom: the summaries behind the authority and country pages.
 
-An authority's projects are exactly ``/api/search?french_partner=NAME`` and a country's
-``/api/search?country=CODE``: the masks come from the same filters (`filters.filter_masks`),
-so the counts agree with the search by construction. Counts and funding are numpy over the
-facet arrays; only an authority's foreign partners are read from the record store (one
-SQLite query that extracts them, memoised per index version).
+An authority's projects are exactly a search with ``french_partner=NAME`` and a country's
+with ``country=CODE``: the documents come from the reader's filters and the counts from the
+facet counting the search uses, so they agree with the search by construction. Only an
+authority's foreign partners are read from the record store (memoised per version).
 
-Slug of an authority (API.md): its name folded to lowercase ASCII, each run of other
-characters replaced by ``-``, trimmed (« Métropole Européenne de Lille » →
-``metropole-europeenne-de-lille``). Two names with one slug: the one with more projects.
+Slug of an authority: its name folded to lowercase ASCII, each run of other characters
+replaced by ``-``, trimmed (« Métropole Européenne de Lille » → ``metropole-europeenne-de-
+lille``). Two names with one slug: the one with more projects.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 import orjson
@@ -29,8 +26,9 @@ from unidecode import unidecode
 from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_code, country_name
-from search_app.engine.facets import combine
-from search_app.engine.filters import filter_masks
+from search_app.engine.facets import counted, value_counts, year_facet
+from search_app.engine.handle import IndexHandle
+from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
@@ -43,100 +41,66 @@ def slugify(name: str) -> str:
     return _NON_ALNUM.sub("-", unidecode(name).lower()).strip("-")
 
 
-def authority_url(name: str) -> str:
-    return f"/collectivites/{slugify(name)}"
-
-
-def country_url(code: str) -> str:
-    return f"/pays/{code}"
-
-
 @dataclass
-class _Network:
+class Network:
     """What one index version knows of its authorities: slugs and project counts."""
 
     slugs: dict[str, int]  # slug -> value index of french_partner
     slug_of: list[str]  # value index -> slug
     counts: np.ndarray  # projects per authority (value index)
-    partners: OrderedDict[str, list[dict[str, Any]]]
-    lock: threading.Lock
+    partners: OrderedDict[str, list[dict[str, Any]]] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
-_BY_HANDLE: weakref.WeakKeyDictionary[Any, _Network] = weakref.WeakKeyDictionary()
-_BUILD_LOCK = threading.Lock()
+def _build_network(h: IndexHandle) -> Network:
+    data: FacetData = h.data
+    names = data.values["french_partner"]
+    docs, vals = data.multi["french_partner"]
+    counts = np.bincount(vals[data.alive[docs]], minlength=len(names))
+    slug_of = [slugify(name) for name in names]
+    slugs: dict[str, int] = {}
+    for i in np.argsort(-counts, kind="stable").tolist():
+        if slug_of[i]:
+            slugs.setdefault(slug_of[i], i)
+    return Network(slugs, slug_of, counts)
 
 
-def _network(h: Any) -> _Network:
-    found = _BY_HANDLE.get(h)
-    if found is not None:
-        return found
-    with _BUILD_LOCK:
-        found = _BY_HANDLE.get(h)
-        if found is None:
-            data: FacetData = h.data
-            names = data.values["french_partner"]
-            docs, vals = data.multi["french_partner"]
-            counts = np.bincount(vals[data.alive[docs]], minlength=len(names))
-            slug_of = [slugify(name) for name in names]
-            slugs: dict[str, int] = {}
-            for i in np.argsort(-counts, kind="stable").tolist():
-                if slug_of[i]:
-                    slugs.setdefault(slug_of[i], i)
-            found = _Network(slugs, slug_of, counts, OrderedDict(), threading.Lock())
-            _BY_HANDLE[h] = found
-    return found
-
-
-def _mask(h: Any, params: SearchParams) -> np.ndarray:
-    """The documents the search answers for `params` without text (same filters)."""
-    masks, _ = filter_masks(h.data, params, h.lookup)
-    return combine(h.data.alive, masks)
+def network_of(reader: Reader) -> Network:
+    return reader.handle.memo("network", _build_network)
 
 
 def _value_counts(data: FacetData, facet: str, mask: np.ndarray) -> list[tuple[int, int]]:
     """(value index, projects) of a facet under `mask`, most first, then by name."""
-    n = len(data.values[facet])
-    if facet in data.single:
-        codes = data.single[facet][mask]
-        counts = np.bincount(codes[codes >= 0], minlength=n)
-    else:
-        docs, vals = data.multi[facet]
-        counts = np.bincount(vals[mask[docs]], minlength=n)
+    counts, _ = value_counts(data, facet, counted(mask))
     shown = np.flatnonzero(counts)
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))]
     return list(zip(order.tolist(), counts[order].tolist(), strict=True))
 
 
-def _years(data: FacetData, mask: np.ndarray) -> list[dict[str, int]]:
-    years = data.start_year[mask]
-    found, counts = np.unique(years[years > 0], return_counts=True)
-    return [{"value": int(y), "count": int(c)} for y, c in zip(found, counts, strict=True)]
-
-
-def _summary(h: Any, mask: np.ndarray) -> dict[str, Any]:
-    data = h.data
+def _summary(data: FacetData, mask: np.ndarray) -> dict[str, Any]:
     return {
         "projects": int(mask.sum()),
         "funding_eur": int(data.funding[mask].sum()),
         "themes": [{"value": data.values["theme"][i], "count": c}
                    for i, c in _value_counts(data, "theme", mask)],
-        "years": _years(data, mask),
+        "years": [{"value": y["value"], "count": y["count"]}
+                  for y in year_facet(data, counted(mask), None, None)],
     }
 
 
-def _foreign_partners(h: Any, net: _Network, name: str, mask: np.ndarray
+def _foreign_partners(reader: Reader, net: Network, name: str, mask: np.ndarray
                       ) -> list[dict[str, Any]]:
     with net.lock:
         cached = net.partners.get(name)
         if cached is not None:
             net.partners.move_to_end(name)
             return cached
-    ids = [h.data.ids[d] for d in np.flatnonzero(mask).tolist()]
+    data = reader.handle.data
+    ids = [data.ids[d] for d in np.flatnonzero(mask).tolist()]
     tally: dict[tuple[str, str], int] = {}
     shown: dict[tuple[str, str], tuple[str, str]] = {}
     for start in range(0, len(ids), 500):  # SQLite's bound on host parameters
-        chunk = ids[start:start + 500]
-        for raw in h.records.get_many_raw(chunk).values():
+        for raw in reader.records_json(ids[start:start + 500]).values():
             seen: set[tuple[str, str]] = set()
             for p in orjson.loads(raw).get("foreign_partners") or ():
                 partner = (p.get("name") or "").strip()
@@ -162,18 +126,17 @@ def _foreign_partners(h: Any, net: _Network, name: str, mask: np.ndarray
     return partners
 
 
-def authority(service: Any, slug: str, h: Any = None) -> dict[str, Any] | None:
-    """The `/api/authorities/{slug}` answer (API.md), or None when unknown (`h`: the
-    index version to read, by default the live one)."""
-    h = h or service.handle()
-    net = _network(h)
+def authority(reader: Reader, slug: str) -> dict[str, Any] | None:
+    """An authority's summary (the `/api/authorities/{slug}` answer without its URLs), or
+    None when no authority has that slug."""
+    net = network_of(reader)
     i = net.slugs.get(slug)
     if i is None:
         return None
-    data = h.data
+    data = reader.handle.data
     name = data.values["french_partner"][i]
-    mask = _mask(h, SearchParams(french_partner=[name]))
-    summary = _summary(h, mask)
+    mask = reader.filtered(SearchParams(french_partner=[name]))
+    summary = _summary(data, mask)
     countries = [{"code": data.values["country"][j],
                   "name": data.country_names.get(data.values["country"][j])
                   or country_name(data.values["country"][j]),
@@ -187,29 +150,28 @@ def authority(service: Any, slug: str, h: Any = None) -> dict[str, Any] | None:
         "countries": countries,
         "themes": summary["themes"],
         "years": summary["years"],
-        "partners": _foreign_partners(h, net, name, mask),
-        "search_url": f"/api/search?{_query('french_partner', name)}",
+        "partners": _foreign_partners(reader, net, name, mask),
     }
 
 
-def resolve_country(h: Any, code: str) -> str | None:
+def resolve_country(reader: Reader, code: str) -> str | None:
     """The ISO code of a country some project names (`code` any case, or a French name)."""
     found = country_code(code)
-    if found is None or h.lookup.resolve(BY_NAME["country"], found) is None:
+    if found is None or reader.handle.lookup.resolve(BY_NAME["country"], found) is None:
         return None
     return found
 
 
-def country(service: Any, code: str, h: Any = None) -> dict[str, Any] | None:
-    """The `/api/countries/{code}` answer (API.md), or None when no project names it."""
-    h = h or service.handle()
-    found = resolve_country(h, code)
+def country(reader: Reader, code: str) -> dict[str, Any] | None:
+    """A country's summary (the `/api/countries/{code}` answer without its URLs), or None
+    when no project names it."""
+    found = resolve_country(reader, code)
     if found is None:
         return None
-    data = h.data
-    slug_of = _network(h).slug_of
-    mask = _mask(h, SearchParams(country=[found]))
-    summary = _summary(h, mask)
+    data = reader.handle.data
+    slug_of = network_of(reader).slug_of
+    mask = reader.filtered(SearchParams(country=[found]))
+    summary = _summary(data, mask)
     names = data.values["french_partner"]
     return {
         "code": found,
@@ -220,32 +182,14 @@ def country(service: Any, code: str, h: Any = None) -> dict[str, Any] | None:
                         for j, c in _value_counts(data, "french_partner", mask)],
         "themes": summary["themes"],
         "years": summary["years"],
-        "search_url": f"/api/search?{_query('country', found)}",
     }
 
 
-def authorities(service: Any) -> list[dict[str, Any]]:
+def authorities(reader: Reader) -> list[dict[str, Any]]:
     """Every French authority with its number of projects, in alphabetical order."""
-    h = service.handle()
-    net = _network(h)
-    names = h.data.values["french_partner"]
+    net = network_of(reader)
+    names = reader.handle.data.values["french_partner"]
     out = [{"name": names[i], "slug": slug, "count": int(net.counts[i])}
            for slug, i in net.slugs.items() if net.counts[i] > 0]
     out.sort(key=lambda a: (a["slug"], a["name"]))
     return out
-
-
-def projects_page(service: Any, h: Any, params: SearchParams) -> tuple[list[dict], int]:
-    """(one page of the projects under `params`' filters as search hits, their number),
-    in the search's order, without counting facets the pages do not show."""
-    mask = _mask(h, params)
-    total = int(mask.sum())
-    start = (params.page - 1) * params.size
-    if start >= total:
-        return [], total
-    ranked = service._rank(h, None, mask, params, start + params.size)
-    return service._hits(h, ranked[start:start + params.size], set()), total
-
-
-def _query(param: str, value: str) -> str:
-    return urlencode([(param, value)])

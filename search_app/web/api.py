@@ -24,10 +24,11 @@ from starlette.responses import FileResponse
 
 from indexer.fields import BY_PARAM
 from search_app.engine import network
+from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
-from search_app.engine.service import SearchService
 from search_app.web import exports
-from search_app.web.deps import conditional, get_service, search_params
+from search_app.web.answers import search_answer
+from search_app.web.deps import ParamsDep, ReaderDep, conditional
 from search_app.web.errors import NotFound
 from search_app.web.models import (
     AuthorityAnswer,
@@ -39,7 +40,7 @@ from search_app.web.models import (
     SuggestAnswer,
     responses,
 )
-from search_app.web.urls import add_toggle_urls, facet_toggle_urls
+from search_app.web.urls import api_search_url, facet_toggle_urls
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
@@ -67,11 +68,11 @@ def tagged(request: Request) -> dict[str, str]:
     return {"ETag": request.state.etag}
 
 
-def _stream(request: Request, service: SearchService, params: SearchParams,
+def _stream(request: Request, reader: Reader, params: SearchParams,
             chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
             filename: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
-    total, texts = service.export_json(params)
+    total, texts = reader.export_json(params)
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
@@ -85,10 +86,10 @@ SEARCH_ERRORS = responses(304, 401, 422, 503)
             response_class=FastJSON, response_model=SearchAnswer, responses=SEARCH_ERRORS)
 def api_search(
     request: Request,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[SearchService, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
 ) -> FastJSON:
-    return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
+    return FastJSON(search_answer(reader, params), headers=tagged(request))
 
 
 @router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",
@@ -102,14 +103,14 @@ def api_search(
 def api_facet_values(
     request: Request,
     param: Annotated[str, Path(examples=["french_partner"])],
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[SearchService, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
     contains: Annotated[str, Query(max_length=200)] = "",
 ) -> FastJSON:
     declared = BY_PARAM.get(param)
     if declared is None:
         raise NotFound(f"no facet {param!r}: one of {', '.join(BY_PARAM)}")
-    found = service.facet_values(params, declared.name, contains.strip(), params.page,
+    found = reader.facet_values(params, declared.name, contains.strip(), params.page,
                                  params.size)
     # A value's toggle keeps the search's words and filters; `page` and `size` here page
     # the values, so the search it leads to starts at its first page of the default size.
@@ -129,10 +130,10 @@ def api_facet_values(
                 **SEARCH_ERRORS})
 def api_search_jsonl(
     request: Request,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[SearchService, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
 ) -> StreamingResponse:
-    return _stream(request, service, params, exports.jsonl_chunks, "application/x-ndjson",
+    return _stream(request, reader, params, exports.jsonl_chunks, "application/x-ndjson",
                    "atlas-recherche.jsonl")
 
 
@@ -146,10 +147,10 @@ def api_search_jsonl(
                 **SEARCH_ERRORS})
 def api_search_csv(
     request: Request,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[SearchService, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
 ) -> StreamingResponse:
-    return _stream(request, service, params, exports.csv_chunks, "text/csv; charset=utf-8",
+    return _stream(request, reader, params, exports.csv_chunks, "text/csv; charset=utf-8",
                    "atlas-recherche.csv")
 
 
@@ -163,10 +164,10 @@ def api_search_csv(
                 **SEARCH_ERRORS})
 async def api_search_xlsx(
     request: Request,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[SearchService, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
 ) -> FileResponse:
-    total, texts = service.export_json(params)
+    total, texts = reader.export_json(params)
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)
@@ -189,13 +190,13 @@ async def api_search_xlsx(
             responses=responses(304, 401, 422, 503))
 def api_projects(
     request: Request,
-    service: Annotated[SearchService, Depends(get_service)],
+    reader: ReaderDep,
     id: Annotated[list[Annotated[str, Query(min_length=1, max_length=MAX_ID)]],
                   Query(min_length=1, max_length=MAX_BATCH, examples=[[EXAMPLE_ID]],
                         description="A project id; repeat for several")],
 ) -> FastJSON:
     wanted = list(dict.fromkeys(id))
-    found = service.records_json([i for i in wanted if re.match(ID_REGEX, i)])
+    found = reader.records_json([i for i in wanted if re.match(ID_REGEX, i)])
     body = b'{"projects":[' + b",".join(found[i] for i in wanted if i in found)
     body += b'],"missing":' + orjson.dumps([i for i in wanted if i not in found]) + b"}"
     return FastJSON(body, headers=tagged(request))
@@ -207,11 +208,11 @@ def api_projects(
 def api_project(
     request: Request,
     project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
-    service: Annotated[SearchService, Depends(get_service)],
+    reader: ReaderDep,
 ) -> FastJSON:
     if len(project_id) > MAX_ID or not re.match(ID_REGEX, project_id):
         raise NotFound(f"no project with id {project_id!r}")
-    text = service.record_json(project_id)
+    text = reader.record_json(project_id)
     if text is None:
         raise NotFound(f"no project with id {project_id!r}")
     return FastJSON(text, headers=tagged(request))
@@ -222,11 +223,11 @@ def api_project(
             responses=responses(304, 401, 422, 503))
 def api_suggest(
     request: Request,
-    service: Annotated[SearchService, Depends(get_service)],
+    reader: ReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=50)] = 8,
 ) -> FastJSON:
-    return FastJSON({"q": q, "suggestions": service.suggest(q, limit)}, headers=tagged(request))
+    return FastJSON({"q": q, "suggestions": reader.suggest(q, limit)}, headers=tagged(request))
 
 
 @router.get("/authorities/{slug}", summary="One French authority: projects, countries, "
@@ -235,11 +236,12 @@ def api_suggest(
 def api_authority(
     request: Request,
     slug: Annotated[str, Path(max_length=300, examples=["clermont-ferrand"])],
-    service: Annotated[SearchService, Depends(get_service)],
+    reader: ReaderDep,
 ) -> FastJSON:
-    found = network.authority(service, slug)
+    found = network.authority(reader, slug)
     if found is None:
         raise NotFound(f"no French authority with slug {slug!r}")
+    found["search_url"] = api_search_url([("french_partner", found["name"])])
     return FastJSON(found, headers=tagged(request))
 
 
@@ -249,9 +251,10 @@ def api_authority(
 def api_country(
     request: Request,
     code: Annotated[str, Path(max_length=100, examples=["MX"])],
-    service: Annotated[SearchService, Depends(get_service)],
+    reader: ReaderDep,
 ) -> FastJSON:
-    found = network.country(service, code)
+    found = network.country(reader, code)
     if found is None:
         raise NotFound(f"no project in a country {code!r}")
+    found["search_url"] = api_search_url([("country", found["code"])])
     return FastJSON(found, headers=tagged(request))

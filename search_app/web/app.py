@@ -12,12 +12,17 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette_compress import CompressMiddleware, add_compress_type
 
+from search_app.engine.errors import EngineError
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
+from search_app.web import api
 from search_app.web.assets import AssetFiles
-from search_app.web.errors import AtlasError, NotModified, french_issue, kept_query
+from search_app.web.deps import require_token
+from search_app.web.errors import AtlasError, NotModified, french_issue, kept_query, status_of
 from search_app.web.middleware import AccessLog, HeadAsGet, log_access_to_stderr
 from search_app.web.models import Health
+from search_app.web.pages import network as network_pages
+from search_app.web.pages import views
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -68,20 +73,17 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     if service is not None:  # given by the caller (tests, tools): usable before startup too
         app.state.service = service
 
-    from search_app.web import api
-    from search_app.web.deps import require_token
-    from search_app.web.pages import views
-
     # The bearer scheme is declared (and checked) only when a token is configured.
     app.include_router(api.router,
                        dependencies=[Depends(require_token)] if settings.api_token else [])
     app.include_router(views.router)
+    app.include_router(network_pages.router)
     app.mount("/static", AssetFiles(), name="static")
 
     @app.get("/healthz", tags=["ops"], summary="Liveness and index facts",
              response_model=Health, responses={503: {"description": "Index not open yet"}})
     async def healthz(request: Request) -> dict[str, Any]:
-        return {"status": "ok", **request.app.state.service.stats()}
+        return {"status": "ok", **request.app.state.service.reader().stats()}
 
     @app.exception_handler(NotModified)
     async def not_modified(request: Request, exc: NotModified) -> Response:
@@ -93,6 +95,10 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         if request.url.path.startswith(("/api/", "/healthz")):
             return JSONResponse({"detail": exc.detail}, status_code=exc.status, headers=headers)
         return views.error_page(request, exc.status, exc.detail)
+
+    @app.exception_handler(EngineError)
+    async def engine_error(request: Request, exc: EngineError) -> Response:
+        return await atlas_error(request, AtlasError(exc.detail, status_of(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

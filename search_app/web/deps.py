@@ -1,4 +1,6 @@
-"""FastAPI dependencies: the service, validated search parameters, the API token, ETags.
+"""FastAPI dependencies: the service, the request's reader, validated search parameters, the
+API token, ETags. Route handlers take them through the aliases (`ServiceDep`, `ReaderDep`,
+`ParamsDep`); tests override `get_service`.
 
 All `async`: none of them blocks, and FastAPI runs a plain `def` dependency in a thread
 (a hop per dependency per request).
@@ -13,6 +15,7 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
@@ -26,12 +29,27 @@ async def get_service(request: Request) -> SearchService:
     return request.app.state.service
 
 
+ServiceDep = Annotated[SearchService, Depends(get_service)]
+
+
+async def get_reader(service: ServiceDep) -> Reader:
+    """One reader per request (FastAPI caches a dependency within a request): every part
+    of the answer, its ETag included, reads the same index version."""
+    return service.reader()
+
+
+ReaderDep = Annotated[Reader, Depends(get_reader)]
+
+
 async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
 async def search_params(params: Annotated[SearchParams, Query()]) -> SearchParams:
     return params
+
+
+ParamsDep = Annotated[SearchParams, Depends(search_params)]
 
 
 async def require_token(
@@ -61,14 +79,12 @@ def _matches(header: str, tag: str) -> bool:
     return any(t.strip().removeprefix("W/") == opaque for t in header.split(","))
 
 
-async def conditional(
-    request: Request, service: Annotated[SearchService, Depends(get_service)]
-) -> str:
+async def conditional(request: Request, reader: ReaderDep) -> str:
     """Tags the answer with an ETag; `If-None-Match` with it ends the request with a 304.
 
     Runs before parameters are looked at, so a revalidation costs no search.
     """
-    tag = etag_for(service.version_name(), request.url.path, request.url.query)
+    tag = etag_for(reader.version_name, request.url.path, request.url.query)
     request.state.etag = tag
     header = request.headers.get("if-none-match")
     if header and _matches(header, tag):

@@ -1,17 +1,22 @@
-"""Exceptions that carry their HTTP status, rendered as JSON for the API and HTML for pages."""
+"""HTTP errors: web exceptions carry their status, engine errors are mapped to one
+(`status_of`); rendered as JSON for the API and HTML for pages."""
 
 from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
 
+from search_app.engine.errors import EngineError, IndexNotReady
+
 
 class AtlasError(Exception):
     status = 500
 
-    def __init__(self, detail: str) -> None:
+    def __init__(self, detail: str, status: int | None = None) -> None:
         super().__init__(detail)
         self.detail = detail
+        if status is not None:
+            self.status = status
 
 
 class NotFound(AtlasError):
@@ -22,8 +27,12 @@ class Unauthorized(AtlasError):
     status = 401
 
 
-class IndexNotReady(AtlasError):
-    status = 503
+# The engine knows nothing of HTTP: its errors get their status here.
+ENGINE_STATUS: dict[type[EngineError], int] = {IndexNotReady: 503}
+
+
+def status_of(exc: EngineError) -> int:
+    return next((status for kind, status in ENGINE_STATUS.items() if isinstance(exc, kind)), 500)
 
 
 class NotModified(Exception):

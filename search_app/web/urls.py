@@ -1,7 +1,8 @@
-"""Links between search states: every state lives in the query string.
+"""Every URL the web layer writes: the paths of pages, API routes and exports, and the links
+between search states (every state lives in the query string).
 
 Pure functions over ``SearchParams.query_items()``, so the HTML page and the JSON API build
-the same links (datasette-style ``toggle_url`` on each facet item).
+the same links (datasette-style ``toggle_url`` on each facet item). A path appears here once.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
 
 from indexer.fields import FACETS, LABELS, YEAR, facet_for, fold_value
+from search_app.engine.network import slugify
 
 YEAR_FACET = YEAR.name
 YEAR_PARAMS = YEAR.params
@@ -18,6 +20,52 @@ YEAR_PARAMS = YEAR.params
 
 class HasQueryItems(Protocol):
     def query_items(self) -> list[tuple[str, str]]: ...
+
+
+# ---------------------------------------------------------------- paths
+
+SEARCH_PATH = "/"
+AUTHORITIES_PATH = "/collectivites"
+SUGGEST_PATH = "/suggest"
+
+
+def project_url(project_id: str) -> str:
+    return f"/projects/{project_id}"
+
+
+def authority_url(name: str) -> str:
+    """An authority's page, by its name or its slug (a slug is its own slug)."""
+    return f"{AUTHORITIES_PATH}/{slugify(name)}"
+
+
+def country_url(code: str) -> str:
+    return f"/pays/{code}"
+
+
+def facet_page_url(param: str) -> str:
+    """The page listing every value of one facet (`/filtres/{param}`)."""
+    return f"/filtres/{param}"
+
+
+def api_project_url(project_id: str) -> str:
+    return f"/api/projects/{project_id}"
+
+
+def api_authority_url(slug: str) -> str:
+    return f"/api/authorities/{slug}"
+
+
+def api_country_url(code: str) -> str:
+    return f"/api/countries/{code}"
+
+
+def api_search_url(items: list[tuple[str, str]]) -> str:
+    return build_url(items, "/api/search")
+
+
+def export_url(ext: str, items: list[tuple[str, str]]) -> str:
+    """A search's download: ``jsonl``, ``csv`` or ``xlsx``."""
+    return build_url(items, f"/api/search.{ext}")
 
 
 def build_url(items: list[tuple[str, str]], base: str = "/") -> str:

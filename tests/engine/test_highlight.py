@@ -9,12 +9,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from search_app.engine.query.syntax import parse_user_query, query_terms
+from indexer.analysis import text_keys
+from search_app.engine.query.syntax import parse_user_query
 from search_app.engine.snippets import snippet
 
 
 def terms(q: str) -> set[str]:
-    return query_terms(parse_user_query(q))
+    """The keys a match of `q`'s positive words reports (stems and folded names)."""
+    return {key for group in parse_user_query(q).groups for item in group
+            for folded, stem in text_keys(item.text) if stem is not None
+            for key in (stem, folded)}
 
 
 def marked(out: str) -> list[str]:
@@ -130,17 +134,16 @@ def test_matches_find_every_place_of_a_word(pieces: list[tuple[str, str]]) -> No
 def test_snippet_marks_words_whose_stem_is_not_a_prefix(q: str, word: str) -> None:
     # "travaux" stems to "travail": a later field holding only such a word is still the one
     # shown, marked (a substring test on the folded text would skip it).
-    from search_app.engine.query.syntax import parse_user_query, query_terms
-    from search_app.engine.service import best_snippet
+    from search_app.engine.hits import best_snippet
 
     record = {"description": "Rien de tel ici.", "context": f"Les {word} du port."}
-    assert best_snippet(record, query_terms(parse_user_query(q))) == \
+    assert best_snippet(record, terms(q)) == \
         f"Les <mark>{word}</mark> du port."
 
 
 def test_snippet_fields_are_the_indexed_body() -> None:
     from indexer.schema import BODY_PARTS
-    from search_app.engine.service import SNIPPET_FIELDS
+    from search_app.engine.hits import SNIPPET_FIELDS
 
     assert sorted(SNIPPET_FIELDS) == sorted(BODY_PARTS)
 
@@ -151,14 +154,16 @@ def test_snippet_fields_are_the_indexed_body() -> None:
 def test_hits_skip_marking_only_where_the_body_cannot_match(index_dir, q: str) -> None:
     """The service looks for marks only in records whose body postings hold a query term;
     every hit's snippet is the one the full search for marks gives."""
+    from search_app.engine.hits import best_snippet
     from search_app.engine.request import SearchParams
-    from search_app.engine.service import SearchService, best_snippet
+    from search_app.engine.service import SearchService
 
     service = SearchService(index_dir)
     try:
-        h = service.handle()
-        answer = service.search(SearchParams(q=q, size=50))
-        terms = service._matching(h, SearchParams(q=q)).terms
+        reader = service.reader()
+        h = reader.handle
+        answer = reader.search(SearchParams(q=q, size=50))
+        terms = reader.matching(SearchParams(q=q)).terms
         assert answer["hits"], q
         records = h.records.get_many([hit["id"] for hit in answer["hits"]])
         for hit in answer["hits"]:

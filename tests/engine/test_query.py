@@ -1,12 +1,13 @@
-"""The public query syntax and the whoosh queries built from it."""
+"""The public query syntax and atlas's query tree built from it."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from whoosh.query import And, AndNot, Every, FuzzyTerm, Or, Phrase, Term
 
-from search_app.engine.query.syntax import Item, build_text_query, parse_user_query, query_terms
+from search_app.engine.query.build import text_node as build_text_query
+from search_app.engine.query.syntax import Item, parse_user_query
+from search_app.engine.query.tree import And, AndNot, Every, Or, Phrase, Term, Typo
 
 
 def words(q: str) -> list[list[tuple[str, bool]]]:
@@ -75,7 +76,7 @@ def test_empty_and_stopword_only_queries_match_all() -> None:
 
 
 def _terms(query) -> set[tuple[str, str]]:
-    return {(t.fieldname, t.text) for t in query.leaves() if isinstance(t, Term)}
+    return {(t.field, t.text) for t in query.leaves() if isinstance(t, Term)}
 
 
 def test_word_is_searched_in_text_themes_and_names() -> None:
@@ -90,18 +91,18 @@ def test_word_is_searched_in_text_themes_and_names() -> None:
 def test_words_are_anded_and_stopwords_dropped() -> None:
     query = build_text_query(parse_user_query("la coopération de la ville"))
     assert isinstance(query, And)
-    assert len(query.subqueries) == 2
+    assert len(query.parts) == 2
 
 
 def test_hyphenated_word_is_a_phrase() -> None:
     query = build_text_query(parse_user_query("Clermont-Ferrand"))
     phrases = [q for q in query.leaves() if isinstance(q, Phrase)]
-    assert phrases and all(p.words == ["clermont", "ferrand"] for p in phrases)
+    assert phrases and all(p.words == ("clermont", "ferrand") for p in phrases)
 
 
 def test_quoted_phrase() -> None:
     query = build_text_query(parse_user_query('"mise en œuvre"'))
-    phrases = {(p.fieldname, tuple(p.words)) for p in query.leaves() if isinstance(p, Phrase)}
+    phrases = {(p.field, tuple(p.words)) for p in query.leaves() if isinstance(p, Phrase)}
     assert ("body", ("mis", "oeuvr")) in phrases
     assert ("names", ("mise", "en", "oeuvre")) in phrases
 
@@ -109,8 +110,8 @@ def test_quoted_phrase() -> None:
 def test_exclusion_only_is_everything_minus() -> None:
     query = build_text_query(parse_user_query("-eau"))
     assert isinstance(query, AndNot)
-    assert isinstance(query.a, Every)
-    assert ("body", "eau") in _terms(query.b)
+    assert isinstance(query.positive, Every)
+    assert ("body", "eau") in _terms(query.negative)
 
 
 def test_or_group_query() -> None:
@@ -123,20 +124,20 @@ def test_or_group_query() -> None:
 def test_fuzzy_only_from_five_letters() -> None:
     def fuzzies(q: str) -> dict[str, int]:
         query = build_text_query(parse_user_query(q), fuzzy=True)
-        return {f.text: f.maxdist for f in query.leaves() if isinstance(f, FuzzyTerm)}
+        return {f.word: f.edits for f in query.leaves() if isinstance(f, Typo)}
 
     assert fuzzies("eau port ville") == {"ville": 1}
     assert fuzzies("cooperaton") == {"cooperaton": 2}
     assert fuzzies("2017") == {}
     assert not [f for f in build_text_query(parse_user_query("cooperaton")).leaves()
-                if isinstance(f, FuzzyTerm)]
+                if isinstance(f, Typo)]
 
 
-def test_query_terms() -> None:
-    terms = query_terms(parse_user_query('Villes "eau potable" -forage OR de'))
-    assert {"vill", "villes", "eau", "potabl", "potable"} <= terms
-    assert "forag" not in terms and "forage" not in terms
-    assert "de" not in terms
+def test_a_name_phrase_marks_only_its_content_words() -> None:
+    query = build_text_query(parse_user_query('"Saint-Louis du Sénégal"'))
+    names = [p for p in query.leaves() if isinstance(p, Phrase) and p.field == "names"]
+    assert names and names[0].words == ("saint", "louis", "du", "senegal")
+    assert "du" not in names[0].marks and "senegal" in names[0].marks
 
 
 def test_item_is_hashable() -> None:
@@ -149,7 +150,6 @@ def test_parse_and_build_never_raise(q: str) -> None:
     uq = parse_user_query(q)
     build_text_query(uq)
     build_text_query(uq, fuzzy=True)
-    query_terms(uq)
 
 
 @settings(max_examples=200, deadline=None)

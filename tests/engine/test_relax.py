@@ -13,8 +13,9 @@ from indexer.build import build
 from indexer.record import Country, ForeignPartner, Record
 from indexer.wordlists import country_words, families, family_of, optional_words, stem_of
 from search_app.engine.query.naming import NamingIndex
-from search_app.engine.query.plan import RELAX_BELOW, plan_query
+from search_app.engine.query.plan import plan_query
 from search_app.engine.query.syntax import parse_user_query
+from search_app.engine.relevance import RELAX_BELOW
 from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
 

@@ -1,4 +1,4 @@
-"""The numpy evaluation agrees with whoosh's own matchers.
+"""The numpy evaluation of atlas's query tree agrees with whoosh's own matchers.
 
 The product index keeps no positions (phrases come from the word-pair index), so the oracle
 is a reference whoosh index of the same records with positions, compared by record id.
@@ -17,7 +17,9 @@ from whoosh.fields import TEXT, Schema
 from indexer.phrases import PhraseIndex
 from indexer.schema import build_schema, record_to_doc
 from indexer.sources import Failure, expand, read_sources
-from search_app.engine.query.syntax import build_text_query, parse_user_query
+from search_app.engine.query import tree
+from search_app.engine.query.build import text_node
+from search_app.engine.query.syntax import parse_user_query
 from search_app.engine.service import SearchService
 
 QUERIES = ["eau potable", "coopération décentralisée", "villes michelin", "-eau",
@@ -53,15 +55,37 @@ def _ids(handle, mask: np.ndarray) -> set[str]:
     return {handle.data.ids[d] for d in np.flatnonzero(mask & handle.data.alive)}
 
 
+def as_whoosh(node: tree.Node) -> wq.Query:
+    """The same query in whoosh's classes, for its reference matchers."""
+    if isinstance(node, tree.Term):
+        return wq.Term(node.field, node.text)
+    if isinstance(node, tree.Phrase):
+        return wq.Phrase(node.field, list(node.words))
+    if isinstance(node, tree.And):
+        return wq.And([as_whoosh(p) for p in node.parts])
+    if isinstance(node, tree.Or):
+        return wq.Or([as_whoosh(p) for p in node.parts])
+    if isinstance(node, tree.AndNot):
+        return wq.AndNot(as_whoosh(node.positive), as_whoosh(node.negative))
+    if isinstance(node, tree.Every):
+        return wq.Every()
+    raise TypeError(type(node).__name__)
+
+
 def _reference_ids(reference, query) -> set[str]:
     return {reference.stored_fields(d)["id"] for d in query.matcher(reference).all_ids()}
 
 
 @pytest.mark.parametrize("q", QUERIES)
 def test_numpy_matching_equals_whoosh(handle, reference, q: str) -> None:
-    query = build_text_query(parse_user_query(q))
-    mask, scores = handle.matcher.evaluate(query)
-    assert _ids(handle, mask) == _reference_ids(reference, query), q
+    query = text_node(parse_user_query(q))
+    met: set[str] = set()
+    mask, scores = handle.scorer.evaluate(query, met)
+    assert _ids(handle, mask) == _reference_ids(reference, as_whoosh(query)), q
+    # The keys reported met are leaves of the query that have postings.
+    leaves = {t for leaf in query.leaves() for t in (
+        (leaf.text,) if isinstance(leaf, tree.Term) else getattr(leaf, "marks", ()))}
+    assert met <= leaves and (met or not mask.any() or not leaves)
     assert (scores[mask] >= 0).all()
 
 
@@ -69,9 +93,9 @@ def test_numpy_matching_equals_whoosh(handle, reference, q: str) -> None:
                                    ["vill", "michelin"], ["developp", "durabl"]])
 def test_pair_index_equals_whoosh_phrases(handle, reference, words: list[str]) -> None:
     for field in ("title", "body", "themes"):
-        phrase = wq.Phrase(field, words)
-        mine, _ = handle.matcher._phrase(phrase)
-        assert _ids(handle, mine) == _reference_ids(reference, phrase), (field, words)
+        phrase = tree.Phrase(field, tuple(words))
+        mine, _ = handle.scorer.evaluate(phrase)
+        assert _ids(handle, mine) == _reference_ids(reference, as_whoosh(phrase)), (field, words)
         assert mine.any() or field != "body" or words != ["eau", "potabl"]
 
 
@@ -99,9 +123,9 @@ def test_pair_spans_equal_a_full_binary_search(tmp_path_factory, keys: list[int]
 
 
 def test_flat_lengths_are_whoosh_lengths_of_live_documents(handle) -> None:
-    reader = handle.searcher.reader()
+    reader = handle.parts.searcher.reader()
     for field in ("title", "body", "themes", "names"):
-        flat = handle.matcher.flat[field].lengths
+        flat = handle.scorer.flat[field].lengths
         for doc in range(handle.data.size):
             expected = reader.doc_field_length(doc, field, 0) if handle.data.alive[doc] else 0
             assert flat[doc] == expected, (field, doc)

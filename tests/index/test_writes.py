@@ -319,7 +319,7 @@ def test_a_request_keeps_the_version_it_started_with_across_a_swap(base_index: P
     try:
         held = service.handle()  # what a request in flight holds
         rid = held.data.ids[0]
-        network.authorities(service)  # per-version caches must not keep a version alive
+        network.authorities(service.reader())  # per-version caches must not keep a version alive
         build_mod.update([jsonl(tmp_path / "u.jsonl", [record("u1", "Mise à jour")])],
                          base_index, progress=False)
         fresh = service.handle()  # the next request opens the new version

@@ -1,4 +1,4 @@
-"""The public query syntax and its translation into a whoosh query. Pure: no index, no I/O.
+"""Stage 1, syntax: the public query syntax into items. Pure: no index, no I/O.
 
 Syntax: words are AND-ed (an uppercase `AND` between them says so and changes nothing);
 `"exact phrase"`; `a OR b` (uppercase OR between two items, chainable); `-word`,
@@ -13,15 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from whoosh.query import And, AndNot, Every, FuzzyTerm, Or, Phrase, Query, Term
-
-from indexer.analysis import SPACED_WORD, glued_elision_candidate, text_keys
-from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
+from indexer.analysis import SPACED_WORD
 
 # Bounds the work a pasted essay can cause; dropping extra AND-ed items only widens results.
 MAX_ITEMS = 32
-
-_STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
 # Punctuation that separates two words typed without a space; a comma between digits is part
 # of a number (« 1,5 »). Full stops (« O.N.U. », « www.x.fr ») and colons (field terms) are
 # left to the analyzer.
@@ -135,89 +130,3 @@ def _split_glued(q: str) -> str:
     parts = q.split('"')
     parts[::2] = [_SEPARATOR.sub(" ", part) for part in parts[::2]]
     return '"'.join(parts)
-
-
-def _tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
-    """((stem, folded name) of each content token, every folded name token incl. stop words)."""
-    keys = text_keys(text)
-    return [(stem, folded) for folded, stem in keys if stem is not None], [f for f, _ in keys]
-
-
-def _fuzzy_distance(word: str) -> int:
-    """Edits tolerated for a word: none under 5 letters, 1 from 5, 2 from 9."""
-    if not word.isalpha() or len(word) < 5:
-        return 0
-    return 2 if len(word) >= 9 else 1
-
-
-def _token_query(stem: str, name: str, fuzzy: bool) -> Query:
-    alternatives: list[Query] = [Term(f, stem) for f in _STEMMED_FIELDS]
-    alternatives.append(Term(NAMES_FIELD, name))
-    distance = _fuzzy_distance(name) if fuzzy else 0
-    if distance or (fuzzy and glued_elision_candidate(name)):
-        # Typos (and « lassainissement » for « l'assainissement ») are matched against real
-        # (folded, unstemmed) words of the lexicon, not stems.
-        alternatives.append(FuzzyTerm(SPELL_FIELD, name, maxdist=distance, prefixlength=1))
-    return Or(alternatives)
-
-
-def _phrase(fieldname: str, words: list[str]) -> Query:
-    return Phrase(fieldname, words) if len(words) > 1 else Term(fieldname, words[0])
-
-
-def _phrase_query(stems: list[str], names: list[str]) -> Query:
-    alternatives: list[Query] = [_phrase(f, stems) for f in _STEMMED_FIELDS]
-    # Names keep their small words ("Saint-Louis du Sénégal"), so their phrase does too.
-    alternatives.append(_phrase(NAMES_FIELD, names))
-    return Or(alternatives)
-
-
-def _item_query(item: Item, fuzzy: bool) -> Query | None:
-    tokens, names = _tokens(item.text)
-    if not tokens:
-        return None
-    if len(tokens) == 1 and len(names) == 1:
-        return _token_query(*tokens[0], fuzzy)
-    # A hyphenated or glued word is a phrase too, with or without typo tolerance:
-    # "Saint-Louis" is never "Louis Saint-…".
-    return _phrase_query([s for s, _ in tokens], names)
-
-
-def _any_of(queries: list[Query]) -> Query | None:
-    return (queries[0] if len(queries) == 1 else Or(queries)) if queries else None
-
-
-def build_text_query(uq: UserQuery, fuzzy: bool = False) -> Query | None:
-    """The whoosh query for `uq`, or None when it has no content word (match all)."""
-    positives: list[Query | None] = []
-    for group in uq.groups:
-        alternatives = [q for q in (_item_query(item, fuzzy) for item in group) if q is not None]
-        positives.append(_any_of(alternatives))
-    for alt in sorted(uq.alternatives, key=lambda a: -a.start):
-        inner = [q for q in positives[alt.start:alt.end] if q is not None]
-        options = [q for q in (_item_query(item, False) for item in alt.items) if q is not None]
-        if inner:
-            options.insert(0, inner[0] if len(inner) == 1 else And(inner))
-        positives[alt.start:alt.end] = [_any_of(options)]
-    found = [q for q in positives if q is not None]
-    negatives = [q for q in (_item_query(item, False) for item in uq.excluded) if q is not None]
-    if not found and not negatives:
-        return None
-    if not found:
-        positive: Query = Every()
-    else:
-        positive = found[0] if len(found) == 1 else And(found)
-    if not negatives:
-        return positive
-    return AndNot(positive, negatives[0] if len(negatives) == 1 else Or(negatives))
-
-
-def query_terms(uq: UserQuery) -> set[str]:
-    """Stems and folded name forms of the positive items, for highlighting."""
-    terms: set[str] = set()
-    for group in (*uq.groups, *(alt.items for alt in uq.alternatives)):
-        for item in group:
-            for stem, name in _tokens(item.text)[0]:
-                terms.add(stem)
-                terms.add(name)
-    return terms

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import orjson
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from starlette.responses import Response
@@ -20,20 +20,26 @@ from starlette.responses import Response
 from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
 from indexer.places import country_code, country_name
 from indexer.synthetic import is_synthetic
-from search_app.engine.network import authority_url, country_url
+from search_app.engine.hits import countries_fr
 from search_app.engine.query.fieldterms import syntax_help
+from search_app.engine.reader import Reader
 from search_app.engine.request import MAX_Q, SearchParams
-from search_app.engine.service import countries_fr
+from search_app.web.answers import search_answer
 from search_app.web.charts import render_year_chart
-from search_app.web.deps import get_service, search_params
+from search_app.web.deps import ParamsDep, ReaderDep
 from search_app.web.templating import date_fr, euros, nombre, projets, templates
 from search_app.web.urls import (
     active_chips,
-    add_toggle_urls,
+    api_project_url,
+    authority_url,
     build_url,
+    country_url,
+    export_url,
+    facet_page_url,
     facet_toggle_urls,
     match_all_url,
     page_url,
+    project_url,
     query_url,
     sort_url,
 )
@@ -66,10 +72,10 @@ router = APIRouter()
 # ---------------------------------------------------------------- shared pieces
 
 
-def site_context(service: Any) -> dict:
+def site_context(reader: Reader | None) -> dict:
     """What base.html needs on every page: the synthetic-data banner."""
     try:
-        stats = service.stats() if service is not None else {}
+        stats = reader.stats() if reader is not None else {}
     except Exception:  # noqa: BLE001 - a banner must never break an error page
         stats = {}
     synthetic = int(stats.get("synthetic") or 0)
@@ -105,7 +111,7 @@ def hit_view(hit: dict) -> dict:
     more = len(partners) - PARTNERS_ON_CARD
     return {
         "id": hit["id"],
-        "url": f"/projects/{hit['id']}",
+        "url": project_url(hit["id"]),
         "title": hit.get("title") or "(sans titre)",
         "theme": hit.get("theme") or "",
         "status": hit.get("status") or "",
@@ -155,8 +161,8 @@ def _facet_section(facet: str, items: list[dict], params: SearchParams,
         "hidden_count": hidden,
         "more_text": f"et {nombre(hidden)} autre{'s' if hidden > 1 else ''}" if hidden > 0
         else "",
-        "all_url": build_url(_without_page(params), f"/filtres/{param}") if hidden > 0 else "",
-        "search_url": f"/filtres/{param}",
+        "all_url": build_url(_without_page(params), facet_page_url(param)) if hidden > 0 else "",
+        "search_url": facet_page_url(param),
         "search_label": f"Chercher parmi les {nombre(total)} valeurs «\u00a0{LABELS[facet]}\u00a0»",
         "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
@@ -217,13 +223,13 @@ def _params_from_url(url: str) -> SearchParams:
     return SearchParams(**data)
 
 
-def _relaxations(service: Any, params: SearchParams, chips: list[dict]) -> list[dict]:
+def _relaxations(reader: Reader, params: SearchParams, chips: list[dict]) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
     options = []
     for chip in chips[:MAX_RELAXATIONS]:
         relaxed = _params_from_url(chip["remove_url"]).model_copy(update={"size": 1})
         try:
-            total = int(service.search(relaxed)["total"])
+            total = int(reader.search(relaxed)["total"])
         except Exception:  # noqa: BLE001 - the hint is optional
             total = None
         options.append({
@@ -244,15 +250,15 @@ def _filters_summary(active: int) -> str:
 def _downloads(params: SearchParams) -> list[dict]:
     """Every match of this search as a file (the API's exports, without page and size)."""
     items = [(k, v) for k, v in params.query_items() if k not in ("page", "size")]
-    return [{"label": label, "url": build_url(items, f"/api/search.{ext}")}
+    return [{"label": label, "url": export_url(ext, items)}
             for ext, label in (("xlsx", "Télécharger (Excel)"), ("csv", "Télécharger (CSV)"))]
 
 
-def search_page_context(service: Any, params: SearchParams, downloads: bool = True) -> dict:
+def search_page_context(reader: Reader, params: SearchParams, downloads: bool = True) -> dict:
     """Everything search.html prints, for one query string.
 
     `downloads`: link the exports (not when a token keeps the API from the public)."""
-    result = add_toggle_urls(service.search(params), params)
+    result = search_answer(reader, params)
     facets = result.get("facets") or {}
     facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
@@ -276,7 +282,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
     else:
         heading = f"{projets(total)}" + (f" pour «\u00a0{params.q}\u00a0»" if params.q else "")
     return {
-        **site_context(service),
+        **site_context(reader),
         "page_title": (f"«\u00a0{params.q}\u00a0» – " if params.q else "") + projets(total),
         "q": params.q,
         "total": total,
@@ -301,7 +307,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         "chips": chips,
         "filters_summary": _filters_summary(len(chips)),
         "clear_url": query_url(SearchParams(), params.q) if chips else "",
-        "relaxations": _relaxations(service, params, chips) if total == 0 else [],
+        "relaxations": _relaxations(reader, params, chips) if total == 0 else [],
         "drop_query_url": query_url(params, "") if total == 0 and params.q else "",
         "facets": [
             _facet_section(f, facets[f], params, facet_totals.get(f))
@@ -328,7 +334,7 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
 # ---------------------------------------------------------------- one facet, every value
 
 
-def facet_values_context(service: Any, params: SearchParams, param: str, contains: str
+def facet_values_context(reader: Reader, params: SearchParams, param: str, contains: str
                          ) -> dict | None:
     """Everything facet_values.html prints: every value of one facet for a search (those
     holding `contains`), a page at a time; `params.page` is the page of values. None when
@@ -336,11 +342,11 @@ def facet_values_context(service: Any, params: SearchParams, param: str, contain
     declared = BY_PARAM.get(param)
     if declared is None:
         return None
-    found = service.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
+    found = reader.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
     state = params.model_copy(update={"page": 1})
     items = [_facet_item(declared.name, i)
              for i in facet_toggle_urls(declared.name, found["values"], state)]
-    base = f"/filtres/{param}"
+    base = facet_page_url(param)
     extra = [("valeur", contains)] if contains else []
     pages = int(found["pages"])
 
@@ -351,7 +357,7 @@ def facet_values_context(service: Any, params: SearchParams, param: str, contain
     total = int(found["total"])
     title = f"{declared.label}\u00a0: {nombre(total)} valeur{'s' if total > 1 else ''}"
     return {
-        **site_context(service),
+        **site_context(reader),
         "page_title": title,
         "heading": title + (f" contenant «\u00a0{contains}\u00a0»" if contains else ""),
         "q": params.q,
@@ -406,11 +412,11 @@ def _full_name(first: str | None, last: str | None) -> str:
     return " ".join(x for x in (first, last) if x)
 
 
-def project_page_context(service: Any, project_id: str) -> dict | None:
+def project_page_context(reader: Reader, project_id: str) -> dict | None:
     """Everything project.html prints; None when there is no such project."""
     if not ID_PATTERN.fullmatch(project_id):
         return None
-    record = service.get_record(project_id)
+    record = reader.get_record(project_id)
     if record is None:
         return None
     r: dict = record
@@ -438,17 +444,17 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
     ]
     similar = []
     try:
-        similar = [hit_view(h) for h in service.similar(project_id, limit=5)]
+        similar = [hit_view(h) for h in reader.similar(project_id, limit=5)]
     except Exception:  # noqa: BLE001 - a page without neighbours is still a page
         similar = []
     title = r.get("title") or "(sans titre)"
     return {
-        **site_context(service),
+        **site_context(reader),
         "page_title": title,
         "id": r["id"],
         "title": title,
         "synthetic": is_synthetic(r["id"]) or bool(r.get("synthetic")),
-        "api_url": f"/api/projects/{r['id']}",
+        "api_url": api_project_url(r["id"]),
         "facts": [
             {"label": k, "value": v}
             for k, v in (
@@ -555,12 +561,12 @@ ERRORS = {
 }
 
 
-def error_context(status: int, detail: str | None = None, service: Any = None,
+def error_context(status: int, detail: str | None = None, reader: Reader | None = None,
                   back_url: str = "/", q: str = "") -> dict:
     title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
     q = q.strip()[:MAX_Q]
     return {
-        **site_context(service),
+        **site_context(reader),
         "page_title": title,
         "status": status,
         "title": title,
@@ -577,9 +583,13 @@ def error_page(request: Request, status: int, detail: str | None = None,
 
     `back_url` keeps what the visitor searched (minus what was invalid)."""
     service = getattr(request.app.state, "service", None)
+    try:  # the banner's counts; an error page must show even without an index
+        reader = service.reader() if service is not None else None
+    except Exception:  # noqa: BLE001
+        reader = None
     q = request.query_params.get("q", "")
     return templates.TemplateResponse(
-        request, "error.html", error_context(status, detail, service, back_url, q),
+        request, "error.html", error_context(status, detail, reader, back_url, q),
         status_code=status, headers=headers,
     )
 
@@ -587,10 +597,10 @@ def error_page(request: Request, status: int, detail: str | None = None,
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def search_page(
     request: Request,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[Any, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
 ) -> Response:
-    context = search_page_context(service, params,
+    context = search_page_context(reader, params,
                                   downloads=not request.app.state.settings.api_token)
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(context["last_page_url"], status_code=303)
@@ -599,13 +609,13 @@ def search_page(
 
 @router.get("/suggest", include_in_schema=False)
 def suggest(
-    service: Annotated[Any, Depends(get_service)],
+    reader: ReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=20)] = 8,
 ) -> Response:
     """The search box's completions, public like the pages (the token guards /api only);
     the same answer as /api/suggest."""
-    return Response(orjson.dumps({"q": q, "suggestions": service.suggest(q, limit)}),
+    return Response(orjson.dumps({"q": q, "suggestions": reader.suggest(q, limit)}),
                     media_type="application/json")
 
 
@@ -613,11 +623,11 @@ def suggest(
 def facet_values_page(
     request: Request,
     param: str,
-    params: Annotated[SearchParams, Depends(search_params)],
-    service: Annotated[Any, Depends(get_service)],
+    params: ParamsDep,
+    reader: ReaderDep,
     valeur: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    context = facet_values_context(service, params, param, valeur.strip())
+    context = facet_values_context(reader, params, param, valeur.strip())
     if context is None:
         return error_page(request, 404, f"Aucun filtre «\u00a0{param}\u00a0».")
     return templates.TemplateResponse(request, "facet_values.html", context)
@@ -625,51 +635,9 @@ def facet_values_page(
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
 def project_page(
-    request: Request, project_id: str, service: Annotated[Any, Depends(get_service)]
+    request: Request, project_id: str, reader: ReaderDep
 ) -> Response:
-    context = project_page_context(service, project_id)
+    context = project_page_context(reader, project_id)
     if context is None:
         return error_page(request, 404)
     return templates.TemplateResponse(request, "project.html", context)
-
-
-
-# ---------------------------------------------------------------- authorities and countries
-
-
-@router.get("/collectivites", response_class=HTMLResponse, include_in_schema=False)
-def authorities_page(
-    request: Request, service: Annotated[Any, Depends(get_service)],
-    q: Annotated[str, Query(max_length=200)] = "",
-    lettre: Annotated[str, Query(max_length=1)] = "",
-) -> Response:
-    from search_app.web.pages.network import authorities_page_context
-
-    return templates.TemplateResponse(
-        request, "authorities.html", authorities_page_context(service, q, lettre))
-
-
-@router.get("/collectivites/{slug}", response_class=HTMLResponse, include_in_schema=False)
-def authority_page(
-    request: Request, slug: str, service: Annotated[Any, Depends(get_service)],
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    from search_app.web.pages.network import authority_page_context
-
-    context = authority_page_context(service, slug, page)
-    if context is None:
-        return error_page(request, 404, f"Aucune collectivité française «\u00a0{slug}\u00a0».")
-    return templates.TemplateResponse(request, "authority.html", context)
-
-
-@router.get("/pays/{code}", response_class=HTMLResponse, include_in_schema=False)
-def country_page(
-    request: Request, code: str, service: Annotated[Any, Depends(get_service)],
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> Response:
-    from search_app.web.pages.network import country_page_context
-
-    context = country_page_context(service, code, page)
-    if context is None:
-        return error_page(request, 404, f"Aucun projet dans le pays «\u00a0{code}\u00a0».")
-    return templates.TemplateResponse(request, "country.html", context)

@@ -1,0 +1,90 @@
+"""Stage 10, hits: what a result list shows of a record, with its highlighted snippet."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from indexer.fields import fold_value
+from indexer.forms import WrittenForms
+from indexer.places import country_name
+from indexer.schema import BODY_FIELD
+from indexer.synthetic import is_synthetic
+from search_app.engine.handle import IndexHandle
+from search_app.engine.snippets import marked_snippet, snippet
+
+# The free-text fields, most telling first; together they are the index's `body` (BODY_PARTS).
+SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
+
+
+def hits(h: IndexHandle, page: list[tuple[int, float | None]], terms: set[str]
+         ) -> list[dict[str, Any]]:
+    """The summaries of ranked (docnum, score) pairs, marking `terms` (the match's keys)."""
+    ids = [h.data.ids[d] for d, _ in page]
+    records = h.records.get_many(ids)
+    in_body = _in_body(h, [d for d, _ in page], terms)
+    return [hit_summary(records[rid], terms if body else set(), score, h.forms)
+            for rid, (_, score), body in zip(ids, page, in_body, strict=True)
+            if rid in records]
+
+
+def _in_body(h: IndexHandle, docs: list[int], terms: set[str]) -> list[bool]:
+    """Whether each document's free text (`body`: the snippet fields, indexed together)
+    holds one of `terms`. A snippet can mark a word only where the body's postings hold
+    its stem, so the others skip the search for marks (a third of the hits)."""
+    if not terms or not docs:
+        return [bool(terms)] * len(docs)
+    wanted = np.asarray(docs, dtype=np.int32)
+    found = np.zeros(len(docs), dtype=bool)
+    for term in terms:
+        postings, _ = h.scorer.postings(BODY_FIELD, term)
+        if postings.size:
+            # A term's postings list its documents in ascending order (postings.py):
+            # a binary search per hit, not a sort of the whole list as np.isin does.
+            at = np.minimum(np.searchsorted(postings, wanted), postings.size - 1)
+            found |= postings[at] == wanted
+    return found.tolist()
+
+
+def hit_summary(record: dict[str, Any], terms: set[str], score: float | None,
+                forms: WrittenForms | None = None) -> dict[str, Any]:
+    """What a result list shows of a record, with a highlighted snippet (`forms`: its
+    version's written forms, `indexer.forms`)."""
+    return {
+        "id": record["id"],
+        "title": record.get("title") or "",
+        "theme": record.get("theme"),
+        "sub_theme": record.get("sub_theme"),
+        "status": record.get("status"),
+        "partnership_form": record.get("partnership_form"),
+        "start_year": record.get("start_year"),
+        "end_date": record.get("end_date"),
+        "countries": countries_fr(record.get("countries") or []),
+        "french_partners": record.get("french_partners") or [],
+        "funding_total_eur": record.get("funding_total_eur") or 0,
+        "snippet": best_snippet(record, terms, forms),
+        "score": score,
+        "synthetic": is_synthetic(record["id"]),
+    }
+
+
+def countries_fr(countries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A record's countries under one French name each (« États-Unis », however the page
+    wrote it), in French alphabetical order (accents and case aside)."""
+    named = [{**c, "name": country_name(c["code"]) if c.get("code") else c.get("name") or ""}
+             for c in countries]
+    return sorted(named, key=lambda c: (fold_value(c["name"]), c["name"]))
+
+
+def best_snippet(record: dict[str, Any], terms: set[str],
+                 forms: WrittenForms | None = None) -> str:
+    """The first text field with a highlighted match, else the start of the first non-empty."""
+    texts = [t for t in (record.get(name) for name in SNIPPET_FIELDS) if t]
+    if not texts:
+        return ""
+    for text in texts if terms else ():
+        html = marked_snippet(text, terms, forms=forms)
+        if html is not None:
+            return html
+    return snippet(texts[0], set())

@@ -1,0 +1,109 @@
+"""Stage 7, match: a plan evaluated over one version, relaxed when too few records meet it.
+
+Every required clause first; when fewer than `RELAX_BELOW` records meet them all, the most
+frequent required words are dropped one at a time (a person keeps the rare, specific words).
+Records meeting more of the query's words rank above records meeting fewer, then by score.
+The terms to highlight are those the evaluated clauses reported meeting: one source.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from search_app.engine.query.naming import Named
+from search_app.engine.query.plan import Plan
+from search_app.engine.query.tree import Node
+from search_app.engine.relevance import NAMED_BOOST, OPTIONAL_WEIGHT, RELAX_BELOW
+
+# (node, terms met: filled in) -> (mask of matching documents, scores)
+Evaluate = Callable[[Node, set[str] | None], tuple[np.ndarray, np.ndarray]]
+
+
+@dataclass
+class Match:
+    """What a plan matched in one version."""
+
+    mask: np.ndarray  # live records in the answer
+    scores: np.ndarray  # text and named-value scores
+    tier: np.ndarray  # required clauses met (most significant), then how many by value
+    relaxed: list[str]  # words some answered records do not meet, in the order dropped
+    fuzzy: bool
+    named: list[tuple[Named, str]]  # values the query names, with the words naming them
+    terms: set[str]  # index keys the clauses met (stems, names, typo words): for highlights
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.ndarray],
+               alive: np.ndarray, strict: bool) -> Match:
+    """Evaluate `plan`: `evaluate(node, terms) -> (mask, scores)`, `value_mask(named) -> mask`.
+
+    `strict` requires every clause, optional ones included (`match=all`)."""
+    size = alive.size
+    n = max(int(alive.sum()), 1)
+    masks: list[np.ndarray] = []
+    by_value: list[np.ndarray] = []  # met through a named facet value
+    scores = np.zeros(size, dtype=np.float32)
+    fuzzy = False
+    terms: set[str] = set()
+    for clause in plan.clauses:
+        mask = np.zeros(size, dtype=bool)
+        if clause.query is not None:
+            m, s = evaluate(clause.query, terms)
+            if clause.fuzzy is not None and not (m & alive).any():
+                m, s = evaluate(clause.fuzzy, terms)
+                fuzzy = fuzzy or bool((m & alive).any())
+            mask |= m
+            weight = OPTIONAL_WEIGHT if clause.optional else 1.0
+            scores += np.where(m, s * weight, 0).astype(np.float32)
+        valued = np.zeros(size, dtype=bool)
+        for named in clause.named:
+            m = value_mask(named) & alive
+            if m.any():
+                valued |= m
+                scores[m] += NAMED_BOOST * _idf(n, int(m.sum()))
+                terms |= clause.marks
+        masks.append((mask | valued) & alive)
+        by_value.append(valued)
+
+    base = alive.copy()
+    if plan.excluded is not None:
+        drop, _ = evaluate(plan.excluded, None)
+        base &= ~drop
+    required = [i for i, c in enumerate(plan.clauses) if strict or not c.optional]
+    mask = base.copy()
+    for i in required:
+        mask &= masks[i]
+    dropped: list[int] = []
+    if not strict and len(required) > 1 and int(mask.sum()) < RELAX_BELOW:
+        # Words meeting nothing go first, then the most frequent; phrases stay; one required
+        # clause always stays.
+        counts = {i: int(masks[i].sum()) for i in required}
+        order = sorted((i for i in required if plan.clauses[i].relaxable),
+                       key=lambda i: (counts[i] > 0, -counts[i], i))
+        kept = list(required)
+        for i in order:
+            if len(kept) == 1 or int(mask.sum()) >= RELAX_BELOW:
+                break
+            kept.remove(i)
+            dropped.append(i)
+            mask = base.copy()
+            for k in kept:
+                mask &= masks[k]
+    # Records meeting more required clauses first; among equals, those meeting more of them
+    # through a named value (the record's country, theme...) rather than a mention in its text.
+    tier = np.zeros(size, dtype=np.int32)
+    for i in required:
+        tier += masks[i] * (len(required) + 1) + by_value[i]
+    optional = [i for i, c in enumerate(plan.clauses) if i not in required]
+    relaxed = [plan.clauses[i].words for i in optional + dropped
+               if (mask & ~masks[i]).any()]
+    named = [(v, c.words) for c in plan.clauses for v in c.named]
+    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier, relaxed, fuzzy,
+                 named, terms)

@@ -1,0 +1,83 @@
+"""Stage 6, build: items and clauses into atlas's query tree (`tree`). Pure: no index, no I/O.
+
+A word is its stem in every analysed field or its folded form among names, and, with typos
+tolerated, a `Typo` over the lexicon's real words. A hyphenated or glued word and a quoted
+phrase are phrases in each field: « Saint-Louis » is never « Louis Saint-… ».
+"""
+
+from __future__ import annotations
+
+from indexer.analysis import glued_elision_candidate, text_keys
+from search_app.engine.query.syntax import Item, UserQuery
+from search_app.engine.query.tree import AndNot, Every, Node, Or, Phrase, Term, Typo, all_of, any_of
+from search_app.engine.relevance import NAME_FIELD, TYPO_PREFIX, WORD_FIELDS, typo_edits
+
+
+def item_tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    """((stem, folded name) of each content token, every folded name token incl. stop words)."""
+    keys = text_keys(text)
+    return [(stem, folded) for folded, stem in keys if stem is not None], [f for f, _ in keys]
+
+
+def _typo_edits(word: str) -> int:
+    return typo_edits(word) if word.isalpha() else 0
+
+
+def word_node(stem: str, name: str, fuzzy: bool = False) -> Node:
+    alternatives: list[Node] = [Term(f, stem) for f in WORD_FIELDS]
+    alternatives.append(Term(NAME_FIELD, name))
+    edits = _typo_edits(name) if fuzzy else 0
+    if edits or (fuzzy and glued_elision_candidate(name)):
+        # Typos (and « lassainissement » for « l'assainissement ») are matched against real
+        # (folded, unstemmed) words of the lexicon, not stems.
+        alternatives.append(Typo(name, edits, TYPO_PREFIX))
+    return Or(tuple(alternatives))
+
+
+def _phrase(field: str, words: list[str], marks: list[str]) -> Node:
+    return Phrase(field, tuple(words), tuple(marks)) if len(words) > 1 else Term(field, words[0])
+
+
+def phrase_node(tokens: list[tuple[str, str]], names: list[str]) -> Node:
+    stems = [s for s, _ in tokens]
+    alternatives: list[Node] = [_phrase(f, stems, stems) for f in WORD_FIELDS]
+    # Names keep their small words ("Saint-Louis du Sénégal"), so their phrase does too.
+    alternatives.append(_phrase(NAME_FIELD, names, [n for _, n in tokens]))
+    return Or(tuple(alternatives))
+
+
+def item_node(item: Item, fuzzy: bool = False) -> Node | None:
+    tokens, names = item_tokens(item.text)
+    if not tokens:
+        return None
+    if len(tokens) == 1 and len(names) == 1:
+        return word_node(*tokens[0], fuzzy)
+    return phrase_node(tokens, names)
+
+
+def text_node(uq: UserQuery, fuzzy: bool = False) -> Node | None:
+    """The tree for `uq` (groups AND-ed, OR inside a group, synonyms' alternatives, minus
+    the excluded items), or None when it has no content word (match all)."""
+    positives: list[Node | None] = []
+    for group in uq.groups:
+        alternatives = [q for q in (item_node(item, fuzzy) for item in group) if q is not None]
+        positives.append(any_of(alternatives) if alternatives else None)
+    for alt in sorted(uq.alternatives, key=lambda a: -a.start):
+        inner = [q for q in positives[alt.start:alt.end] if q is not None]
+        options = [q for q in (item_node(item) for item in alt.items) if q is not None]
+        if inner:
+            options.insert(0, all_of(inner))
+        positives[alt.start:alt.end] = [any_of(options) if options else None]
+    found = [q for q in positives if q is not None]
+    negatives = [q for q in (item_node(item) for item in uq.excluded) if q is not None]
+    if not found and not negatives:
+        return None
+    positive = all_of(found) if found else Every()
+    if not negatives:
+        return positive
+    return AndNot(positive, any_of(negatives))
+
+
+def family_node(stems: list[str]) -> Node:
+    """Any of a word's derivational family stems, in every analysed field."""
+    return Or(tuple(Term(f, s) for s in stems for f in WORD_FIELDS))

@@ -1,0 +1,267 @@
+"""One request's reader over one index version: search, facet values, exports, records,
+similar projects, completions. The one data function behind the JSON API, the exports, the
+HTML pages and the CLI: they render what it returns.
+
+A search goes: query stages (`query.pipeline`) -> match (`match`) -> filters -> facet counts
+-> rank -> hits.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from indexer.fields import BY_NAME
+from indexer.synonyms import Synonyms
+from search_app.engine.facets import combine, count_facets, matching_values
+from search_app.engine.filters import filter_masks
+from search_app.engine.handle import IndexHandle
+from search_app.engine.hits import hits
+from search_app.engine.match import match_plan
+from search_app.engine.query.naming import Named
+from search_app.engine.query.pipeline import understand
+from search_app.engine.ranking import rank
+from search_app.engine.relevance import SIMILAR_WEIGHTS
+from search_app.engine.request import SearchParams
+from search_app.engine.spelling import did_you_mean
+from search_app.engine.suggestions import suggest
+
+
+@dataclass
+class Matched:
+    """What a request's free text matched in one version."""
+
+    scores: np.ndarray | None  # None: no text query, no score
+    mask: np.ndarray
+    tier: np.ndarray | None
+    fuzzy: bool
+    terms: set[str]  # the keys the match met: what snippets mark
+    relaxed: list[str]
+    named: list[tuple[Named, str]]
+    expanded: list[str]
+
+
+class Reader:
+    """Reads one version (`handle`) for one request."""
+
+    def __init__(self, handle: IndexHandle, synonyms: Synonyms | None) -> None:
+        self.handle = handle
+        self.synonyms = synonyms
+
+    # ---- the version
+
+    @property
+    def version_name(self) -> str:
+        """The version's name: changes with every build, update, delete or rollback."""
+        return self.handle.version.name
+
+    @property
+    def version(self) -> Path:
+        return self.handle.version
+
+    def stats(self) -> dict[str, Any]:
+        h = self.handle
+        return {
+            "records": len(h.id_to_doc),
+            "version": h.meta.get("version"),
+            "built_at": h.meta.get("built_at"),
+            "synthetic": h.synthetic,
+        }
+
+    # ---- search
+
+    def search(self, params: SearchParams) -> dict[str, Any]:
+        started = time.perf_counter()
+        h = self.handle
+        key = params.cache_key()
+        cached = h.cache.get(key)
+        if cached is not None:
+            h.cache.move_to_end(key)
+            return {**orjson.loads(cached),
+                    "took_ms": round((time.perf_counter() - started) * 1000, 2), "cached": True}
+        result = self._search(params)
+        # Kept as JSON bytes: a few times smaller than the dicts, for a bounded worker memory.
+        h.cache[key] = orjson.dumps(result)
+        if len(h.cache) > h.cache_size:
+            h.cache.popitem(last=False)
+        return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
+                "cached": False}
+
+    def matching(self, params: SearchParams) -> Matched:
+        """What the text query matches (every record, unscored, when it has no word), and
+        the synonyms it was widened with."""
+        h = self.handle
+        understood = understand(params.q, self.synonyms, h.naming())
+        plan = understood.plan
+        if plan.empty:
+            return Matched(None, h.data.alive.copy(), None, False, set(), [], [],
+                           understood.expanded)
+        found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
+                           strict=params.match == "all")
+        return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
+                       found.relaxed, found.named, understood.expanded)
+
+    def _search(self, params: SearchParams) -> dict[str, Any]:
+        h = self.handle
+        m = self.matching(params)
+        masks, selected = filter_masks(h.data, params, h.lookup)
+        final = combine(m.mask, masks)
+        total = int(final.sum())
+        facets, facet_totals = count_facets(h.data, m.mask, masks, selected, params.year_min,
+                                            params.year_max)
+        start = (params.page - 1) * params.size
+        ranked = (rank(h, m.scores, final, params.sort, start + params.size, m.tier)
+                  if start < total else [])
+        page = ranked[start:start + params.size]
+        suggestion = None
+        if params.q and (total == 0 or m.fuzzy):
+            suggestion = did_you_mean(params.q, h.spelling)
+            if suggestion is not None and not self._finds(params, suggestion, masks):
+                suggestion = None  # its words exist, but never together: no help
+        return {
+            "total": total,
+            "page": params.page,
+            "size": params.size,
+            "pages": (total + params.size - 1) // params.size,
+            "suggestion": suggestion,
+            "fuzzy": m.fuzzy,
+            "expanded": m.expanded,
+            "relaxed": m.relaxed,
+            "named_filters": named_filters(m.named, h.data.values, selected),
+            "hits": hits(h, page, m.terms),
+            "facets": facets,
+            # How many values each facet has in all: its list stops at the facet's `limit`.
+            "facet_totals": facet_totals,
+        }
+
+    def _finds(self, params: SearchParams, q: str, masks: dict[str, np.ndarray]) -> bool:
+        """Whether `q`, every word required, finds a record under the same filters."""
+        m = self.matching(params.model_copy(update={"q": q, "match": "all"}))
+        return bool(combine(m.mask, masks).any())
+
+    def filtered(self, params: SearchParams) -> np.ndarray:
+        """The documents the search answers for `params`' filters, without its text."""
+        masks, _ = filter_masks(self.handle.data, params, self.handle.lookup)
+        return combine(self.handle.data.alive, masks)
+
+    def projects(self, params: SearchParams) -> tuple[list[dict[str, Any]], int]:
+        """(one page of the projects under `params`' filters as search hits, their number),
+        in the search's order, without counting facets."""
+        mask = self.filtered(params)
+        total = int(mask.sum())
+        start = (params.page - 1) * params.size
+        if start >= total:
+            return [], total
+        ranked = rank(self.handle, None, mask, params.sort, start + params.size)
+        return hits(self.handle, ranked[start:start + params.size], set()), total
+
+    def facet_values(self, params: SearchParams, facet: str, contains: str = "",
+                     page: int = 1, size: int = 100) -> dict[str, Any]:
+        """One facet's values for a search, all of them (not only the first `limit`), those
+        whose name holds `contains`, a page at a time, in the sidebar's order and counts."""
+        h = self.handle
+        declared = BY_NAME[facet]
+        m = self.matching(params)
+        masks, selected = filter_masks(h.data, params, h.lookup)
+        start = (page - 1) * size
+        items, total = matching_values(h.data, declared, combine(m.mask, masks, skip=facet),
+                                       selected.get(facet, []), contains, start, start + size)
+        return {"facet": facet, "label": declared.label, "contains": contains, "total": total,
+                "page": page, "size": size, "pages": (total + size - 1) // size,
+                "values": items}
+
+    # ---- exports and lookups
+
+    def export_json(self, params: SearchParams) -> tuple[int, Iterator[bytes]]:
+        """(count, every matching record's stored JSON, as UTF-8 bytes, in the requested order).
+
+        The order is fixed now; the records are read lazily, in chunks, through a connection
+        of the export's own to this version's store, so a stream keeps memory flat and a
+        swap to a newer version (which closes the live handle) cannot cut it short. Bytes,
+        not str: an export writes them out as they are stored (no decode and re-encode).
+        """
+        h = self.handle
+        m = self.matching(params)
+        masks, _ = filter_masks(h.data, params, h.lookup)
+        final = combine(m.mask, masks)
+        ids = [h.data.ids[d]
+               for d, _ in rank(h, m.scores, final, params.sort, int(final.sum()), m.tier)]
+        store = h.records
+
+        def texts() -> Iterator[bytes]:
+            records = store.reopen()
+            try:
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i:i + 500]
+                    found = records.get_many_raw(chunk)
+                    yield from (found[rid] for rid in chunk if rid in found)
+            finally:
+                records.close()
+
+        return len(ids), texts()
+
+    def records_json(self, record_ids: list[str]) -> dict[str, bytes]:
+        """id -> stored JSON (UTF-8 bytes) for those of `record_ids` the index holds."""
+        return self.handle.records.get_many_raw(record_ids)
+
+    def get_record(self, record_id: str) -> dict[str, Any] | None:
+        return self.handle.records.get(record_id)
+
+    def record_json(self, record_id: str) -> str | None:
+        """The record exactly as stored: the JSON `atlas parse` prints."""
+        return self.handle.records.get_json(record_id)
+
+    def similar(self, record_id: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Projects most like this one: the same theme and the same French authority weigh
+        most, then the sub-theme; a shared country counts once, however many are shared (a
+        project with many partner countries would otherwise pull in unrelated ones)."""
+        h = self.handle
+        doc = h.id_to_doc.get(record_id)
+        if doc is None:
+            return []
+        data = h.data
+        score = np.zeros(data.size, dtype=np.float64)
+        for facet, weight in SIMILAR_WEIGHTS.items():
+            if facet in data.single:
+                code = data.single[facet][doc]
+                if code >= 0:
+                    score += weight * (data.single[facet] == code)
+                continue
+            docs, vals = data.multi[facet]
+            mine = vals[docs == doc]
+            if mine.size:
+                shares = np.zeros(data.size, dtype=bool)
+                shares[docs[np.isin(vals, mine)]] = True
+                score += weight * shares
+        score[doc] = 0
+        score[~data.alive] = 0
+        best = np.argsort(-score, kind="stable")[:limit]
+        page = [(int(d), None) for d in best if score[d] > 0]
+        return hits(h, page, set())
+
+    def suggest(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
+        """Completions over countries, authorities and titles (`suggestions`)."""
+        return suggest(self.handle, q, limit)
+
+
+def named_filters(named: list[tuple[Named, str]], values: dict[str, list[str]],
+                  selected: dict[str, list[int]]) -> list[dict[str, Any]]:
+    """The facet values the query's words name, as filters one click away (« Filtrer sur
+    Pays : Sénégal ? »); values already filtered on are left out."""
+    out: list[dict[str, Any]] = []
+    seen: set[Named] = set()
+    for (facet_name, index), words in named:
+        if (facet_name, index) in seen or index in selected.get(facet_name, ()):
+            continue
+        seen.add((facet_name, index))
+        facet = BY_NAME[facet_name]
+        value = values[facet_name][index]
+        out.append({"facet": facet_name, "param": facet.param, "label": facet.label,
+                    "value": value, "display": facet.display(value), "words": words})
+    return out
