@@ -3,8 +3,9 @@ their French equivalents (`indexer/data/glossary.tsv`, reviewed), loaded once.
 
 `translations(words)` finds, left to right, the longest listed foreign phrase at each word
 (« food security » is one term, not « food » and « security ») and gives its French forms.
-A form marked `*` in the file is also French with the same meaning (« culture »): its
-translation says so (`also_french`), so a caller keeps the French reading beside it.
+A form marked `*` in the file is also French with the same meaning (« culture »), one
+marked `!` is also a French word with another meaning (« relief »): the translation says so
+(`also_french`, `french_homograph`), so a caller keeps the French reading beside it.
 Switched off by `enabled=False` or the environment variable ``ATLAS_GLOSSARY=off``.
 """
 
@@ -30,7 +31,8 @@ _PLURAL_S = ("en", "es", "pt", "it")
 @dataclass(frozen=True)
 class Form:
     text: str
-    also_french: bool
+    also_french: bool  # « * »: a French word too, same meaning
+    homograph: bool = False  # « ! »: a French word too, another meaning or form
 
 
 @dataclass(frozen=True)
@@ -52,11 +54,17 @@ class Translation:
     french: tuple[str, ...]
     language: str  # the first of `languages`, in LANGUAGES order
     languages: tuple[str, ...]
-    also_french: bool  # the words are French too, with the same meaning: keep that reading
+    also_french: bool  # the words are French too, with the same meaning
+    french_homograph: bool = False  # the words are also French, with another meaning
 
     @property
     def to(self) -> str:
         return self.french[0]
+
+    @property
+    def keep_french(self) -> bool:
+        """Whether the typed words must also be searched as French words."""
+        return self.also_french or self.french_homograph
 
 
 class GlossaryError(ValueError):
@@ -88,7 +96,8 @@ def parse(text: str) -> tuple[Entry, ...]:
         french = tuple(_cell(cells[0]))
         if not french or not all(phrase_key(f) for f in french):
             raise GlossaryError(f"{FILE}:{number}: no French form")
-        forms = {lang: tuple(Form(f.rstrip("*").strip(), f.endswith("*")) for f in _cell(c))
+        forms = {lang: tuple(Form(f.rstrip("*!").strip(), f.endswith("*"), f.endswith("!"))
+                             for f in _cell(c))
                  for lang, c in zip(LANGUAGES, cells[1:], strict=True)}
         out.append(Entry(number, french, forms))
     return tuple(out)
@@ -102,14 +111,14 @@ def _spellings(lang: str, form: Form) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _table() -> dict[Key, dict[str, tuple[int, bool]]]:
+def _table() -> dict[Key, dict[str, tuple[int, bool, bool]]]:
     return build_table(entries())
 
 
-def build_table(rows: Sequence[Entry]) -> dict[Key, dict[str, tuple[int, bool]]]:
-    """Folded foreign phrase -> {language: (row index, also French)}; GlossaryError when a
-    form is in two rows of one language."""
-    table: dict[Key, dict[str, tuple[int, bool]]] = {}
+def build_table(rows: Sequence[Entry]) -> dict[Key, dict[str, tuple[int, bool, bool]]]:
+    """Folded foreign phrase -> {language: (row index, also French, French homograph)};
+    GlossaryError when a form is in two rows of one language."""
+    table: dict[Key, dict[str, tuple[int, bool, bool]]] = {}
     for i, entry in enumerate(rows):
         for lang, forms in entry.forms.items():
             for form in forms:
@@ -122,17 +131,18 @@ def build_table(rows: Sequence[Entry]) -> dict[Key, dict[str, tuple[int, bool]]]
                         other = rows[seen[lang][0]].line
                         raise GlossaryError(f"{FILE}:{entry.line}: {lang} {spelling!r} is "
                                             f"also on line {other}")
-                    marked = form.also_french or (lang in seen and seen[lang][1])
-                    seen[lang] = (i, marked)
+                    same = form.also_french or (lang in seen and seen[lang][1])
+                    other = form.homograph or (lang in seen and seen[lang][2])
+                    seen[lang] = (i, same, other)
     # A typed plural (« wells », « schools ») finds a listed singular; never overrides a form.
-    derived: dict[Key, dict[str, tuple[int, bool]]] = {}
+    derived: dict[Key, dict[str, tuple[int, bool, bool]]] = {}
     for key, by_lang in table.items():
         if key[-1].endswith("s"):
             continue
         plural = (*key[:-1], key[-1] + "s")
-        for lang, (i, marked) in by_lang.items():
+        for lang, hit in by_lang.items():
             if lang in _PLURAL_S and lang not in table.get(plural, {}):
-                derived.setdefault(plural, {})[lang] = (i, marked)
+                derived.setdefault(plural, {})[lang] = hit
     for key, by_lang in derived.items():
         table.setdefault(key, {}).update(by_lang)
     return table
@@ -164,7 +174,8 @@ def translations(words: Sequence[str], languages: Sequence[str] | None = None,
         out.append(Translation(
             source=match.source, start=match.start, end=match.end,
             french=entries()[first[0]].french, language=langs[0], languages=langs,
-            also_french=any(match.value[lang][1] for lang in langs)))
+            also_french=any(match.value[lang][1] for lang in langs),
+            french_homograph=any(match.value[lang][2] for lang in langs)))
     return out
 
 

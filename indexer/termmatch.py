@@ -19,9 +19,11 @@ Key = tuple[str, ...]
 
 
 def phrase_key(text: str) -> Key:
-    """The folded content words of `text`: the key a phrase is listed and matched by."""
-    return tuple(folded for word in WORD_PATTERN.findall(text)
-                 for folded, stem in word_keys(word) if stem is not None and folded)
+    """The folded content words of `text`: the key a phrase is listed and matched by. A
+    phrase of stop words only (« Sienne », a possessive in French) keeps them all."""
+    keys = [k for word in WORD_PATTERN.findall(text) for k in word_keys(word) if k[0]]
+    content = tuple(folded for folded, stem in keys if stem is not None)
+    return content or tuple(folded for folded, _ in keys)
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,11 @@ def longest_matches(words: Sequence[str], table: Mapping[Key, V],
     """
     parts: list[tuple[str, int]] = []
     for i, word in enumerate(words):
-        parts += [(p, i) for p in phrase_key(word)]
+        key = phrase_key(word)
+        if not any(stem is not None for w in WORD_PATTERN.findall(word)
+                   for _, stem in word_keys(w)) and key not in table:
+            continue  # a stop word (« de », « la ») between the words of a phrase
+        parts += [(p, i) for p in key]
     out: list[Match[V]] = []
     i = 0
     while i < len(parts):

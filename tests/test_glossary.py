@@ -9,6 +9,7 @@ import pytest
 
 from indexer import glossary as g
 from indexer.termmatch import phrase_key
+from indexer.wordlists import french_homographs
 
 GENERATE = Path(__file__).parents[1] / "indexer" / "generate" / "data"
 
@@ -140,3 +141,27 @@ def test_language_filter_and_switch_off(monkeypatch: pytest.MonkeyPatch) -> None
     assert _found("water", enabled=True) == [("water", "eau", "en")]
     monkeypatch.setenv(g.ENV, "on")
     assert _found("water") == [("water", "eau", "en")]
+
+
+def test_forms_that_are_french_words_are_marked() -> None:
+    """Every single-word form that a French word spells (french_homographs.tsv) is marked « * »
+    (same meaning) or « ! » (another meaning), and every « ! » is such a word."""
+    homographs = french_homographs()
+    for entry in g.entries():
+        for lang, forms in entry.forms.items():
+            for form in forms:
+                key = phrase_key(form.text)
+                listed = len(key) == 1 and key[0] in homographs
+                if listed:
+                    assert form.also_french or form.homograph, (entry.line, lang, form.text)
+                if form.homograph:
+                    assert listed, (entry.line, lang, form.text)
+
+
+def test_a_false_friend_keeps_its_french_reading() -> None:
+    [t] = g.translations(["relief"])
+    assert t.to == "urgence" and t.french_homograph and not t.also_french and t.keep_french
+    [t] = g.translations(["donne"])
+    assert t.language == "it" and t.keep_french
+    [t] = g.translations(["Wasser"])
+    assert not t.keep_french
