@@ -124,11 +124,17 @@ def find_exonyms(words: Sequence[str], with_homographs: bool = False,
     """The places named in a query's words by any listed form, longest first (« Ho Chi Minh
     City » is one place). A form that is a common French word is skipped unless
     `with_homographs`."""
+    table, longest = _query_table(with_homographs)
+    return longest_matches(words, table, longest)
+
+
+@lru_cache(maxsize=2)
+def _query_table(with_homographs: bool) -> tuple[dict[Key, tuple[Place, ...]], int]:
     table = _table()
     if not with_homographs:
         blocked = {(key,) for key, (_, _, common) in homographs().items() if common}
         table = {key: found for key, found in table.items() if key not in blocked}
-    return longest_matches(words, table, max(map(len, table)))
+    return table, max(map(len, table))
 
 
 def spellings() -> list[str]:

@@ -111,11 +111,17 @@ def find_foreign_countries(words: Sequence[str],
     """Foreign country names among a query's words, longest first (« South Africa » is ZA,
     never « Africa »). A name that is a common French word (« Reunion ») or a French name of
     another country is left out unless `with_collisions`."""
+    table, longest = _query_table(with_collisions)
+    return longest_matches(words, table, longest)
+
+
+@lru_cache(maxsize=2)
+def _query_table(with_collisions: bool) -> tuple[dict[Key, ForeignName], int]:
     table = foreign_names()
     if not with_collisions:
         blocked = {key for key, _, _, block in _collisions() if block}
         table = {key: found for key, found in table.items() if " ".join(key) not in blocked}
-    return longest_matches(words, table, max(map(len, table)))
+    return table, max(map(len, table))
 
 
 def french_collisions() -> tuple[tuple[str, str, str], ...]:

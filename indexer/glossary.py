@@ -148,6 +148,16 @@ def build_table(rows: Sequence[Entry]) -> dict[Key, dict[str, tuple[int, bool, b
     return table
 
 
+@lru_cache(maxsize=32)
+def _table_for(languages: tuple[str, ...],
+               ) -> tuple[dict[Key, dict[str, tuple[int, bool, bool]]], int]:
+    """The table limited to some languages, and its longest key (built once per choice)."""
+    table = {key: {lang: hit for lang, hit in by_lang.items() if lang in languages}
+             for key, by_lang in _table().items()}
+    table = {key: by_lang for key, by_lang in table.items() if by_lang}
+    return table, max(map(len, table), default=0)
+
+
 def is_enabled(enabled: bool | None = None) -> bool:
     """An explicit choice, else ``ATLAS_GLOSSARY`` (on unless 0/off/false/no)."""
     if enabled is not None:
@@ -162,13 +172,11 @@ def translations(words: Sequence[str], languages: Sequence[str] | None = None,
     if not is_enabled(enabled):
         return []
     wanted = tuple(lang for lang in LANGUAGES if languages is None or lang in languages)
-    table = {key: {lang: hit for lang, hit in by_lang.items() if lang in wanted}
-             for key, by_lang in _table().items()} if languages is not None else _table()
-    table = {key: by_lang for key, by_lang in table.items() if by_lang}
+    table, longest = _table_for(wanted)
     if not table:
         return []
     out: list[Translation] = []
-    for match in longest_matches(words, table, max(map(len, table))):
+    for match in longest_matches(words, table, longest):
         langs = tuple(lang for lang in wanted if lang in match.value)
         first = match.value[langs[0]]
         out.append(Translation(

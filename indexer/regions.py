@@ -198,11 +198,16 @@ def _query_table() -> dict[Key, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _longest() -> int:
+    return max(map(len, _query_table()))
+
+
 def find_regions(words: Sequence[str]) -> list[Match[str]]:
     """The regions named in a query's words, longest phrase first (« Afrique de l'Ouest » is
     one region, not « Afrique »; « Afrique du Sud » is a country, not a region)."""
     table = _query_table()
-    found = longest_matches(words, table, max(map(len, table)))
+    found = longest_matches(words, table, _longest())
     return [m for m in found if m.value]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Generic, TypeVar
 
 from .analysis import WORD_PATTERN, word_keys
@@ -18,12 +19,19 @@ V = TypeVar("V")
 Key = tuple[str, ...]
 
 
+@lru_cache(maxsize=65_536)  # query words and listed forms recur
 def phrase_key(text: str) -> Key:
     """The folded content words of `text`: the key a phrase is listed and matched by. A
     phrase of stop words only (« Sienne », a possessive in French) keeps them all."""
     keys = [k for word in WORD_PATTERN.findall(text) for k in word_keys(word) if k[0]]
     content = tuple(folded for folded, stem in keys if stem is not None)
     return content or tuple(folded for folded, _ in keys)
+
+
+@lru_cache(maxsize=65_536)
+def _stop_only(word: str) -> bool:
+    return not any(stem is not None for w in WORD_PATTERN.findall(word)
+                   for _, stem in word_keys(w))
 
 
 @dataclass(frozen=True)
@@ -46,8 +54,7 @@ def longest_matches(words: Sequence[str], table: Mapping[Key, V],
     parts: list[tuple[str, int]] = []
     for i, word in enumerate(words):
         key = phrase_key(word)
-        if not any(stem is not None for w in WORD_PATTERN.findall(word)
-                   for _, stem in word_keys(w)) and key not in table:
+        if key not in table and _stop_only(word):
             continue  # a stop word (« de », « la ») between the words of a phrase
         parts += [(p, i) for p in key]
     out: list[Match[V]] = []
