@@ -7,6 +7,7 @@ compared the way the French chain sees it (`analysis.word_keys`).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,3 +94,19 @@ def country_words() -> dict[str, tuple[str, ...]]:
 def value_words() -> dict[tuple[str, str], tuple[str, ...]]:
     """(facet, value) -> words naming it besides the value itself (`value_words.tsv`)."""
     return {(facet, value): _comma(cell) for facet, value, cell in _tsv("value_words.tsv")}
+
+
+@dataclass(frozen=True)
+class Homograph:
+    """A French word spelled like a foreign form; `common`: never take the foreign reading alone."""
+
+    word: str
+    common: bool
+
+
+@lru_cache(maxsize=1)
+def french_homographs() -> dict[str, Homograph]:
+    """Folded French word -> the word, for French words spelled like a foreign glossary form,
+    country name or exonym (`french_homographs.tsv`)."""
+    return {row[0].strip(): Homograph(row[1].strip(), row[3].strip() == "common")
+            for row in _tsv("french_homographs.tsv")}
