@@ -13,7 +13,7 @@ from indexer.generate.vocabulary import FORMS, STATUSES, THEMES
 from indexer.regions import regions
 from indexer.taxonomy_en import KINDS, english_label, english_labels, label
 
-SEED = Path(__file__).parent / "data" / "seed"
+SEED = Path(__file__).parents[1] / "data" / "seed"
 
 
 def _generator_values() -> list[tuple[str, str]]:

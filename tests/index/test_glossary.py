@@ -11,7 +11,7 @@ from indexer import glossary as g
 from indexer.termmatch import phrase_key
 from indexer.wordlists import french_homographs
 
-GENERATE = Path(__file__).parents[1] / "indexer" / "generate" / "data"
+GENERATE = Path(__file__).parents[2] / "indexer" / "generate" / "data"
 
 
 def _found(query: str, **kwargs: object) -> list[tuple[str, str, str]]:

@@ -11,7 +11,7 @@ import pytest
 from indexer import exonyms as x
 from indexer.termmatch import phrase_key
 
-GENERATE = Path(__file__).parents[1] / "indexer" / "generate" / "data"
+GENERATE = Path(__file__).parents[2] / "indexer" / "generate" / "data"
 
 
 def test_the_file_is_complete_and_well_formed() -> None:
