@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,14 +33,13 @@ _HASHED = re.compile(rf"^(?P<stem>[\w-]+)\.(?P<hash>[0-9a-f]{{{HASH_LENGTH}}})(?
 MEDIA_TYPES = {".svg": "image/svg+xml", ".css": "text/css", ".js": "text/javascript"}
 
 
-GENERATED = frozenset({"worldmap.svg"})
+# Assets made by code, registered by the module that makes them (`worldmap` registers its
+# sprite when imported): name -> function giving the bytes.
+GENERATORS: dict[str, Callable[[], bytes]] = {}
 
 
-def _generate(name: str) -> bytes:
-    # Imported here: the map module itself asks this one for the sprite's URL.
-    from search_app.web.worldmap import sprite_svg
-
-    return {"worldmap.svg": sprite_svg}[name]()
+def register_generated(name: str, make: Callable[[], bytes]) -> None:
+    GENERATORS[name] = make
 
 
 def _digest(data: bytes) -> str:
@@ -53,12 +53,12 @@ def _file_digest(path: str, mtime_ns: int, size: int) -> str:
 
 def generated(name: str) -> tuple[bytes, str] | None:
     """The bytes of a generated asset and their hash; None for a name that is not one."""
-    return _generated(name) if name in GENERATED else None
+    return _generated(name) if name in GENERATORS else None
 
 
-@lru_cache(maxsize=len(GENERATED))
+@lru_cache(maxsize=16)
 def _generated(name: str) -> tuple[bytes, str]:
-    data = _generate(name)
+    data = GENERATORS[name]()
     return data, _digest(data)
 
 

@@ -19,7 +19,7 @@ from importlib import resources
 
 from markupsafe import Markup, escape
 
-from search_app.web.assets import asset_url
+from search_app.web.assets import asset_url, register_generated
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Source viewBox is 2475 x 1388; halving it still leaves sub-pixel precision at page width.
@@ -224,6 +224,9 @@ def sprite_svg() -> bytes:
         "</g></svg>\n",
     ]
     return "".join(out).encode()
+
+
+register_generated("worldmap.svg", sprite_svg)
 
 
 def render_world_map(
