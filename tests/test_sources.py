@@ -65,7 +65,7 @@ def test_build_skips_badly_typed_lines_with_file_line_reason(mixed_jsonl: Path,
                                                              tmp_path: Path) -> None:
     index = tmp_path / "index"
     run = atlas("build", mixed_jsonl, "--index", index)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 2, run.stderr  # done, with skipped inputs
     errors = [line for line in run.stderr.splitlines() if line.startswith("atlas: skipped")]
     assert len(errors) == len(BAD_LINES)
     for number, ((_, reason), line) in enumerate(zip(BAD_LINES, errors, strict=True), start=2):
