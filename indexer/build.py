@@ -8,10 +8,8 @@ the next writer removes what was left half written.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import sys
 import time
 from collections import Counter
@@ -26,7 +24,14 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from . import forms, lexicon, phrases, postings, version
+from . import (
+    die_with_parent,  # noqa: F401 (parser processes die with the writer)
+    forms,
+    lexicon,
+    phrases,
+    postings,
+    version,
+)
 from .collect import Collector
 from .errors import BuildError
 from .facetdata import FacetData
@@ -214,20 +219,6 @@ def _check_worth_publishing(report: BuildReport, options: WriteOptions) -> None:
     if options.strict and report.failures:
         raise BuildError(f"{len(report.failures)} input(s) skipped and --strict given; "
                          f"nothing published, the index is unchanged", report.failures)
-
-
-def _die_with_parent() -> None:
-    # In each forked worker (the parser processes): the kernel kills it when the
-    # writer that forked it dies, however it dies, so no worker outlives a killed build.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-if hasattr(os, "register_at_fork") and sys.platform.startswith("linux"):
-    os.register_at_fork(after_in_child=_die_with_parent)
 
 
 def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,

@@ -7,7 +7,8 @@ Field names and types are the JSON contract of `atlas parse` and `GET /api/proje
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -17,7 +18,24 @@ from pydantic import TypeAdapter, ValidationError
 
 from .places import Country, countries_of, is_country_code
 
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+# The one id rule, the indexer's and the API's: what the API would refuse is never indexed.
+MAX_ID = 200
+ID_REGEX = rf"^[A-Za-z0-9_-]{{1,{MAX_ID}}}$"
+ID_PATTERN = re.compile(ID_REGEX[1:-1])
+ID_RULE = f"1 to {MAX_ID} of A-Z a-z 0-9 _ -"
+
+# Sizes beyond any real Atlas record (its longest texts are a few thousand characters): an
+# input over them is refused, not indexed (a 10 MB title would make a 20 MB page).
+MAX_LONG_TEXT = 100_000  # each of LONG_TEXT_FIELDS
+MAX_TEXT = 2_000  # any other string: the title, a theme, a name, an e-mail address
+MAX_ITEMS = 1_000  # entries of a list: partners, contacts, funding lines, ...
+LONG_TEXT_FIELDS = frozenset(
+    {"context", "history", "objectives_local", "objectives_france", "description"})
+
+
+def valid_id(rid: str) -> bool:
+    """Whether `rid` is a record id the API accepts (ID_RULE)."""
+    return bool(ID_PATTERN.fullmatch(rid))
 
 
 @dataclass
@@ -118,7 +136,7 @@ class Record:
         rid = data.get("id")
         if not isinstance(rid, str):
             raise InvalidRecord("a record needs an 'id' string")
-        if not ID_PATTERN.fullmatch(rid):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", rid):  # stored records too: no length rule
             raise InvalidRecord(f"invalid id {rid[:60]!r} (allowed: A-Z a-z 0-9 _ -)")
         given = {k: v for k, v in data.items() if v is not None or k in _NULLABLE}
         try:
@@ -140,12 +158,63 @@ class InvalidRecord(ValueError):
 
 
 def record_from_json(line: str | bytes) -> Record:
-    """One JSON Lines line -> a Record; raises InvalidRecord with a one-line reason."""
+    """One JSON Lines line -> a Record, checked and cleaned as input (`accept_input`);
+    raises InvalidRecord with a one-line reason."""
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InvalidRecord(f"not valid JSON: {exc}") from None
-    return Record.from_dict(data)
+    return accept_input(Record.from_dict(data))
+
+
+# Control characters (C0, DEL, C1) are removed from every text; in short texts the
+# whitespace ones become a space, in long ones tab and newline stay (paragraphs, lists).
+_CONTROLS = {c: None for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_SHORT = str.maketrans({**_CONTROLS, **dict.fromkeys(map(ord, "\t\n\r\v\f"), " ")})
+_LONG = str.maketrans({**_CONTROLS, ord("\t"): "\t", ord("\n"): "\n",
+                       **dict.fromkeys(map(ord, "\v\f"), "\n")})
+
+
+def clean_text(text: str, long: bool = False) -> str:
+    """`text` in NFC with its control characters removed (see _SHORT, _LONG)."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if text.isprintable():  # nearly every value: nothing to remove
+        return text
+    if long:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_LONG if long else _SHORT)
+
+
+def accept_input(rec: Record) -> Record:
+    """A record from input (a page, a JSON Lines line) made fit to index: its id must follow
+    ID_RULE, its texts are cleaned (`clean_text`) and must stay within MAX_TEXT (or
+    MAX_LONG_TEXT), its lists within MAX_ITEMS. Raises InvalidRecord naming the field."""
+    if not valid_id(rec.id):
+        raise InvalidRecord(f"invalid id {_show(rec.id)} ({len(rec.id)} characters; "
+                            f"allowed: {ID_RULE}, as the API)")
+    for f in fields(rec):
+        if f.name != "id":
+            setattr(rec, f.name, _accepted(getattr(rec, f.name), f.name,
+                                           f.name in LONG_TEXT_FIELDS))
+    return rec
+
+
+def _accepted(value: Any, where: str, long: bool) -> Any:
+    if isinstance(value, str):
+        text = clean_text(value, long)
+        limit = MAX_LONG_TEXT if long else MAX_TEXT
+        if len(text) > limit:
+            raise InvalidRecord(f"{where}: {len(text):,} characters, at most {limit:,}")
+        return text
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            raise InvalidRecord(f"{where}: {len(value):,} entries, at most {MAX_ITEMS:,}")
+        return [_accepted(v, f"{where}[{i}]", long) for i, v in enumerate(value)]
+    if is_dataclass(value) and not isinstance(value, type):
+        for f in fields(value):
+            setattr(value, f.name, _accepted(getattr(value, f.name), f"{where}.{f.name}", False))
+    return value
 
 
 # Fields whose null is a value of their own (everything else: null means "not given").
