@@ -14,7 +14,8 @@ import xxhash
 
 ALGORITHM = "xxh3_128"
 CHUNK = 1 << 20  # read in 1 MiB chunks: the memory of a check does not grow with a part
-SKIP = frozenset({"meta.json", ".meta.json.tmp"})  # the meta carries the sums, not a part
+# Not parts: the meta carries the sums; the marker goes once the version is published.
+SKIP = frozenset({"meta.json", ".meta.json.tmp", ".unpublished"})
 
 
 def file_digest(path: Path) -> str:

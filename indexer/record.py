@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -173,13 +173,15 @@ _CONTROLS = {c: None for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 _SHORT = str.maketrans({**_CONTROLS, **dict.fromkeys(map(ord, "\t\n\r\v\f"), " ")})
 _LONG = str.maketrans({**_CONTROLS, ord("\t"): "\t", ord("\n"): "\n",
                        **dict.fromkeys(map(ord, "\v\f"), "\n")})
+_ANY_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANY_LONG = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def clean_text(text: str, long: bool = False) -> str:
     """`text` in NFC with its control characters removed (see _SHORT, _LONG)."""
     if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    if text.isprintable():  # nearly every value: nothing to remove
+    if (_ANY_LONG if long else _ANY_SHORT).search(text) is None:  # nearly every value
         return text
     if long:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -193,29 +195,62 @@ def accept_input(rec: Record) -> Record:
     if not valid_id(rec.id):
         raise InvalidRecord(f"invalid id {_show(rec.id)} ({len(rec.id)} characters; "
                             f"allowed: {ID_RULE}, as the API)")
-    for f in fields(rec):
-        if f.name != "id":
-            setattr(rec, f.name, _accepted(getattr(rec, f.name), f.name,
-                                           f.name in LONG_TEXT_FIELDS))
+    for name in _field_names(Record):
+        value = getattr(rec, name)
+        if name != "id" and isinstance(value, (str, list)):
+            try:
+                setattr(rec, name, _accepted(value, name in LONG_TEXT_FIELDS))
+            except _OverLimit as exc:
+                raise InvalidRecord(f"{name}{''.join(reversed(exc.path))}: {exc}") from None
     return rec
 
 
-def _accepted(value: Any, where: str, long: bool) -> Any:
+class _OverLimit(Exception):
+    """A value over a limit; `path` gathers where it is on the way up, innermost first."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.path: list[str] = []
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _accepted(value: Any, long: bool) -> Any:
     if isinstance(value, str):
         text = clean_text(value, long)
         limit = MAX_LONG_TEXT if long else MAX_TEXT
         if len(text) > limit:
-            raise InvalidRecord(f"{where}: {len(text):,} characters, at most {limit:,}")
+            raise _OverLimit(f"{len(text):,} characters, at most {limit:,}")
         return text
     if isinstance(value, list):
         if len(value) > MAX_ITEMS:
-            raise InvalidRecord(f"{where}: {len(value):,} entries, at most {MAX_ITEMS:,}")
-        return [_accepted(v, f"{where}[{i}]", long) for i, v in enumerate(value)]
-    if is_dataclass(value) and not isinstance(value, type):
-        for f in fields(value):
-            setattr(value, f.name, _accepted(getattr(value, f.name), f"{where}.{f.name}", False))
+            raise _OverLimit(f"{len(value):,} entries, at most {MAX_ITEMS:,}")
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(_accepted(item, long))
+            except _OverLimit as exc:
+                exc.path.append(f"[{i}]")
+                raise
+        return out
+    names = _DATACLASS_FIELDS.get(type(value))
+    for name in names or ():
+        item = getattr(value, name)
+        if item is not None and not isinstance(item, (int, bool)):
+            try:
+                setattr(value, name, _accepted(item, False))
+            except _OverLimit as exc:
+                exc.path.append(f".{name}")
+                raise
     return value
 
+
+_DATACLASS_FIELDS = {cls: _field_names(cls) for cls in (
+    OtherTheme, ForeignPartner, ForeignContact, Funding, Volunteer, Person, EmbassyContact,
+    Country)}
 
 # Fields whose null is a value of their own (everything else: null means "not given").
 _NULLABLE = frozenset(

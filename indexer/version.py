@@ -2,7 +2,6 @@
 opened, checked, closed, kept and rolled back.
 
     DIR/CURRENT                   name of the live version (replaced atomically)
-    DIR/PUBLISHED                 the kept versions that have been live, one name a line
     DIR/.lock                     the write lock (fcntl.flock) and who holds it
     DIR/versions/<name>/          one complete, immutable version:
         whoosh/                   the inverted index (id, text fields; see schema.py)
@@ -18,11 +17,13 @@ opened, checked, closed, kept and rolled back.
                                   absent from versions of an older atlas
         meta.json                 format, name, build time, record count and each
                                   part's size and checksum (checksums.py): written last
+        .unpublished              made first, removed once CURRENT has named the version
 
 A version is complete when its meta.json exists: every other part is written and synced
 first. Publishing is the commit point: a complete version becomes one of the index's
-versions only when CURRENT names it; PUBLISHED then records it, so a version a killed
-writer completed but never published is never listed, rolled back to or counted as kept.
+versions only when CURRENT names it (its .unpublished marker is removed then), so a version
+a killed writer completed but never published is never listed, rolled back to or counted
+as kept. (A version folder copied back from a backup has no marker: it is a version.)
 Writers (`build`, `update`, `delete`, `rollback`) hold the write lock for the whole write;
 the one holding it removes what a killed writer left, half written or unpublished.
 Readers only ever open the version CURRENT names, so they never see a partial one.
@@ -58,7 +59,7 @@ FORMAT = 4  # bumped whenever a part changes shape: older versions are refused, 
 # reads format 3 would look for the lexicon's whoosh copy, so it must refuse format 4.)
 READS = (2, 3, 4)
 CURRENT = "CURRENT"
-PUBLISHED = "PUBLISHED"
+UNPUBLISHED = ".unpublished"
 VERSIONS = "versions"
 LOCK_FILE = ".lock"
 KEEP = 2  # the live version and the one before it
@@ -122,6 +123,11 @@ class Layout:
     @property
     def meta(self) -> Path:
         return self.root / "meta.json"
+
+    @property
+    def unpublished(self) -> Path:
+        """The marker of a version CURRENT has never named (see the module's text)."""
+        return self.root / UNPUBLISHED
 
     def postings(self, field: str) -> PostingsFiles:
         stem = f"postings-{field}"
@@ -213,14 +219,13 @@ class VersionInfo:
 def versions(index_dir: Path) -> list[VersionInfo]:
     """Every complete, published version, newest first, the live one marked."""
     live = _live_name(index_dir)
-    published = _published(index_dir)
     out = []
     for path in sorted(_version_dirs(index_dir), key=lambda p: p.name, reverse=True):
         layout = Layout(path)
         if not layout.meta.is_file():
             continue
-        if published is not None and path.name not in published and path.name != live:
-            continue  # completed by a writer killed before publishing: never a version
+        if layout.unpublished.exists() and path.name != live:
+            continue  # being written, or completed by a writer killed before publishing
         try:
             meta = layout.read_meta()
         except (OSError, ValueError):
@@ -240,30 +245,6 @@ def _live_name(index_dir: Path) -> str:
         return (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
     except OSError:
         return ""
-
-
-def _published(index_dir: Path) -> set[str] | None:
-    """The versions that have been live, or None for an index of an older atlas that kept
-    no such list (every complete version of it counts as published)."""
-    try:
-        text = (Path(index_dir) / PUBLISHED).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        # Without CURRENT nothing was ever published (a first build killed before it).
-        return None if (Path(index_dir) / CURRENT).is_file() else set()
-    except OSError:
-        return set()
-    return {line.strip() for line in text.splitlines() if line.strip()}
-
-
-def _write_published(index_dir: Path, names: set[str]) -> None:
-    """Replace PUBLISHED atomically (the write lock is held)."""
-    tmp = Path(index_dir) / f".{PUBLISHED}.{secrets.token_hex(4)}"
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write("".join(f"{name}\n" for name in sorted(names)))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, Path(index_dir) / PUBLISHED)
-    _sync_dir(Path(index_dir))
 
 
 # ---------------------------------------------------------------- the write lock
@@ -328,27 +309,20 @@ def _read_holder(fd: int) -> str:
 def remove_leftovers(index_dir: Path) -> list[str]:
     """What killed writers left: version folders without meta.json, complete versions that
     were never published (a writer killed between finishing and publishing) and pointer
-    temp files. Only called with the write lock held, so nothing here is being written.
-
-    An index of an older atlas has no PUBLISHED list: its complete versions are taken as
-    published, and the list is started from them."""
+    temp files. Only called with the write lock held, so nothing here is being written."""
     removed = []
     live = _live_name(index_dir)
-    published = _published(index_dir)
-    kept: set[str] = set()
     for path in _version_dirs(index_dir):
-        complete = Layout(path).meta.is_file()
-        if complete and (published is None or path.name in published or path.name == live):
-            kept.add(path.name)
-            continue
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path.name)
-    for pattern in (f".{CURRENT}.*", f".{PUBLISHED}.*"):
-        for tmp in Path(index_dir).glob(pattern):
-            tmp.unlink(missing_ok=True)
-            removed.append(tmp.name)
-    if (Path(index_dir) / VERSIONS).is_dir() and kept != published:
-        _write_published(index_dir, kept)  # also records a live version a kill left unlisted
+        layout = Layout(path)
+        if path.name == live:
+            # Killed between naming it in CURRENT and removing its marker: published.
+            layout.unpublished.unlink(missing_ok=True)
+        elif not layout.meta.is_file() or layout.unpublished.exists():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path.name)
+    for tmp in Path(index_dir).glob(f".{CURRENT}.*"):
+        tmp.unlink(missing_ok=True)
+        removed.append(tmp.name)
     return removed
 
 
@@ -361,7 +335,9 @@ def new_version(index_dir: Path) -> Layout:
     name = f"{now:%Y%m%dT%H%M%S}{now.microsecond:06d}-{secrets.token_hex(3)}"
     path = Path(index_dir) / VERSIONS / name
     path.mkdir(parents=True)
-    return Layout(path)
+    layout = Layout(path)
+    layout.unpublished.touch()  # until CURRENT names it
+    return layout
 
 
 def finish(layout: Layout, meta: dict[str, Any]) -> None:
@@ -381,8 +357,8 @@ def finish(layout: Layout, meta: dict[str, Any]) -> None:
 
 
 def publish(index_dir: Path, layout: Layout, keep: int = KEEP) -> None:
-    """Point CURRENT at a complete version with an atomic rename (the commit point), record
-    it in PUBLISHED, then prune old versions. Called with the write lock held."""
+    """Point CURRENT at a complete version with an atomic rename (the commit point), remove
+    its unpublished marker, then prune old versions. Called with the write lock held."""
     index_dir = Path(index_dir)
     if not layout.meta.is_file():
         raise BuildError(f"version {layout.name} is not complete; not published")
@@ -393,11 +369,9 @@ def publish(index_dir: Path, layout: Layout, keep: int = KEEP) -> None:
         os.fsync(fh.fileno())
     os.replace(tmp, index_dir / CURRENT)
     _sync_dir(index_dir)
-    published = _published(index_dir)
-    if published is None:  # an older atlas's index: its kept versions were all published
-        published = {path.name for path in _version_dirs(index_dir)
-                     if Layout(path).meta.is_file()}
-    _write_published(index_dir, published | {layout.name})
+    if layout.unpublished.exists():
+        layout.unpublished.unlink()
+        _sync_dir(layout.root)
     prune(index_dir, keep)
 
 
@@ -410,9 +384,6 @@ def prune(index_dir: Path, keep: int = KEEP) -> list[str]:
         if name != live:
             shutil.rmtree(Path(index_dir) / VERSIONS / name, ignore_errors=True)
             removed.append(name)
-    published = _published(index_dir)
-    if removed and published is not None:
-        _write_published(index_dir, published - set(removed))
     return removed
 
 

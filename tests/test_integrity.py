@@ -5,6 +5,7 @@ check` and before a rollback, and writes that change nothing publishing nothing.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,19 @@ def test_a_write_with_skipped_inputs_exits_2_and_strict_publishes_nothing(
     assert "g1" in ids(base_index)
     help_text = atlas("update", "--help").stdout
     assert "2 done, with skipped inputs" in help_text
+
+
+def test_a_version_folder_restored_from_a_backup_is_a_version(base_index: Path,
+                                                               tmp_path: Path) -> None:
+    first = live_name(base_index)
+    backup = tmp_path / "backup" / first
+    shutil.copytree(base_index / version.VERSIONS / first, backup)
+    source = jsonl(tmp_path / "v.jsonl", [record("v", "Autre")])
+    for _ in range(2):
+        assert atlas("build", str(source), "--index", str(base_index)).returncode == 0
+    assert first not in folders(base_index)  # pruned
+    shutil.copytree(backup, base_index / version.VERSIONS / first)
+    assert first in atlas("versions", "--index", str(base_index)).stdout
+    run = atlas("rollback", first, "--index", str(base_index))
+    assert run.returncode == 0, run.stderr
+    assert ids(base_index) == {f"b{i}" for i in range(5)}
