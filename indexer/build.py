@@ -25,7 +25,7 @@ import numpy as np
 from whoosh import index as whoosh_index
 
 from . import (
-    die_with_parent,  # noqa: F401 (parser processes die with the writer)
+    die_with_parent,  # parser processes die with the writer
     forms,
     lexicon,
     phrases,
@@ -268,7 +268,8 @@ def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
     if len(units) < PARALLEL_UNITS or workers < 2:
         yield from map(prepare, batches)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser,
+                             mp_context=die_with_parent.pool_context()) as pool:
         yield from pool.map(prepare, batches)
 
 

@@ -9,9 +9,11 @@ forever. Importing this module makes every process forked afterwards ask the ker
 from __future__ import annotations
 
 import ctypes
+import multiprocessing
 import os
 import signal
 import sys
+from multiprocessing.context import BaseContext
 
 PR_SET_PDEATHSIG = 1
 _parent = os.getpid()
@@ -34,3 +36,11 @@ def _die_with_parent() -> None:
 
 if hasattr(os, "register_at_fork") and sys.platform.startswith("linux"):
     os.register_at_fork(before=_before_fork, after_in_child=_die_with_parent)
+
+
+def pool_context() -> BaseContext | None:
+    """The start method for parser pools: fork where the workers are then our children
+    (a forkserver or spawned worker is not, and would not die with us)."""
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return None

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from . import die_with_parent  # noqa: F401 (parser processes die with their parent)
+from . import die_with_parent  # parser processes die with their parent
 from .errors import ParseError, SourceError
 from .parse import parse_file, record_id_for, unreadable
 from .record import InvalidRecord, Record, record_from_json
@@ -170,7 +170,8 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
                  for item in read_jsonl(path))
     workers = workers or os.cpu_count() or 1
     if len(units) >= 200 and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=die_with_parent.pool_context()) as pool:
             yield from pool.map(read_unit, units, chunksize=32)
     else:
         yield from map(read_unit, units)

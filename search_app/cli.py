@@ -29,7 +29,7 @@ WRITE_EXITS = """
 
 exit status: 0 done; 2 done, with skipped inputs (each named on stderr; a new version
 is published with the good records); 1 nothing published (no good record, --strict and a
-skipped input, or an error)"""
+skipped input, a usage error or another error)"""
 
 
 class CliError(Exception):
@@ -61,8 +61,16 @@ def _write_args(p: argparse.ArgumentParser) -> None:
                    help="versions to keep: the live one and N-1 before it (default: 2)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors exiting 1, not 2: 2 means "done, with skipped inputs"."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="atlas",
         description="Search the Atlas français de la coopération décentralisée.",
     )
