@@ -158,8 +158,18 @@ def test_serve_on_a_damaged_index_names_the_version_to_roll_back_to(base_index: 
 # ---------------------------------------------------------------- writes that change nothing
 
 
+def search_etag(index: Path) -> str:
+    from fastapi.testclient import TestClient
+
+    from search_app.app import create_app
+    from search_app.settings import Settings
+
+    with TestClient(create_app(Settings(index_dir=index))) as client:
+        return client.get("/api/search", params={"q": "forage"}).headers["etag"]
+
+
 def test_writes_that_change_nothing_publish_nothing(base_index: Path, tmp_path: Path) -> None:
-    before, live = folders(base_index), live_name(base_index)
+    before, live, etag = folders(base_index), live_name(base_index), search_etag(base_index)
     run = atlas("delete", "not-an-id", "other", "--index", str(base_index))
     assert run.returncode == 1
     assert "not in the index: not-an-id, other" in run.stderr
@@ -173,6 +183,7 @@ def test_writes_that_change_nothing_publish_nothing(base_index: Path, tmp_path: 
         assert "skipped" in run.stderr and "a.txt" in run.stderr and "b.jsonl:1" in run.stderr
         assert "nothing published" in run.stderr
     assert folders(base_index) == before and live_name(base_index) == live
+    assert search_etag(base_index) == etag
 
 
 def test_a_write_with_skipped_inputs_exits_2_and_strict_publishes_nothing(
