@@ -164,7 +164,10 @@ def record_from_json(line: str | bytes) -> Record:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InvalidRecord(f"not valid JSON: {exc}") from None
-    return accept_input(Record.from_dict(data))
+    rec = accept_input(Record.from_dict(data))
+    if not data.get("countries"):  # derived from the partners' countries: as cleaned
+        rec.countries = countries_of(p.country for p in rec.foreign_partners)
+    return rec
 
 
 # Control characters (C0, DEL, C1) are removed from every text; in short texts the

@@ -141,10 +141,11 @@ def test_control_characters_are_removed_from_input() -> None:
         "id": "ctl", "title": "Eau\x00 potable\x1b[31m\tà Podor\x7f\x9b",
         "description": "Ligne 1\r\nLigne\x07 2\n\t- puce\x00",
         "french_partners": ["Lille\x1b"],
-        "foreign_partners": [{"name": "Podor\x00", "country": "Sénégal"}]}))
+        "foreign_partners": [{"name": "Podor\x00", "country": "Séné\x1bgal"}]}))
     assert rec.title == "Eau potable[31m à Podor"
     assert rec.description == "Ligne 1\nLigne 2\n\t- puce"
     assert rec.french_partners == ["Lille"] and rec.foreign_partners[0].name == "Podor"
+    assert [c.code for c in rec.countries] == ["SN"]
     page = SEED_TEXT.replace("\nTitre\n", "\nTitre\n\x1b[2J\x0b", 1)
     assert "\x1b" not in parse_text(page, "p").title
 
