@@ -427,8 +427,8 @@ def rollback(index_dir: Path, name: str | None = None, keep: int = KEEP) -> Vers
     layout = Layout(Path(index_dir) / VERSIONS / target.name)
     problem = inspect(layout).problem
     if problem:
-        raise BuildError(f"version {target.name} is damaged, not rolled back to: {problem} "
-                         f"(see 'atlas check --index {index_dir} --version {target.name}')")
+        raise BuildError(f"refusing to roll back to version {target.name}: {problem} (see "
+                         f"'atlas check --index {index_dir} --version {target.name}')")
     publish(index_dir, layout, keep=max(keep, len(kept)))  # a rollback deletes nothing
     return target
 
