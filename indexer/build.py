@@ -8,10 +8,8 @@ the next writer removes what was left half written.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
 import sys
 import time
 from collections import Counter
@@ -26,7 +24,14 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from . import forms, lexicon, phrases, postings, version
+from . import (
+    die_with_parent,  # parser processes die with the writer
+    forms,
+    lexicon,
+    phrases,
+    postings,
+    version,
+)
 from .collect import Collector
 from .errors import BuildError
 from .facetdata import FacetData
@@ -202,20 +207,18 @@ class WriteOptions:
     wait: float = 600.0  # seconds to wait for another writer's lock
     keep: int = version.KEEP  # versions kept: the live one and keep - 1 before it
     on_wait: Callable[[str], None] | None = None  # told once when the write has to wait
+    strict: bool = False  # any skipped input stops the write before it publishes
 
 
-def _die_with_parent() -> None:
-    # In each forked worker (the parser processes): the kernel kills it when the
-    # writer that forked it dies, however it dies, so no worker outlives a killed build.
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
-
-if hasattr(os, "register_at_fork") and sys.platform.startswith("linux"):
-    os.register_at_fork(after_in_child=_die_with_parent)
+def _check_worth_publishing(report: BuildReport, options: WriteOptions) -> None:
+    """Refuse, before anything is published, a write that changes nothing (no good record)
+    or, with `strict`, one that skipped an input; the versions stay as they were."""
+    if not report.indexed:
+        raise BuildError("no valid records in the sources; nothing published, the index "
+                         "is unchanged", report.failures)
+    if options.strict and report.failures:
+        raise BuildError(f"{len(report.failures)} input(s) skipped and --strict given; "
+                         f"nothing published, the index is unchanged", report.failures)
 
 
 def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None = None,
@@ -244,8 +247,7 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
             rows.close()
         report.phases["read, analyse, store"] = round(time.perf_counter() - started, 3)
         report.indexed = report.records = collected.size
-        if not report.indexed:
-            raise BuildError("no valid records in the sources; the index was left unchanged")
+        _check_worth_publishing(report, options)
         collected.write(layout, report.phases)
         clock = time.perf_counter()
         _complete(layout, report)
@@ -266,7 +268,8 @@ def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
     if len(units) < PARALLEL_UNITS or workers < 2:
         yield from map(prepare, batches)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser,
+                             mp_context=die_with_parent.pool_context()) as pool:
         yield from pool.map(prepare, batches)
 
 
@@ -430,7 +433,8 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
     started = time.perf_counter()
     paths = expand(sources)
     report = BuildReport()
-    with _changing(index_dir, options or WriteOptions(), "update", report) as change:
+    options = options or WriteOptions()
+    with _changing(index_dir, options, "update", report) as change:
         batch = []
         for item in read_sources(paths, unique=True):
             if isinstance(item, Failure):
@@ -449,8 +453,9 @@ def update(sources: Iterable[str | Path], index_dir: Path, progress: bool | None
             change.carry.terms[item.id] = terms
             change.carry.changed.add(item.id)
             batch.append(record_row(item)[0])
-        change.rows.put_many(batch)
         report.indexed = len(batch)
+        _check_worth_publishing(report, options)
+        change.rows.put_many(batch)
     report.seconds = time.perf_counter() - started
     return report
 
@@ -472,5 +477,10 @@ def delete(ids: Iterable[str], index_dir: Path, options: WriteOptions | None = N
             change.rows.delete([rid])
             change.carry.changed.add(rid)
             report.indexed += 1
+        if not report.indexed:
+            shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more"
+                                              if len(missing) > 5 else "")
+            raise BuildError(f"not in the index: {shown}; nothing published, the index is "
+                             f"unchanged")
     report.seconds = time.perf_counter() - started
     return report, missing

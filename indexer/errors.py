@@ -10,7 +10,12 @@ class SourceError(Exception):
 
 
 class BuildError(Exception):
-    """A build that could not produce a new version; the old index is untouched."""
+    """A build that could not produce a new version; the old index is untouched.
+    `failures`: the inputs it skipped, if that is why (each names its source)."""
+
+    def __init__(self, message: str, failures: list | None = None) -> None:
+        super().__init__(message)
+        self.failures = list(failures or [])
 
 
 class IndexUnavailable(Exception):

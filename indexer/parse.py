@@ -8,7 +8,10 @@ Never imports whoosh: parsing is usable and testable on its own.
 
 from __future__ import annotations
 
+import errno
+import os
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -21,10 +24,12 @@ from .record import (
     ForeignContact,
     ForeignPartner,
     Funding,
+    InvalidRecord,
     OtherTheme,
     Person,
     Record,
     Volunteer,
+    accept_input,
 )
 from .text import dedupe_paragraphs, normalise_line, quick_fold
 
@@ -66,10 +71,14 @@ _NON_LABEL = re.compile(r"[^a-z0-9()%]+")
 
 @lru_cache(maxsize=16_384)  # short lines repeat from page to page (labels, themes, years)
 def label_key(line: str) -> str:
-    """Compare labels loosely: accents, case, apostrophes, spacing and a final colon."""
+    """Compare labels loosely: accents (in any normalisation form), case, apostrophes,
+    spacing and a final colon."""
     text = quick_fold(line)
-    if not text.isascii():  # no label has other characters: keep it unequal, cheaply
-        return text
+    if not text.isascii():
+        # Accents decomposed (NFD, NFKD) or compatibility forms: composed, then folded.
+        text = quick_fold(unicodedata.normalize("NFKC", line))
+        if not text.isascii():  # no label has other characters: keep it unequal, cheaply
+            return text
     return _NON_LABEL.sub(" ", text).strip()
 
 
@@ -432,7 +441,19 @@ def split_objectives(section: Section | None) -> tuple[list[str], list[str]]:
 
 
 def parse_text(text: str, record_id: str) -> Record:
-    """Parse the text of one Atlas page; raises ParseError if it is not one."""
+    """Parse the text of one Atlas page; raises ParseError if it is not one, or if its
+    record is not fit to index (`record.accept_input`: id, sizes)."""
+    try:
+        return accept_input(_parse_text(text, record_id))
+    except InvalidRecord as exc:
+        raise ParseError(str(exc)) from None
+
+
+def _parse_text(text: str, record_id: str) -> Record:
+    # NFC first: a page saved with decomposed accents (NFD, as macOS and some editors write)
+    # reads as the same page.
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     lines = drop_noise(text.split("\n"))
     sections = split_sections(lines)
@@ -501,11 +522,20 @@ def record_id_for(path: Path) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", path.stem) or "record"
 
 
+def unreadable(path: Path, exc: OSError) -> str:
+    """Why a source cannot be read, in words: a broken symbolic link says so."""
+    if exc.errno == errno.ELOOP:
+        return "cannot read: symbolic link loop"
+    if path.is_symlink() and not path.exists():
+        return f"cannot read: broken symbolic link (its target {os.readlink(path)} is missing)"
+    return f"cannot read: {exc.strerror or exc}"
+
+
 def parse_file(path: Path, record_id: str | None = None) -> Record:
     """Read and parse one page file (its id: `record_id`, else `record_id_for(path)`);
     raises ParseError naming the reason."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ParseError(f"cannot read: {exc.strerror or exc}") from None
+        raise ParseError(unreadable(path, exc)) from None
     return parse_text(decode_page(data), record_id or record_id_for(path))

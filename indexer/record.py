@@ -7,9 +7,10 @@ Field names and types are the JSON contract of `atlas parse` and `GET /api/proje
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+import unicodedata
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import orjson
@@ -17,7 +18,24 @@ from pydantic import TypeAdapter, ValidationError
 
 from .places import Country, countries_of, is_country_code
 
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
+# The one id rule, the indexer's and the API's: what the API would refuse is never indexed.
+MAX_ID = 200
+ID_REGEX = rf"^[A-Za-z0-9_-]{{1,{MAX_ID}}}$"
+ID_PATTERN = re.compile(ID_REGEX[1:-1])
+ID_RULE = f"1 to {MAX_ID} of A-Z a-z 0-9 _ -"
+
+# Sizes beyond any real Atlas record (its longest texts are a few thousand characters): an
+# input over them is refused, not indexed (a 10 MB title would make a 20 MB page).
+MAX_LONG_TEXT = 100_000  # each of LONG_TEXT_FIELDS
+MAX_TEXT = 2_000  # any other string: the title, a theme, a name, an e-mail address
+MAX_ITEMS = 1_000  # entries of a list: partners, contacts, funding lines, ...
+LONG_TEXT_FIELDS = frozenset(
+    {"context", "history", "objectives_local", "objectives_france", "description"})
+
+
+def valid_id(rid: str) -> bool:
+    """Whether `rid` is a record id the API accepts (ID_RULE)."""
+    return bool(ID_PATTERN.fullmatch(rid))
 
 
 @dataclass
@@ -118,7 +136,7 @@ class Record:
         rid = data.get("id")
         if not isinstance(rid, str):
             raise InvalidRecord("a record needs an 'id' string")
-        if not ID_PATTERN.fullmatch(rid):
+        if not re.fullmatch(r"[A-Za-z0-9_-]+", rid):  # stored records too: no length rule
             raise InvalidRecord(f"invalid id {rid[:60]!r} (allowed: A-Z a-z 0-9 _ -)")
         given = {k: v for k, v in data.items() if v is not None or k in _NULLABLE}
         try:
@@ -140,13 +158,102 @@ class InvalidRecord(ValueError):
 
 
 def record_from_json(line: str | bytes) -> Record:
-    """One JSON Lines line -> a Record; raises InvalidRecord with a one-line reason."""
+    """One JSON Lines line -> a Record, checked and cleaned as input (`accept_input`);
+    raises InvalidRecord with a one-line reason."""
     try:
         data = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise InvalidRecord(f"not valid JSON: {exc}") from None
-    return Record.from_dict(data)
+    rec = accept_input(Record.from_dict(data))
+    if not data.get("countries"):  # derived from the partners' countries: as cleaned
+        rec.countries = countries_of(p.country for p in rec.foreign_partners)
+    return rec
 
+
+# Control characters (C0, DEL, C1) are removed from every text; in short texts the
+# whitespace ones become a space, in long ones tab and newline stay (paragraphs, lists).
+_CONTROLS = {c: None for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+_SHORT = str.maketrans({**_CONTROLS, **dict.fromkeys(map(ord, "\t\n\r\v\f"), " ")})
+_LONG = str.maketrans({**_CONTROLS, ord("\t"): "\t", ord("\n"): "\n",
+                       **dict.fromkeys(map(ord, "\v\f"), "\n")})
+_ANY_SHORT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ANY_LONG = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(text: str, long: bool = False) -> str:
+    """`text` in NFC with its control characters removed (see _SHORT, _LONG)."""
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if (_ANY_LONG if long else _ANY_SHORT).search(text) is None:  # nearly every value
+        return text
+    if long:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text.translate(_LONG if long else _SHORT)
+
+
+def accept_input(rec: Record) -> Record:
+    """A record from input (a page, a JSON Lines line) made fit to index: its id must follow
+    ID_RULE, its texts are cleaned (`clean_text`) and must stay within MAX_TEXT (or
+    MAX_LONG_TEXT), its lists within MAX_ITEMS. Raises InvalidRecord naming the field."""
+    if not valid_id(rec.id):
+        raise InvalidRecord(f"invalid id {_show(rec.id)} ({len(rec.id)} characters; "
+                            f"allowed: {ID_RULE}, as the API)")
+    for name in _field_names(Record):
+        value = getattr(rec, name)
+        if name != "id" and isinstance(value, (str, list)):
+            try:
+                setattr(rec, name, _accepted(value, name in LONG_TEXT_FIELDS))
+            except _OverLimit as exc:
+                raise InvalidRecord(f"{name}{''.join(reversed(exc.path))}: {exc}") from None
+    return rec
+
+
+class _OverLimit(Exception):
+    """A value over a limit; `path` gathers where it is on the way up, innermost first."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.path: list[str] = []
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _accepted(value: Any, long: bool) -> Any:
+    if isinstance(value, str):
+        text = clean_text(value, long)
+        limit = MAX_LONG_TEXT if long else MAX_TEXT
+        if len(text) > limit:
+            raise _OverLimit(f"{len(text):,} characters, at most {limit:,}")
+        return text
+    if isinstance(value, list):
+        if len(value) > MAX_ITEMS:
+            raise _OverLimit(f"{len(value):,} entries, at most {MAX_ITEMS:,}")
+        out = []
+        for i, item in enumerate(value):
+            try:
+                out.append(_accepted(item, long))
+            except _OverLimit as exc:
+                exc.path.append(f"[{i}]")
+                raise
+        return out
+    names = _DATACLASS_FIELDS.get(type(value))
+    for name in names or ():
+        item = getattr(value, name)
+        if item is not None and not isinstance(item, (int, bool)):
+            try:
+                setattr(value, name, _accepted(item, False))
+            except _OverLimit as exc:
+                exc.path.append(f".{name}")
+                raise
+    return value
+
+
+_DATACLASS_FIELDS = {cls: _field_names(cls) for cls in (
+    OtherTheme, ForeignPartner, ForeignContact, Funding, Volunteer, Person, EmbassyContact,
+    Country)}
 
 # Fields whose null is a value of their own (everything else: null means "not given").
 _NULLABLE = frozenset(

@@ -16,8 +16,9 @@ from pathlib import Path
 
 import orjson
 
+from . import die_with_parent  # parser processes die with their parent
 from .errors import ParseError, SourceError
-from .parse import parse_file, record_id_for
+from .parse import parse_file, record_id_for, unreadable
 from .record import InvalidRecord, Record, record_from_json
 
 PAGE_SUFFIXES = {".txt"}
@@ -51,6 +52,8 @@ def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) 
                 problem = "no page (.txt) or JSON Lines (.jsonl, .ndjson) file in this folder"
         elif path.is_file():
             out.append(path)
+        elif path.is_symlink():
+            problem = "a broken symbolic link (a loop, or a missing target)"
         else:
             problem = "no such file or directory"
         if problem and missing is not None:
@@ -63,17 +66,26 @@ def expand(sources: Iterable[str | Path], missing: list[Failure] | None = None) 
 def _files_under(folder: Path) -> list[Path]:
     """The page and JSON Lines files under `folder`, in path order: what `folder.rglob("*")`
     lists (symbolic links to folders listed, not entered) filtered on suffix and on being a
-    file, with one `scandir` entry per file instead of a Path object and a stat each."""
+    file, with one `scandir` entry per file instead of a Path object and a stat each.
+
+    A broken symbolic link (a loop, or a missing target) is listed whatever its name: it
+    is a source nobody can read, reported by name when read (`read_unit`), not a reason to
+    stop nor one to skip in silence."""
     found: list[Path] = []
     folders = [os.fspath(folder)]
     while folders:
         with os.scandir(folders.pop()) as entries:
             for entry in entries:
-                if entry.is_dir():
-                    if not entry.is_symlink():
-                        folders.append(entry.path)
-                elif os.path.splitext(entry.name)[1].lower() in SOURCE_SUFFIXES \
-                        and entry.is_file():
+                try:
+                    if entry.is_dir():
+                        if not entry.is_symlink():
+                            folders.append(entry.path)
+                        continue
+                    broken = entry.is_symlink() and not entry.is_file()  # target missing
+                except OSError:  # ELOOP: a symbolic link loop
+                    broken = True
+                if broken or (os.path.splitext(entry.name)[1].lower() in SOURCE_SUFFIXES
+                              and entry.is_file()):
                     found.append(Path(entry.path))
     return sorted(found, key=lambda p: p.parts)  # Path order, without Path comparisons
 
@@ -133,7 +145,7 @@ def read_jsonl(path: Path) -> Iterator[Record | Failure]:
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield Failure(str(path), f"cannot read: {exc.strerror or exc}")
+        yield Failure(str(path), unreadable(path, exc))
         return
     with handle:
         for number, raw in enumerate(handle, start=1):
@@ -158,7 +170,8 @@ def read_sources(paths: list[Path], workers: int | None = None, unique: bool = F
                  for item in read_jsonl(path))
     workers = workers or os.cpu_count() or 1
     if len(units) >= 200 and workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers,
+                                 mp_context=die_with_parent.pool_context()) as pool:
             yield from pool.map(read_unit, units, chunksize=32)
     else:
         yield from map(read_unit, units)
@@ -182,7 +195,7 @@ def build_units(paths: list[Path]) -> list[Unit]:
         try:
             data = path.read_bytes()
         except OSError as exc:
-            lines.append(Failure(str(path), f"cannot read: {exc.strerror or exc}"))
+            lines.append(Failure(str(path), unreadable(path, exc)))
             continue
         for number, raw in enumerate(data.split(b"\n"), start=1):
             if raw.strip():

@@ -21,7 +21,15 @@ EPILOG = {
     "serve": "example: atlas serve --index index --port 8000 --workers 2",
     "versions": "example: atlas versions --index index",
     "rollback": "example: atlas rollback --index index   (or: atlas rollback VERSION)",
+    "check": "example: atlas check --index index   (or: atlas check --version VERSION)",
 }
+
+
+WRITE_EXITS = """
+
+exit status: 0 done; 2 done, with skipped inputs (each named on stderr; a new version
+is published with the good records); 1 nothing published (no good record, --strict and a
+skipped input, a usage error or another error)"""
 
 
 class CliError(Exception):
@@ -37,6 +45,14 @@ def _index_arg(p: argparse.ArgumentParser) -> None:
                    help="index directory (default: $ATLAS_INDEX or ./index)")
 
 
+DONE_WITH_SKIPS = 2  # the exit status of a write that published but skipped some inputs
+
+
+def _strict_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--strict", action="store_true",
+                   help="any skipped input is fatal: exit 1 before publishing anything")
+
+
 def _write_args(p: argparse.ArgumentParser) -> None:
     _index_arg(p)
     p.add_argument("--wait", type=float, default=600, metavar="SECONDS",
@@ -45,15 +61,25 @@ def _write_args(p: argparse.ArgumentParser) -> None:
                    help="versions to keep: the live one and N-1 before it (default: 2)")
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors exiting 1, not 2: 2 means "done, with skipped inputs"."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="atlas",
         description="Search the Atlas français de la coopération décentralisée.",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        return sub.add_parser(name, help=help_text, description=help_text, epilog=EPILOG[name])
+        epilog = EPILOG[name] + (WRITE_EXITS if name in ("build", "update") else "")
+        return sub.add_parser(name, help=help_text, description=help_text, epilog=epilog,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
 
     p = command("parse", "Parse Atlas pages into JSON records, one per line on stdout.")
     p.add_argument("paths", nargs="+", metavar="FILE|DIR")
@@ -67,10 +93,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     p.add_argument("--timings", action="store_true",
                    help="also print the seconds each step of the build took")
+    _strict_arg(p)
     _write_args(p)
 
     p = command("update", "Add or replace records by id.")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
+    _strict_arg(p)
     _write_args(p)
 
     p = command("delete", "Remove records by id.")
@@ -84,6 +112,12 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("version", nargs="?", default=None, metavar="VERSION")
     _write_args(p)
 
+    p = command("check", "Check every part of the live (or the named) version against its "
+                         "checksum and open it; exit 1 naming the damaged parts.")
+    p.add_argument("--version", default=None, metavar="VERSION",
+                   help="the kept version to check (default: the live one)")
+    _index_arg(p)
+
     p = command("search", "Search the index from the terminal.")
     p.add_argument("query", nargs="?", default="", metavar="QUERY")
     for facet in FACETS:
@@ -93,6 +127,9 @@ def make_parser() -> argparse.ArgumentParser:
         p.add_argument(f"--{name.replace('_', '-')}", dest=name, type=int)
     p.add_argument("--sort", default="relevance",
                    choices=["relevance", "year_desc", "year_asc", "funding_desc"])
+    p.add_argument("--match", default="auto", choices=["auto", "all"],
+                   help="auto: when few records meet every word, the most frequent words "
+                        "become optional; all: every word is required (default: auto)")
     p.add_argument("--page", type=int, default=1)
     p.add_argument("--limit", type=int, default=20, help="results per page (1-100)")
     p.add_argument("--json", action="store_true", help="print what GET /api/search returns")
@@ -141,6 +178,9 @@ def _report(report) -> int:
     for failure in report.failures:
         print(f"atlas: skipped {failure}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
+    if report.failures:
+        print(f"atlas: done, with skipped inputs ({len(report.failures)})", file=sys.stderr)
+        return DONE_WITH_SKIPS
     return 0
 
 
@@ -151,7 +191,7 @@ def _write_options(args: argparse.Namespace):
         raise CliError("--keep must be 1 or more")
     if args.wait < 0:
         raise CliError("--wait must be 0 or more seconds")
-    return WriteOptions(wait=args.wait, keep=args.keep,
+    return WriteOptions(wait=args.wait, keep=args.keep, strict=getattr(args, "strict", False),
                         on_wait=lambda text: print(f"atlas: {text}", file=sys.stderr))
 
 
@@ -214,6 +254,28 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from indexer import version
+
+    index = _target_index(args)
+    if args.version is None:
+        layout = version.current(index)
+    else:
+        if args.version not in {v.name for v in version.versions(index)}:
+            raise CliError(f"no version {args.version!r} in {index} "
+                           f"(see 'atlas versions --index {index}')")
+        layout = version.Layout(index / version.VERSIONS / args.version)
+    found = version.inspect(layout)
+    if found.problem:
+        print(f"atlas: version {found.name}: {found.problem}", file=sys.stderr)
+        return 1
+    if found.parts is None:
+        print(f"version {found.name}: no checksums (made by an older atlas); it opens")
+    else:
+        print(f"version {found.name}: {found.parts} parts, every checksum matches; it opens")
+    return 0
+
+
 def cmd_search(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
@@ -224,8 +286,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     try:
         filters = {name: getattr(args, name) for name in (*LIST_FIELDS, *YEAR.params)}
-        params = SearchParams(q=args.query, sort=args.sort, page=args.page, size=args.limit,
-                              **filters)
+        params = SearchParams(q=args.query, sort=args.sort, match=args.match, page=args.page,
+                              size=args.limit, **filters)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise CliError(f"invalid {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
@@ -290,12 +352,20 @@ def check_index(index: Path) -> str | None:
 
     try:
         SearchService(index).open().close()
+        return None
     except IndexUnavailable as exc:
-        return str(exc)
+        problem = str(exc)
     except Exception as exc:
-        detail = getattr(exc, "detail", None) or f"{type(exc).__name__}: {exc}"
-        return f"cannot open index at {index}: {detail}"
-    return None
+        # The service's own error already says "cannot open index at …": said once.
+        problem = getattr(exc, "detail", None) or \
+            f"cannot open index at {index}: {type(exc).__name__}: {exc}"
+    from indexer import version
+
+    fallback = version.intact_fallback(index)
+    if fallback:
+        problem += (f"; version {fallback} is intact: run 'atlas rollback {fallback} "
+                    f"--index {index}'")
+    return problem
 
 
 def check_serving(index: Path) -> str | None:
@@ -358,7 +428,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 COMMANDS = {
     "parse": cmd_parse, "generate": cmd_generate, "build": cmd_build, "update": cmd_update,
     "delete": cmd_delete, "search": cmd_search, "serve": cmd_serve,
-    "versions": cmd_versions, "rollback": cmd_rollback,
+    "versions": cmd_versions, "rollback": cmd_rollback, "check": cmd_check,
 }
 
 
@@ -370,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except (CliError, BuildError, SourceError, IndexUnavailable, SynonymsError) as exc:
+        for failure in getattr(exc, "failures", ()):
+            print(f"atlas: skipped {failure}", file=sys.stderr)
         print(f"atlas: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -23,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import FileResponse
 
 from indexer.fields import BY_PARAM
+from indexer.record import ID_REGEX, MAX_ID  # the one id rule, the indexer's too
 from search_app.engine import network
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
@@ -44,9 +45,7 @@ from search_app.web.urls import api_search_url, facet_toggle_urls
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
-ID_REGEX = r"^[A-Za-z0-9_-]+$"
 MAX_BATCH = 100
-MAX_ID = 200
 EXAMPLE_ID = "000_671a6b7235ccf533"  # the real Atlas page shipped in data/sample
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -158,7 +158,7 @@ def test_cli_build_reports_bad_pages_and_summary(tmp_path: Path) -> None:
     run = subprocess.run(
         [sys.executable, "-m", "search_app.cli", "build", str(pages), "--index",
          str(tmp_path / "ix")], capture_output=True, text=True)
-    assert run.returncode == 0, run.stderr
+    assert run.returncode == 2, run.stderr  # done, with skipped inputs
     assert "broken.txt" in run.stderr and "more.jsonl:2" in run.stderr
     assert "indexed 2 records, skipped 2" in run.stderr
     assert "Traceback" not in run.stderr

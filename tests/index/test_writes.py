@@ -172,7 +172,8 @@ def _small_files(limit: int):
 
 
 def test_a_full_disk_leaves_the_live_index_untouched(base_index: Path, tmp_path: Path) -> None:
-    big = [record(f"d{i}", f"Château d'eau {i} " + "réservoir " * 400) for i in range(200)]
+    big = [{**record(f"d{i}", f"Château d'eau {i}"), "context": "réservoir " * 400}
+           for i in range(200)]
     live = (base_index / version.CURRENT).read_text()
     before = sorted(p.name for p in (base_index / version.VERSIONS).iterdir())
     run = atlas("build", str(jsonl(tmp_path / "big.jsonl", big)), "--index", str(base_index),

@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
 from indexer.places import country_code, country_name
+from indexer.record import ID_PATTERN
 from indexer.synthetic import is_synthetic
 from search_app.engine.hits import countries_fr
 from search_app.engine.query.fieldterms import syntax_help
@@ -44,8 +45,6 @@ from search_app.web.urls import (
     sort_url,
 )
 from search_app.web.worldmap import render_world_map
-
-ID_PATTERN = re.compile(r"[A-Za-z0-9_-]+")
 
 SORTS = (
     ("relevance", "pertinence"),
