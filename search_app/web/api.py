@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ from search_app.engine.service import SearchService
 from search_app.web import exports
 from search_app.web.deps import conditional, get_service, search_params
 from search_app.web.errors import NotFound
+from search_app.web.i18n import get_language
 from search_app.web.models import (
     AuthorityAnswer,
     BatchAnswer,
@@ -148,9 +150,10 @@ def api_search_csv(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
+    lang: Annotated[str, Depends(get_language)],
 ) -> StreamingResponse:
-    return _stream(request, service, params, exports.csv_chunks, "text/csv; charset=utf-8",
-                   "atlas-recherche.csv")
+    return _stream(request, service, params, partial(exports.csv_chunks, lang=lang),
+                   "text/csv; charset=utf-8", "atlas-recherche.csv")
 
 
 @router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
@@ -165,19 +168,20 @@ async def api_search_xlsx(
     request: Request,
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
+    lang: Annotated[str, Depends(get_language)],
 ) -> FileResponse:
     total, texts = service.export_json(params)
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)
     try:
-        await run_in_threadpool(exports.write_xlsx, texts, path)
+        await run_in_threadpool(exports.write_xlsx, texts, path, lang)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return FileResponse(
         path, media_type=XLSX, filename="atlas-recherche.xlsx",
-        headers={**tagged(request), "X-Total-Count": str(total)},
+        headers={**tagged(request), "X-Total-Count": str(total), "Content-Language": lang},
         background=BackgroundTask(path.unlink, missing_ok=True))
 
 

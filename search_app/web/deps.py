@@ -17,6 +17,7 @@ from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
 from search_app.web.errors import NotModified, Unauthorized
+from search_app.web.i18n import DEFAULT, get_language
 
 # Declares the bearer scheme in OpenAPI (so /docs can send it); checked by require_token.
 bearer = HTTPBearer(auto_error=False, description="The server's ATLAS_API_TOKEN")
@@ -68,7 +69,11 @@ async def conditional(
 
     Runs before parameters are looked at, so a revalidation costs no search.
     """
-    tag = etag_for(service.version_name(), request.url.path, request.url.query)
+    # Workbook headings and error messages follow the language: a language other than the
+    # default is part of the tag.
+    lang = await get_language(request)
+    query = request.url.query if lang == DEFAULT else f"{request.url.query}#{lang}"
+    tag = etag_for(service.version_name(), request.url.path, query)
     request.state.etag = tag
     header = request.headers.get("if-none-match")
     if header and _matches(header, tag):

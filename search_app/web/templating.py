@@ -1,4 +1,5 @@
-"""Jinja2 environment for the HTML pages, with French number and date filters."""
+"""Jinja2 environments for the HTML pages, one per interface language (gettext through
+Jinja2's i18n extension), with number, amount and date filters for that language."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from search_app.web import i18n
 from search_app.web.assets import asset_url
 
 NBSP = "\u00a0"
@@ -75,16 +77,38 @@ def oui_non(value: bool | None) -> str:
     return "non renseigné" if value is None else ("oui" if value else "non")
 
 
-# Autoescape everywhere: record text is untrusted. Only snippets (escaped HTML with <mark>)
-# and server-built SVG are marked safe, in Python.
-env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-env.filters.update(nombre=nombre, euros=euros, date_fr=date_fr, projets=projets, oui_non=oui_non)
-# Templates reference static files only through this: content-hashed, cacheable URLs.
-env.globals["asset_url"] = asset_url
-templates = Jinja2Templates(env=env)
+def _environment(lang: str) -> jinja2.Environment:
+    # Autoescape everywhere: record text is untrusted. Only snippets (escaped HTML with <mark>)
+    # and server-built SVG are marked safe, in Python.
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # `{% trans %}` blocks spread over lines are one message, as pybabel extracts them.
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    environment.filters.update(
+        nombre=lambda v: i18n.number(v, lang),
+        euros=lambda v: i18n.money(v, lang),
+        date_fr=lambda v: i18n.date(v, lang),
+        projets=lambda n: i18n.projects(n, lang),
+        oui_non=oui_non if lang == i18n.DEFAULT else (
+            lambda v: i18n.gettext(lang)(oui_non(v))),
+    )
+    # Templates reference static files only through this: content-hashed, cacheable URLs.
+    environment.globals["asset_url"] = asset_url
+    return environment
+
+
+ENVIRONMENTS = {lang: _environment(lang) for lang in i18n.LANGUAGES}
+env = ENVIRONMENTS[i18n.DEFAULT]
+TEMPLATES = {lang: Jinja2Templates(env=e) for lang, e in ENVIRONMENTS.items()}
+templates = TEMPLATES[i18n.DEFAULT]
+
+
+def templates_for(lang: str) -> Jinja2Templates:
+    return TEMPLATES.get(lang, templates)

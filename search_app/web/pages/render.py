@@ -1,0 +1,82 @@
+"""Rendering a page in the request's language: the template of that language's environment,
+the language switch and `hreflang` alternates, links that keep a non-default language, and
+the cookie that remembers an explicit choice."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from starlette.responses import Response
+
+from search_app.web import i18n
+from search_app.web.templating import templates_for
+
+COOKIE_MAX_AGE = 365 * 24 * 3600
+MAX_KEPT_QUERY = 2000  # longer queries are not repeated in the language links
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
+# A same-site link or form target (not protocol-relative, not a static asset).
+_LINK = re.compile(r'\b(href|action)="(/(?!/|static/)[^"#]*)(#[^"]*)?"')
+_FORM = re.compile(r"(<form\b[^>]*>)")
+
+
+def language_url(request: Request, lang: str, absolute: bool = False) -> str:
+    """This page's address in `lang`: the same query with `lang` set."""
+    items = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.PARAM]
+    if len(request.url.query) > MAX_KEPT_QUERY:  # a crafted address: not copied 4 times
+        items = []
+    query = urlencode([*items, (i18n.PARAM, lang)])
+    if absolute:
+        return str(request.url.replace(query=query, fragment=""))
+    return f"{request.url.path}?{query}"
+
+
+def language_context(request: Request, lang: str) -> dict[str, Any]:
+    """What base.html needs for `<html lang>`, the switch and the alternates."""
+    return {
+        "lang": lang,
+        "languages": [
+            {"code": code, "label": code.upper(), "name": LANGUAGE_NAMES[code],
+             "url": language_url(request, code), "current": code == lang}
+            for code in i18n.LANGUAGES
+        ],
+        "alternates": [
+            {"hreflang": code, "href": language_url(request, code, absolute=True)}
+            for code in i18n.LANGUAGES
+        ],
+    }
+
+
+def keep_language(html: str, lang: str) -> str:
+    """Every same-site link and form of the page carries `lang`, so the choice survives
+    without the cookie (a shared link, a browser that refuses cookies)."""
+    def link(match: re.Match) -> str:
+        attr, url, fragment = match.group(1), match.group(2), match.group(3) or ""
+        if re.search(r"[?&;]lang=", url):
+            return match.group(0)
+        separator = "&amp;" if "?" in url else "?"
+        return f'{attr}="{url}{separator}{i18n.PARAM}={lang}{fragment}"'
+
+    html = _LINK.sub(link, html)
+    # A GET form drops its action's query: the language goes in a hidden field.
+    return _FORM.sub(
+        lambda m: f'{m.group(1)}<input type="hidden" name="{i18n.PARAM}" value="{lang}">', html)
+
+
+def render(request: Request, name: str, context: dict[str, Any], lang: str,
+           status_code: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """The page `name` in `lang`."""
+    template = templates_for(lang).get_template(name)
+    html = template.render({"request": request, **context, **language_context(request, lang)})
+    if lang != i18n.DEFAULT:
+        html = keep_language(html, lang)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "Accept-Language, Cookie"
+    chosen = i18n.supported(request.query_params.get(i18n.PARAM))
+    if chosen and chosen != request.cookies.get(i18n.COOKIE):
+        response.set_cookie(i18n.COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="lax",
+                            httponly=True)
+    return response
