@@ -308,7 +308,9 @@ def search_page_context(service: Any, params: SearchParams, downloads: bool = Tr
         heading = shown_total
     return {
         **site_context(service, lang),
-        "page_title": (f"«\u00a0{params.q}\u00a0» – " if params.q else "") + shown_total,
+        "page_title": _("«\u00a0%(q)s\u00a0» – %(projects)s") % {"q": params.q,
+                                                              "projects": shown_total}
+        if params.q else shown_total,
         "q": params.q,
         "total": total,
         "heading": heading,
