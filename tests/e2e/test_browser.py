@@ -207,6 +207,14 @@ def test_english_browser_gets_english(browser, live_server: str) -> None:
     page.goto(live_server + f"/projects/{SEED_ID}")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Similar projects").count() == 1
+    # The search box's completions name their kind, and count, in English.
+    box = page.get_by_label("Search for a project")
+    box.press_sequentially("Mexi", delay=40)
+    option = page.get_by_role("option").filter(has_text="Mexique").first
+    option.wait_for()
+    assert option.locator(".suggest-kind").inner_text() == "country"
+    assert "use the up and down arrows" in page.locator("[role=status], [aria-live]").first \
+        .inner_text()
     context.close()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from indexer.fields import LABELS, YEAR
+from indexer.places import country_code
 from search_app.engine.query.fieldterms import syntax_help
 from search_app.web.i18n import (
     DEFAULT,
@@ -38,8 +39,8 @@ def value_label(facet: str, value: str, lang: str, french: str | None = None) ->
     shown = french if french is not None else value
     if lang == DEFAULT or not value:
         return shown
-    if facet == "country":
-        return country_label(value, shown, lang)
+    if facet == "country":  # a code, or a name typed in the URL (country=Mexique)
+        return country_label(country_code(value) or value, shown, lang)
     if facet in TAXONOMY_KINDS:
         return taxonomy_label(facet, value, lang)
     return shown
