@@ -77,7 +77,8 @@ def _stream(request: Request, service: SearchService, params: SearchParams,
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": f'attachment; filename="{filename}"'})
+                 "Content-Disposition": f'attachment; filename="{filename}"',
+                 "Vary": "Accept-Language, Cookie"})
 
 
 SEARCH_ERRORS = responses(304, 401, 422, 503)
@@ -181,7 +182,8 @@ async def api_search_xlsx(
         raise
     return FileResponse(
         path, media_type=XLSX, filename="atlas-recherche.xlsx",
-        headers={**tagged(request), "X-Total-Count": str(total), "Content-Language": lang},
+        headers={**tagged(request), "X-Total-Count": str(total), "Content-Language": lang,
+                 "Vary": "Accept-Language, Cookie"},
         background=BackgroundTask(path.unlink, missing_ok=True))
 
 

@@ -63,7 +63,8 @@ def _matches(header: str, tag: str) -> bool:
 
 
 async def conditional(
-    request: Request, service: Annotated[SearchService, Depends(get_service)]
+    request: Request, service: Annotated[SearchService, Depends(get_service)],
+    lang: Annotated[str, Depends(get_language)],
 ) -> str:
     """Tags the answer with an ETag; `If-None-Match` with it ends the request with a 304.
 
@@ -71,7 +72,6 @@ async def conditional(
     """
     # Workbook headings and error messages follow the language: a language other than the
     # default is part of the tag.
-    lang = await get_language(request)
     query = request.url.query if lang == DEFAULT else f"{request.url.query}#{lang}"
     tag = etag_for(service.version_name(), request.url.path, query)
     request.state.etag = tag

@@ -15,12 +15,13 @@ import io
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 from babel.core import Locale, negotiate_locale
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 from babel.support import NullTranslations, Translations
-from fastapi import Request
+from fastapi import Query, Request
 
 LANGUAGES = ("fr", "en")
 DEFAULT = "fr"
@@ -84,8 +85,17 @@ def resolve_language(request: Request) -> str:
             or DEFAULT)
 
 
-async def get_language(request: Request) -> str:
-    """FastAPI dependency: the request's language, resolved once and kept on its state."""
+async def get_language(
+    request: Request,
+    chosen: Annotated[str | None, Query(
+        alias="lang",
+        description="Interface language: `fr` (default) or `en`; without it, a `lang` cookie "
+                    "or the `Accept-Language` header decides. Record texts stay French.",
+        examples=["en"])] = None,
+) -> str:
+    """FastAPI dependency: the request's language, resolved once and kept on its state.
+    (`chosen` declares `lang` for OpenAPI; `resolve_language` reads it, and ignores an
+    unknown value rather than refusing it.)"""
     lang = getattr(request.state, "lang", None)
     if lang is None:
         lang = request.state.lang = resolve_language(request)

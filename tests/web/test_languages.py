@@ -188,3 +188,19 @@ def test_catalog_falls_back_to_the_po_without_a_mo(tmp_path, monkeypatch) -> Non
         assert i18n.translations("en").gettext("Rechercher un projet") == "Search for a project"
     finally:
         i18n.translations.cache_clear()
+
+
+def test_redirect_past_the_last_page_keeps_the_language(client) -> None:
+    moved = client.get("/", params={"q": "eau", "page": 9999, "lang": "en"},
+                       follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"].endswith("&lang=en")
+    french = client.get("/", params={"q": "eau", "page": 9999}, follow_redirects=False)
+    assert "lang=" not in french.headers["location"]
+
+
+def test_openapi_documents_the_language_parameter(client) -> None:
+    spec = client.get("/openapi.json").json()
+    for path in ("/api/search", "/api/search.xlsx"):
+        names = [p["name"] for p in spec["paths"][path]["get"]["parameters"]]
+        assert names.count("lang") == 1, path
+    assert client.get("/api/search", params={"lang": "xx"}).status_code == 200

@@ -50,6 +50,14 @@ def language_context(request: Request, lang: str) -> dict[str, Any]:
     }
 
 
+def with_language(url: str, lang: str) -> str:
+    """A same-site address that keeps a language other than the default (redirects)."""
+    if lang == i18n.DEFAULT or re.search(r"[?&]lang=", url):
+        return url
+    path, hash_, fragment = url.partition("#")
+    return f"{path}{'&' if '?' in path else '?'}{i18n.PARAM}={lang}{hash_}{fragment}"
+
+
 def keep_language(html: str, lang: str) -> str:
     """Every same-site link and form of the page carries `lang`, so the choice survives
     without the cookie (a shared link, a browser that refuses cookies)."""

@@ -31,7 +31,7 @@ from search_app.web.i18n import money as money_in
 from search_app.web.i18n import number as number_in
 from search_app.web.i18n import projects as projects_in
 from search_app.web.pages.labels import chips_in, facet_title, syntax_help_in, value_label
-from search_app.web.pages.render import render
+from search_app.web.pages.render import render, with_language
 from search_app.web.urls import (
     add_toggle_urls,
     build_url,
@@ -652,7 +652,7 @@ def search_page(
     context = search_page_context(service, params,
                                   downloads=not request.app.state.settings.api_token, lang=lang)
     if context["last_page_url"]:  # a page past the end (an old link): the last one
-        return RedirectResponse(context["last_page_url"], status_code=303)
+        return RedirectResponse(with_language(context["last_page_url"], lang), status_code=303)
     return render(request, "search.html", context, lang)
 
 
