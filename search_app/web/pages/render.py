@@ -5,6 +5,7 @@ the cookie that remembers an explicit choice."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,8 +19,9 @@ from search_app.web.templating import templates_for
 COOKIE_MAX_AGE = 365 * 24 * 3600
 MAX_KEPT_QUERY = 2000  # longer queries are not repeated in the language links
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
-# A same-site link or form target (not protocol-relative, not a static asset).
-_LINK = re.compile(r'\b(href|action)="(/(?!/|static/)[^"#]*)(#[^"]*)?"')
+# Same-site link and form targets; one literal-prefixed pattern each is several times faster
+# than one alternation over a 150 KB page.
+_LINKS = {attr: re.compile(attr + r'="(/[^"]*)"') for attr in ("href", "action")}
 _FORM = re.compile(r"(<form\b[^>]*>)")
 
 
@@ -52,23 +54,31 @@ def language_context(request: Request, lang: str) -> dict[str, Any]:
 
 def with_language(url: str, lang: str) -> str:
     """A same-site address that keeps a language other than the default (redirects)."""
-    if lang == i18n.DEFAULT or re.search(r"[?&]lang=", url):
+    if lang == i18n.DEFAULT or _has_language(url):
         return url
     path, hash_, fragment = url.partition("#")
     return f"{path}{'&' if '?' in path else '?'}{i18n.PARAM}={lang}{hash_}{fragment}"
 
 
+def _has_language(url: str) -> bool:
+    return "?lang=" in url or "&lang=" in url or "&amp;lang=" in url
+
+
 def keep_language(html: str, lang: str) -> str:
     """Every same-site link and form of the page carries `lang`, so the choice survives
     without the cookie (a shared link, a browser that refuses cookies)."""
-    def link(match: re.Match) -> str:
-        attr, url, fragment = match.group(1), match.group(2), match.group(3) or ""
-        if re.search(r"[?&;]lang=", url):
-            return match.group(0)
-        separator = "&amp;" if "?" in url else "?"
-        return f'{attr}="{url}{separator}{i18n.PARAM}={lang}{fragment}"'
+    def link(attr: str) -> Callable[[re.Match], str]:
+        def with_lang(match: re.Match) -> str:
+            url = match.group(1)
+            if url.startswith(("//", "/static/")) or _has_language(url):
+                return match.group(0)
+            path, hash_, fragment = url.partition("#")
+            separator = "&amp;" if "?" in path else "?"
+            return f'{attr}="{path}{separator}{i18n.PARAM}={lang}{hash_}{fragment}"'
+        return with_lang
 
-    html = _LINK.sub(link, html)
+    for attr, pattern in _LINKS.items():
+        html = pattern.sub(link(attr), html)
     # A GET form drops its action's query: the language goes in a hidden field.
     return _FORM.sub(
         lambda m: f'{m.group(1)}<input type="hidden" name="{i18n.PARAM}" value="{lang}">', html)
