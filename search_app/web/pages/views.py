@@ -32,6 +32,7 @@ from search_app.web.i18n import number as number_in
 from search_app.web.i18n import projects as projects_in
 from search_app.web.pages.labels import chips_in, facet_title, syntax_help_in, value_label
 from search_app.web.pages.render import render, with_language
+from search_app.web.templating import oui_non
 from search_app.web.urls import (
     add_toggle_urls,
     build_url,
@@ -506,7 +507,7 @@ def project_page_context(service: Any, project_id: str, lang: str = DEFAULT) -> 
                 (_("Année de signature de la convention"), r.get("signature_year") or "—"),
                 (_("Année de début du partenariat"), r.get("start_year") or "—"),
                 (_("Date de fin du partenariat"), _date_or_dash(r.get("end_date"), lang)),
-                (_("Partenariat triennal"), _oui_non(r.get("triennial"), lang)),
+                (_("Partenariat triennal"), oui_non(r.get("triennial"), lang)),
                 (_("Financement total"), funding_total),
             )
         ],
@@ -589,11 +590,6 @@ def project_page_context(service: Any, project_id: str, lang: str = DEFAULT) -> 
 
 def _date_or_dash(value: str | None, lang: str = DEFAULT) -> str:
     return date_in(value, lang) or "—"
-
-
-def _oui_non(value: bool | None, lang: str = DEFAULT) -> str:
-    _ = gettext(lang)
-    return _("non renseigné") if value is None else (_("oui") if value else _("non"))
 
 
 # ---------------------------------------------------------------- errors and routes
