@@ -153,10 +153,6 @@ def gettext(lang: str):
     return translations(lang).gettext
 
 
-def ngettext(lang: str):
-    return translations(lang).ngettext
-
-
 # ---------------------------------------------------------------- the taxonomy's English labels
 
 

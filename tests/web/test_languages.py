@@ -46,7 +46,7 @@ def test_search_page_in_english_for_accept_language(client) -> None:
     assert re.search(r'id="resultats-titre">[\d,]+\u00a0projects? for “eau”</h1>', page.text)
     assert "Refine the search" in page.text and "Partner countries" in page.text
     assert "Rechercher un projet" not in page.text
-    assert "Vary" in page.headers and "Accept-Language" in page.headers["Vary"]
+    assert "Accept-Language" in page.headers["Vary"] and page.headers["Content-Language"] == "en"
 
 
 def test_search_page_in_english_for_lang_parameter_and_cookie_keeps_it(client) -> None:
@@ -87,6 +87,8 @@ def test_switch_alternates_and_html_lang(client) -> None:
     assert re.search(r'<link rel="alternate" hreflang="en" href="http://[^"]+/\?q=eau&amp;lang=en">',
                      html)
     assert '<link rel="alternate" hreflang="fr"' in html
+    assert re.search(r'<link rel="alternate" hreflang="x-default" href="http://[^"]+/\?q=eau">',
+                     html)
 
 
 # ---------------------------------------------------------------- what is shown

@@ -25,15 +25,15 @@ _LINKS = {attr: re.compile(attr + r'="(/[^"]*)"') for attr in ("href", "action")
 _FORM = re.compile(r"(<form\b[^>]*>)")
 
 
-def language_url(request: Request, lang: str, absolute: bool = False) -> str:
-    """This page's address in `lang`: the same query with `lang` set."""
+def language_url(request: Request, lang: str | None, absolute: bool = False) -> str:
+    """This page's address in `lang`: the same query with `lang` set (None: without it)."""
     items = [(k, v) for k, v in request.query_params.multi_items() if k != i18n.PARAM]
-    if len(request.url.query) > MAX_KEPT_QUERY:  # a crafted address: not copied 4 times
+    if len(request.url.query) > MAX_KEPT_QUERY:  # a crafted address: not copied 5 times
         items = []
-    query = urlencode([*items, (i18n.PARAM, lang)])
+    query = urlencode([*items, *([(i18n.PARAM, lang)] if lang else [])])
     if absolute:
         return str(request.url.replace(query=query, fragment=""))
-    return f"{request.url.path}?{query}"
+    return f"{request.url.path}?{query}" if query else request.url.path
 
 
 def language_context(request: Request, lang: str) -> dict[str, Any]:
@@ -46,8 +46,10 @@ def language_context(request: Request, lang: str) -> dict[str, Any]:
             for code in i18n.LANGUAGES
         ],
         "alternates": [
-            {"hreflang": code, "href": language_url(request, code, absolute=True)}
-            for code in i18n.LANGUAGES
+            *({"hreflang": code, "href": language_url(request, code, absolute=True)}
+              for code in i18n.LANGUAGES),
+            # Without `lang` the page follows the visitor's choice or browser.
+            {"hreflang": "x-default", "href": language_url(request, None, absolute=True)},
         ],
     }
 
@@ -93,6 +95,7 @@ def render(request: Request, name: str, context: dict[str, Any], lang: str,
         html = keep_language(html, lang)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers["Vary"] = "Accept-Language, Cookie"
+    response.headers["Content-Language"] = lang
     chosen = i18n.supported(request.query_params.get(i18n.PARAM))
     if chosen and chosen != request.cookies.get(i18n.COOKIE):
         response.set_cookie(i18n.COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="lax",
