@@ -101,6 +101,8 @@ def test_taxonomy_in_english_with_french_values_in_urls(client) -> None:
     assert re.search(r'class="chip"[^>]*>Theme: Water and sanitation<', html)
     assert "theme=Eau+et+assainissement" in html
     assert 'class="facet-label">Water and sanitation</span>' in html
+    years = client.get("/", params={"lang": "en", "year_min": 2010, "year_max": 2015}).text
+    assert re.search(r'class="chip"[^>]*>Start from 2010 to 2015<', years)
     french = client.get("/", params={"lang": "fr", "theme": "Eau et assainissement"}).text
     assert "Water and sanitation" not in french
     assert 'class="facet-label">Eau et assainissement</span>' in french
