@@ -8,7 +8,7 @@ SAMPLE_SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench lucene install install-test sample index clean
+.PHONY: run test lint bench lucene install install-test sample index clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,3 +56,16 @@ lucene: $(VENV)/.installed-test
 
 clean:
 	rm -rf data/generated $(INDEX)/CURRENT $(INDEX)/versions
+
+# Interface catalogs (README « Interface languages »): French msgids extracted from the templates
+# and search_app/web, merged into each language's .po (then translate the empty entries).
+LOCALE = search_app/web/locale
+messages: $(VENV)/.installed-test
+	$(BIN)/pybabel extract -F babel.cfg -k plural_in:2,3 --no-location --sort-output \
+		-o $(LOCALE)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE) -w 100 \
+		--no-fuzzy-matching --ignore-obsolete
+
+# Optional in a checkout (the app compiles a .po it finds without its .mo); `pip install .` does it.
+compile-messages: $(VENV)/.installed-test
+	$(BIN)/pybabel compile -d $(LOCALE) --statistics

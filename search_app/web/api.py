@@ -12,6 +12,7 @@ import os
 import re
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -31,6 +32,7 @@ from search_app.web import exports
 from search_app.web.answers import search_answer
 from search_app.web.deps import ParamsDep, ReaderDep, conditional
 from search_app.web.errors import NotFound
+from search_app.web.i18n import get_language
 from search_app.web.models import (
     AuthorityAnswer,
     BatchAnswer,
@@ -75,7 +77,8 @@ def _stream(request: Request, reader: Reader, params: SearchParams,
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": f'attachment; filename="{filename}"'})
+                 "Content-Disposition": f'attachment; filename="{filename}"',
+                 "Vary": "Accept-Language, Cookie"})
 
 
 SEARCH_ERRORS = responses(304, 401, 422, 503)
@@ -148,9 +151,10 @@ def api_search_csv(
     request: Request,
     params: ParamsDep,
     reader: ReaderDep,
+    lang: Annotated[str, Depends(get_language)],
 ) -> StreamingResponse:
-    return _stream(request, reader, params, exports.csv_chunks, "text/csv; charset=utf-8",
-                   "atlas-recherche.csv")
+    return _stream(request, reader, params, partial(exports.csv_chunks, lang=lang),
+                   "text/csv; charset=utf-8", "atlas-recherche.csv")
 
 
 @router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
@@ -165,19 +169,21 @@ async def api_search_xlsx(
     request: Request,
     params: ParamsDep,
     reader: ReaderDep,
+    lang: Annotated[str, Depends(get_language)],
 ) -> FileResponse:
     total, texts = reader.export_json(params)
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)
     try:
-        await run_in_threadpool(exports.write_xlsx, texts, path)
+        await run_in_threadpool(exports.write_xlsx, texts, path, lang)
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return FileResponse(
         path, media_type=XLSX, filename="atlas-recherche.xlsx",
-        headers={**tagged(request), "X-Total-Count": str(total)},
+        headers={**tagged(request), "X-Total-Count": str(total), "Content-Language": lang,
+                 "Vary": "Accept-Language, Cookie"},
         background=BackgroundTask(path.unlink, missing_ok=True))
 
 

@@ -18,7 +18,8 @@ from search_app.settings import Settings
 from search_app.web import api
 from search_app.web.assets import AssetFiles
 from search_app.web.deps import require_token
-from search_app.web.errors import AtlasError, NotModified, french_issue, kept_query, status_of
+from search_app.web.errors import AtlasError, NotModified, issue, kept_query, status_of
+from search_app.web.i18n import request_language
 from search_app.web.middleware import AccessLog, HeadAsGet, log_access_to_stderr
 from search_app.web.models import Health
 from search_app.web.pages import network as network_pages
@@ -109,14 +110,19 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        lang = request_language(request)
+        # `msg` is pydantic's (stable, for programs); `message` says it in the request's
+        # language (French by default, English for `Accept-Language: en` or `lang=en`).
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", ""),
+             "message": issue(e, lang)}
             for e in exc.errors()
         ]
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"detail": errors}, status_code=422)
+            return JSONResponse({"detail": errors}, status_code=422,
+                                headers={"Content-Language": lang, "Vary": "Accept-Language"})
         raw = exc.errors()
-        return views.error_page(request, 422, " ; ".join(french_issue(e) for e in raw),
+        return views.error_page(request, 422, " ; ".join(issue(e, lang) for e in raw),
                                 back_url=kept_query(request.query_params.multi_items(), raw))
 
     # Fast levels: under a millisecond for a 150 KB page with zstd (what current browsers and

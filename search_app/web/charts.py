@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
+from search_app.web.i18n import DEFAULT, gettext, translations
+
 # Drawn small so that, scaled into its column, tick labels stay readable.
 WIDTH = 400
 HEIGHT = 190
@@ -17,15 +19,17 @@ RIGHT = 14
 MAX_YEARS = 60
 
 
-def _projets(n: int) -> str:
-    return f"{n} projet" if n == 1 else f"{n} projets"
+def _projets(n: int, lang: str = DEFAULT) -> str:
+    # Plain digits (no grouping) in the chart's short texts.
+    return translations(lang).ngettext("%(num)s projet", "%(num)s projets", n) % {"num": n}
 
 
 def render_year_chart(
     facet_items: Iterable[dict],
     link: Callable[[int], str],
     *,
-    title: str = "Projets par année de début",
+    title: str | None = None,
+    lang: str = DEFAULT,
 ) -> Markup:
     """Bars of ``count`` per year from ``start_year`` facet items (``value`` an int year).
 
@@ -56,10 +60,15 @@ def render_year_chart(
     slot = (WIDTH - LEFT - RIGHT) / len(years)
     bar = max(slot * 0.8, 1.0)
     plot = HEIGHT - TOP - BOTTOM
+    _ = gettext(lang)
+    title = title or _("Projets par année de début")
     summary = (
-        f"{title}\u00a0: de {first} à {last}, au plus {_projets(top)} en {peak}"
+        _("%(title)s\u00a0: de %(first)s à %(last)s, au plus %(projects)s en %(peak)s")
+        % {"title": title, "first": first, "last": last, "projects": _projets(top, lang),
+           "peak": peak}
         if first != last
-        else f"{title}\u00a0: {_projets(top)} en {first}"
+        else _("%(title)s\u00a0: %(projects)s en %(year)s")
+        % {"title": title, "projects": _projets(top, lang), "year": first}
     )
     out = [
         '<figure class="yearchart">',
@@ -76,9 +85,11 @@ def render_year_chart(
         if n:
             h = max(plot * n / top, 1.5)
             cls = "bar sel" if year in selected else "bar"
+            tip = _("%(year)s\u00a0: %(projects)s") % {"year": year,
+                                                       "projects": _projets(n, lang)}
             out.append(
                 f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
-                f"<title>{year}\u00a0: {_projets(n)}</title>"
+                f"<title>{escape(tip)}</title>"
                 f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
                 f' width="{bar:.1f}" height="{h:.1f}"/></a>'
             )

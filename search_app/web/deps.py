@@ -20,6 +20,7 @@ from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
 from search_app.web.errors import NotModified, Unauthorized
+from search_app.web.i18n import DEFAULT, get_language
 
 # Declares the bearer scheme in OpenAPI (so /docs can send it); checked by require_token.
 bearer = HTTPBearer(auto_error=False, description="The server's ATLAS_API_TOKEN")
@@ -79,12 +80,16 @@ def _matches(header: str, tag: str) -> bool:
     return any(t.strip().removeprefix("W/") == opaque for t in header.split(","))
 
 
-async def conditional(request: Request, reader: ReaderDep) -> str:
+async def conditional(request: Request, reader: ReaderDep,
+                      lang: Annotated[str, Depends(get_language)]) -> str:
     """Tags the answer with an ETag; `If-None-Match` with it ends the request with a 304.
 
     Runs before parameters are looked at, so a revalidation costs no search.
     """
-    tag = etag_for(reader.version_name, request.url.path, request.url.query)
+    # Workbook headings and error messages follow the language: a language other than the
+    # default is part of the tag.
+    query = request.url.query if lang == DEFAULT else f"{request.url.query}#{lang}"
+    tag = etag_for(reader.version_name, request.url.path, query)
     request.state.etag = tag
     header = request.headers.get("if-none-match")
     if header and _matches(header, tag):

@@ -21,25 +21,27 @@ from typing import Any
 import orjson
 
 from indexer.fields import FACETS, YEAR
+from search_app.web.i18n import DEFAULT, N_, gettext
 
-# Field name, French heading (Excel), Excel column width in characters.
+# Field name, French heading (Excel; translated for the interface language), Excel column
+# width in characters.
 COLUMNS: list[tuple[str, str, int]] = [
-    ("id", "Identifiant", 24),
-    ("title", "Titre", 60),
-    ("theme", "Thématique", 30),
-    ("sub_theme", "Sous-thématique", 30),
-    ("sub_sub_theme", "Sous-sous-thématique", 24),
-    ("status", "Statut", 12),
-    ("partnership_form", "Forme du partenariat", 30),
-    ("signature_year", "Année de signature", 11),
-    ("start_year", "Année de début", 10),
-    ("end_date", "Date de fin", 12),
-    ("country_codes", "Codes pays", 10),
-    ("countries", "Pays", 24),
-    ("french_partners", "Collectivités françaises", 40),
-    ("foreign_partners", "Partenaires étrangers", 40),
-    ("funding_total_eur", "Financement total (€)", 16),
-    ("triennial", "Triennal", 9),
+    ("id", N_("Identifiant"), 24),
+    ("title", N_("Titre"), 60),
+    ("theme", N_("Thématique"), 30),
+    ("sub_theme", N_("Sous-thématique"), 30),
+    ("sub_sub_theme", N_("Sous-sous-thématique"), 24),
+    ("status", N_("Statut"), 12),
+    ("partnership_form", N_("Forme du partenariat"), 30),
+    ("signature_year", N_("Année de signature"), 11),
+    ("start_year", N_("Année de début"), 10),
+    ("end_date", N_("Date de fin"), 12),
+    ("country_codes", N_("Codes pays"), 10),
+    ("countries", N_("Pays"), 24),
+    ("french_partners", N_("Collectivités françaises"), 40),
+    ("foreign_partners", N_("Partenaires étrangers"), 40),
+    ("funding_total_eur", N_("Financement total (€)"), 16),
+    ("triennial", N_("Triennal"), 9),
 ]
 # Every facet's CSV column is exported (the facet registry names it): a facet on a record
 # field these columns do not list yet adds its own column.
@@ -71,8 +73,10 @@ def _cell(value: Any) -> Any:
     return LIST_SEPARATOR.join(map(str, value)) if isinstance(value, list) else value
 
 
-def row_values(record: dict[str, Any]) -> dict[str, Any]:
-    """One record as export cells: lists joined, numbers as numbers, unknowns as None."""
+def row_values(record: dict[str, Any], lang: str = DEFAULT) -> dict[str, Any]:
+    """One record as export cells: lists joined, numbers as numbers, unknowns as None.
+    Cell values are the records' own (French); only « oui »/« non » follow `lang`."""
+    _ = gettext(lang)
     countries = record.get("countries") or []
     partners = record.get("foreign_partners") or []
     return {
@@ -83,7 +87,7 @@ def row_values(record: dict[str, Any]) -> dict[str, Any]:
         "foreign_partners": LIST_SEPARATOR.join(
             f"{p.get('name') or ''} ({p.get('country') or ''})" for p in partners),
         "funding_total_eur": known_total(record),
-        "triennial": {True: "oui", False: "non"}.get(record.get("triennial")),
+        "triennial": {True: _("oui"), False: _("non")}.get(record.get("triennial")),
     }
 
 
@@ -115,15 +119,18 @@ def _csv_cell(value: Any) -> Any:
     return neutralise(value) if isinstance(value, str) else value
 
 
-def csv_chunks(texts: Iterable[bytes]) -> Iterator[str]:
-    """CSV for French Excel: UTF-8 with BOM, `;` separated, text quoted, numbers bare."""
+def csv_chunks(texts: Iterable[bytes], lang: str = DEFAULT) -> Iterator[str]:
+    """CSV for French Excel: UTF-8 with BOM, `;` separated, text quoted, numbers bare.
+
+    The header row names the fields (`id`, `title`…): programs read these columns by name in
+    every interface language."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_NONNUMERIC,
                         lineterminator="\r\n")
     buffer.write("\ufeff")
     writer.writerow(CSV_COLUMNS)
     for text in texts:
-        cells = row_values(orjson.loads(text))
+        cells = row_values(orjson.loads(text), lang)
         writer.writerow([_csv_cell(cells[name]) for name in CSV_COLUMNS])
         if buffer.tell() > CHUNK:
             yield buffer.getvalue()
@@ -141,7 +148,7 @@ def _excel_text(value: str) -> str:
     return value
 
 
-def write_xlsx(texts: Iterable[bytes], path: Path) -> int:
+def write_xlsx(texts: Iterable[bytes], path: Path, lang: str = DEFAULT) -> int:
     """Write the records to an .xlsx file; returns the number of rows written.
 
     Numbers are numbers, the end date a date, text is written as text (never as a formula;
@@ -154,21 +161,22 @@ def write_xlsx(texts: Iterable[bytes], path: Path) -> int:
                                                "strings_to_formulas": False,
                                                "strings_to_urls": False})
     try:
-        sheet = workbook.add_worksheet("Projets")
+        _ = gettext(lang)
+        sheet = workbook.add_worksheet(_("Projets"))
         header = workbook.add_format({"bold": True, "bg_color": "#DDE4EE", "text_wrap": True,
                                       "valign": "top"})
         quoted = workbook.add_format({"quote_prefix": True})
         date = workbook.add_format({"num_format": "dd/mm/yyyy"})
         euros = workbook.add_format({"num_format": "#,##0 €"})
-        for col, (_, heading, width) in enumerate(COLUMNS):
+        for col, (_name, heading, width) in enumerate(COLUMNS):
             sheet.set_column(col, col, width)
-            sheet.write_string(0, col, heading, header)
+            sheet.write_string(0, col, _(heading), header)
         sheet.freeze_panes(1, 0)
         rows = 0
         for text in texts:
             rows += 1
-            cells = row_values(orjson.loads(text))
-            for col, (name, _, _) in enumerate(COLUMNS):
+            cells = row_values(orjson.loads(text), lang)
+            for col, (name, _heading, _width) in enumerate(COLUMNS):
                 value = cells[name]
                 if value is None or value == "":
                     continue

@@ -167,6 +167,8 @@ class ValidationIssue(BaseModel):
     loc: list[str | int]
     msg: str
     type: str
+    message: str = Field(description="The issue in words, in the request's language "
+                                     "(`lang=fr|en` or `Accept-Language`; French by default)")
 
 
 class ValidationErrorAnswer(BaseModel):

@@ -1,4 +1,5 @@
-"""Jinja2 environment for the HTML pages, with French number and date filters."""
+"""Jinja2 environments for the HTML pages, one per interface language (gettext through
+Jinja2's i18n extension), with number, amount and date filters for that language."""
 
 from __future__ import annotations
 
@@ -9,15 +10,8 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
+from search_app.web import i18n
 from search_app.web.assets import asset_url
-
-NBSP = "\u00a0"
-# Narrow no-break space: the French thousands separator.
-NNBSP = "\u202f"
-MONTHS = (
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-)
 
 
 def _templates_dir() -> Path:
@@ -36,55 +30,66 @@ def _templates_dir() -> Path:
 TEMPLATES_DIR = _templates_dir()
 
 
+# French formatting, kept under its French names for callers that format outside a page;
+# pages get these as filters of their language's environment (see `_environment`).
+
+
 def nombre(value: int | float | None) -> str:
     """``1380394`` -> ``1 380 394`` (narrow no-break spaces)."""
-    if value is None:
-        return ""
-    return f"{round(value):,}".replace(",", NNBSP)
+    return i18n.number(value, i18n.DEFAULT)
 
 
 def euros(value: int | float | None) -> str:
     """``1380394`` -> ``1 380 394 €``; empty for a missing amount."""
-    if value is None:
-        return ""
-    return f"{nombre(value)}{NBSP}€"
+    return i18n.money(value, i18n.DEFAULT)
 
 
 def date_fr(value: str | dt.date | None) -> str:
     """ISO date -> ``31 décembre 2021``; anything unparseable is shown as given."""
-    if not value:
-        return ""
-    if isinstance(value, str):
-        try:
-            value = dt.date.fromisoformat(value)
-        except ValueError:
-            return value
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{day} {MONTHS[value.month - 1]} {value.year}"
+    return i18n.date(value, i18n.DEFAULT)
 
 
 def projets(n: int | None) -> str:
     """``1 projet``, ``12 projets``, ``aucun projet``."""
-    n = n or 0
-    if n == 0:
-        return "aucun projet"
-    return f"{nombre(n)}{NBSP}projet" + ("s" if n > 1 else "")
+    return i18n.projects(n, i18n.DEFAULT)
 
 
-def oui_non(value: bool | None) -> str:
-    return "non renseigné" if value is None else ("oui" if value else "non")
+def oui_non(value: bool | None, lang: str = i18n.DEFAULT) -> str:
+    _ = i18n.gettext(lang)
+    return _("non renseigné") if value is None else (_("oui") if value else _("non"))
 
 
-# Autoescape everywhere: record text is untrusted. Only snippets (escaped HTML with <mark>)
-# and server-built SVG are marked safe, in Python.
-env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-env.filters.update(nombre=nombre, euros=euros, date_fr=date_fr, projets=projets, oui_non=oui_non)
-# Templates reference static files only through this: content-hashed, cacheable URLs.
-env.globals["asset_url"] = asset_url
-templates = Jinja2Templates(env=env)
+def _environment(lang: str) -> jinja2.Environment:
+    # Autoescape everywhere: record text is untrusted. Only snippets (escaped HTML with <mark>)
+    # and server-built SVG are marked safe, in Python.
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+    )
+    # `{% trans %}` blocks spread over lines are one message, as pybabel extracts them.
+    environment.policies["ext.i18n.trimmed"] = True
+    environment.install_gettext_translations(i18n.translations(lang), newstyle=True)
+    environment.filters.update(
+        nombre=lambda v: i18n.number(v, lang),
+        euros=lambda v: i18n.money(v, lang),
+        date_fr=lambda v: i18n.date(v, lang),
+        projets=lambda n: i18n.projects(n, lang),
+        oui_non=lambda v: oui_non(v, lang),
+    )
+    # Templates reference static files only through this: content-hashed, cacheable URLs.
+    environment.globals["asset_url"] = asset_url
+    return environment
+
+
+ENVIRONMENTS = {lang: _environment(lang) for lang in i18n.LANGUAGES}
+env = ENVIRONMENTS[i18n.DEFAULT]
+TEMPLATES = {lang: Jinja2Templates(env=e) for lang, e in ENVIRONMENTS.items()}
+templates = TEMPLATES[i18n.DEFAULT]
+
+
+def templates_for(lang: str) -> Jinja2Templates:
+    return TEMPLATES.get(lang, templates)

@@ -20,6 +20,7 @@ from importlib import resources
 from markupsafe import Markup, escape
 
 from search_app.web.assets import asset_url, register_generated
+from search_app.web.i18n import DEFAULT, N_, gettext, translations
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 # Source viewBox is 2475 x 1388; halving it still leaves sub-pixel precision at page width.
@@ -200,12 +201,16 @@ def _class_of(count: int, bounds: list[int]) -> int:
     return len(bounds)
 
 
-def _projets(n: int) -> str:
-    return f"{n} projet" if n == 1 else f"{n} projets"
+TIP = N_("%(country)s\u00a0: %(projects)s")
 
 
-def _legend_label(low: int, high: int) -> str:
-    return str(low) if low == high else f"{low} à {high}"
+def _projets(n: int, lang: str = DEFAULT) -> str:
+    return translations(lang).ngettext("%(num)s projet", "%(num)s projets", n) % {"num": n}
+
+
+def _legend_label(low: int, high: int, lang: str = DEFAULT) -> str:
+    _ = gettext(lang)
+    return str(low) if low == high else _("%(low)s à %(high)s") % {"low": low, "high": high}
 
 
 def sprite_svg() -> bytes:
@@ -236,6 +241,7 @@ def render_world_map(
     *,
     selected: frozenset[str] | set[str] = frozenset(),
     sprite_url: str | None = None,
+    lang: str = DEFAULT,
 ) -> Markup:
     """A ``<figure>`` with the SVG map, a legend and the countries the map cannot show.
 
@@ -249,6 +255,7 @@ def render_world_map(
     offers the same links to keyboard and screen reader users.
     """
     shapes = load_shapes()
+    _ = gettext(lang)
     href = escape(sprite_url if sprite_url is not None else asset_url("worldmap.svg"))
     counts = {code.upper(): n for code, n in counts.items() if n > 0}
     bounds = _thresholds(list(counts.values())) if counts else []
@@ -262,24 +269,25 @@ def render_world_map(
         if code not in shapes.paths:
             continue
         n = counts[code]
+        tip = {"country": labels.get(code, code), "projects": _projets(n, lang)}
         cls = f"c{_class_of(n, bounds)}" + (" sel" if code in selected else "")
         out.append(
             f'<a href="{escape(link(code))}" tabindex="-1" data-code="{code}">'
-            f"<title>{escape(labels.get(code, code))}\u00a0: {_projets(n)}</title>"
+            f"<title>{escape(_(TIP) % tip)}</title>"
             f'<use href="{href}#{code}" class="{cls}"/></a>'
         )
     out.append("</svg>")
-    out.append(
-        f"<figcaption>Carte des résultats par pays partenaire\u00a0: {len(counts)} pays"
-        "</figcaption>"
-    )
+    caption = _("Carte des résultats par pays partenaire\u00a0: %(num)s pays") % {
+        "num": len(counts)}
+    out.append(f"<figcaption>{escape(caption)}</figcaption>")
     if bounds:
-        out.append('<ul class="legend" aria-label="Légende\u00a0: nombre de projets">')
+        legend = _("Légende\u00a0: nombre de projets")
+        out.append(f'<ul class="legend" aria-label="{escape(legend)}">')
         low = 1
         for k, high in enumerate(bounds, start=1):
             out.append(
                 f'<li><span class="swatch c{k}" aria-hidden="true"></span>'
-                f"{_legend_label(low, high)}</li>"
+                f"{_legend_label(low, high, lang)}</li>"
             )
             low = high + 1
         out.append("</ul>")
@@ -289,6 +297,7 @@ def render_world_map(
             f'<a href="{escape(link(c))}">{escape(labels.get(c, c))}</a> ({counts[c]})'
             for c in unmapped
         )
-        out.append(f'<p class="unmapped">Pays hors carte\u00a0: {items}</p>')
+        off_map = _("Pays hors carte\u00a0:")
+        out.append(f'<p class="unmapped">{escape(off_map)} {items}</p>')
     out.append("</figure>")
     return Markup("".join(out))

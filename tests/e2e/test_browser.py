@@ -142,7 +142,7 @@ def test_autocomplete_suggests_a_country(page, live_server: str) -> None:
 
 
 def test_works_without_javascript(browser, live_server: str) -> None:
-    context = browser.new_context(java_script_enabled=False)
+    context = browser.new_context(java_script_enabled=False, locale="fr-FR")
     page = context.new_page()
     page.goto(live_server + "/")
     page.get_by_label("Rechercher un projet").fill("Michelin")
@@ -166,6 +166,56 @@ def test_skip_link_is_first_and_visible_on_focus(page, live_server: str) -> None
     assert page.locator(".skip-link").first.is_visible()
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "resultats"
+
+
+# ---------------------------------------------------------------- the interface in English
+
+
+def test_switch_to_english_and_keep_it(page, live_server: str) -> None:
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"lang=en"))
+    assert page.locator("html").get_attribute("lang") == "en"
+    box = page.get_by_label("Search for a project")
+    box.fill("réseau des villes")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"q=r%C3%A9seau\+des\+villes.*lang=en|lang=en.*q=r%C3%A9seau"))
+    assert "for “réseau des villes”" in squash(page.locator("#resultats-titre").inner_text())
+    # A theme in the sidebar: English label, French value in the address.
+    theme = page.locator("#facette-theme-liste a.facet-link").first
+    label = theme.get_attribute("data-label")
+    theme.click()
+    page.wait_for_url(re.compile(r"theme="))
+    chip = squash(page.locator("ul.chips a.chip").first.inner_text())
+    assert chip.startswith(f"Theme: {label}") and "lang=en" in page.url
+    # The cookie keeps the choice for an address without it …
+    page.goto(live_server + "/collectivites")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("h1").inner_text().startswith("French local authorities")
+    # … until French is chosen.
+    page.get_by_role("link", name="Français").click()
+    page.wait_for_url(re.compile(r"lang=fr"))
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.goto(live_server + "/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_english_browser_gets_english(browser, live_server: str) -> None:
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(live_server + f"/projects/{SEED_ID}")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", name="Similar projects").count() == 1
+    # The search box's completions name their kind, and count, in English.
+    box = page.get_by_label("Search for a project")
+    box.press_sequentially("Mexi", delay=40)
+    option = page.get_by_role("option").filter(has_text="Mexique").first
+    option.wait_for()
+    assert option.locator(".suggest-kind").inner_text() == "country"
+    assert "use the up and down arrows" in page.locator("[role=status], [aria-live]").first \
+        .inner_text()
+    context.close()
 
 
 # ---------------------------------------------------------------- accessibility (axe-core)
@@ -213,12 +263,15 @@ AXE_PAGES = ("filtered", "zero-results", "project", "not-found", "authority", "c
 
 
 @pytest.mark.parametrize("width", [1366, 390])
-def test_no_axe_violations(browser, page_urls: dict[str, str], width: int) -> None:
-    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_axe_violations(browser, page_urls: dict[str, str], width: int, lang: str) -> None:
+    context = browser.new_context(locale={"fr": "fr-FR", "en": "en-GB"}[lang],
+                                  viewport={"width": width, "height": 900})
     page = context.new_page()
     found = {}
     for name in AXE_PAGES:
         page.goto(page_urls[name])
+        assert page.locator("html").get_attribute("lang") == lang
         found[name] = axe_violations(page)
     context.close()
     assert found == {name: [] for name in AXE_PAGES}

@@ -132,8 +132,10 @@ def spreadsheet_client(tmp_path_factory: pytest.TempPathFactory):
          "funding": [{"funder": "Ville", "amount_eur": 1200, "year": 2015}],
          "countries": [{"code": "SN", "name": "Sénégal"}],
          "context": "coopération tableur"},
-        {"id": "f2", "title": "-2+3 " + "long " * 8000, "triennial": False,
+        # A title within the indexer's limits; a cell beyond Excel's (800 partner names).
+        {"id": "f2", "title": "-2+3 tableur", "triennial": False,
          "funding": [{"funder": "Région", "amount_eur": None, "year": 2014}],
+         "french_partners": [f"Commune numéro {i} " + "long " * 9 for i in range(800)],
          "context": "coopération tableur"},
         {"id": "f3", "title": "Projet sans financement", "context": "coopération tableur"},
     ]
@@ -179,8 +181,8 @@ def test_xlsx_export(spreadsheet_client, client) -> None:
     assert f2[col["Financement total (€)"]].value is None
     assert f3[col["Financement total (€)"]].value is None
     assert [r[col["Triennal"]].value for r in (f1, f2, f3)] == ["oui", "non", None]
-    long_title = f2[col["Titre"]].value
-    assert len(long_title) == 32_767 and long_title.endswith("(texte tronqué)")
+    long_text = f2[col["Collectivités françaises"]].value
+    assert len(long_text) == 32_767 and long_text.endswith("(texte tronqué)")
     assert sheet.column_dimensions["B"].width >= 40
     # The fixture index: one row per match, like the JSON Lines export.
     big = load_workbook(io.BytesIO(client.get("/api/search.xlsx", params={"q": "eau"}).content))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 from starlette.responses import Response
@@ -18,8 +18,13 @@ from search_app.engine.relevance import PAGE_SIZE
 from search_app.engine.request import SearchParams
 from search_app.web.charts import render_year_chart
 from search_app.web.deps import ReaderDep
+from search_app.web.i18n import DEFAULT, get_language, gettext
+from search_app.web.i18n import money as euros
+from search_app.web.i18n import number as nombre
+from search_app.web.i18n import projects as projets
+from search_app.web.pages.labels import value_label
+from search_app.web.pages.render import render
 from search_app.web.pages.views import error_page, hit_view, pagination, site_context
-from search_app.web.templating import euros, nombre, projets, templates
 from search_app.web.urls import (
     AUTHORITIES_PATH,
     api_authority_url,
@@ -39,33 +44,39 @@ MAX_AUTHORITIES = 200  # on a country page; the JSON answer lists them all
 router = APIRouter()
 
 
-def _projects(reader: Reader, params: SearchParams, base: str) -> dict:
+def _projects(reader: Reader, params: SearchParams, base: str, lang: str = DEFAULT
+              ) -> dict:
     """One page of the projects, newest first, with its pagination."""
     hits, total = reader.projects(params)
     pages = (total + params.size - 1) // params.size
+    _ = gettext(lang)
     return {
-        "hits": [hit_view(hit) for hit in hits],
+        "hits": [hit_view(hit, lang) for hit in hits],
         "pagination": pagination(params.page, pages,
                                  lambda p: base if p == 1 else f"{base}?page={p}"),
-        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "page_info": _("page %(page)s sur %(pages)s") % {"page": params.page, "pages": pages}
+        if pages > 1 else "",
         "out_of_range": params.page > max(pages, 1),
     }
 
 
-def _year_chart(years: list[dict], filters: list[tuple[str, str]], title: str) -> Markup:
+def _year_chart(years: list[dict], filters: list[tuple[str, str]], title: str,
+                lang: str = DEFAULT) -> Markup:
     if not years:
         return Markup("")
     prefix = build_url(filters)  # the same for every bar: encoded once
     return render_year_chart(years, lambda y: f"{prefix}&year_min={y}&year_max={y}",
-                             title=title)
+                             title=title, lang=lang)
 
 
-def _themes(themes: list[dict], filters: list[tuple[str, str]]) -> list[dict]:
-    return [{"label": t["value"], "count": nombre(t["count"]),
+def _themes(themes: list[dict], filters: list[tuple[str, str]], lang: str = DEFAULT
+            ) -> list[dict]:
+    return [{"label": value_label("theme", t["value"], lang), "count": nombre(t["count"], lang),
              "url": build_url([*filters, ("theme", t["value"])])} for t in themes]
 
 
-def authority_page_context(reader: Reader, slug: str, page: int = 1) -> dict | None:
+def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str = DEFAULT
+                           ) -> dict | None:
     """Everything authority.html prints; None for an unknown authority."""
     summary = network.authority(reader, slug)
     if summary is None:
@@ -74,38 +85,45 @@ def authority_page_context(reader: Reader, slug: str, page: int = 1) -> dict | N
     filters = [("french_partner", name)]
     base = authority_url(summary["slug"])
     countries = summary["countries"]
+    names = {c["code"]: value_label("country", c["code"], lang, c["name"]) for c in countries}
     world_map = render_world_map(
         {c["code"]: c["count"] for c in countries},
         country_url,
-        {c["code"]: c["name"] for c in countries},
+        names,
+        lang=lang,
     ) if countries else Markup("")
     params = SearchParams(french_partner=[name], sort="year_desc", page=page, size=PAGE_SIZE)
+    _ = gettext(lang)
     return {
-        **site_context(reader),
+        **site_context(reader, lang),
         "page_title": name,
         "name": name,
         "facts": [
-            {"label": "Projets", "value": nombre(summary["projects"])},
-            {"label": "Financement total", "value": euros(summary["funding_eur"])},
-            {"label": "Pays partenaires", "value": nombre(len(countries))},
+            {"label": _("Projets"), "value": nombre(summary["projects"], lang)},
+            {"label": _("Financement total"), "value": euros(summary["funding_eur"], lang)},
+            {"label": _("Pays partenaires"), "value": nombre(len(countries), lang)},
         ],
         "search_url": build_url(filters),
         "api_url": api_authority_url(summary["slug"]),
         "world_map": world_map,
-        "countries": [{"label": c["name"], "count": nombre(c["count"]),
+        "countries": [{"label": names[c["code"]], "count": nombre(c["count"], lang),
                        "url": country_url(c["code"])} for c in countries],
         "year_chart": _year_chart(summary["years"], filters,
-                                  f"Projets de {name} par année de début"),
-        "themes": _themes(summary["themes"], filters),
-        "partners": [{"name": p["name"], "country": p["country"],
+                                  _("Projets de %(name)s par année de début") % {"name": name},
+                                  lang),
+        "themes": _themes(summary["themes"], filters, lang),
+        "partners": [{"name": p["name"],
+                      "country": value_label("country", p["code"], lang, p["country"])
+                      if p["code"] else p["country"],
                       "country_url": country_url(p["code"]) if p["code"] else "",
-                      "count": nombre(p["count"])} for p in summary["partners"]],
-        "projects_heading": projets(summary["projects"]),
-        **_projects(reader, params, base),
+                      "count": nombre(p["count"], lang)} for p in summary["partners"]],
+        "projects_heading": projets(summary["projects"], lang),
+        **_projects(reader, params, base, lang),
     }
 
 
-def country_page_context(reader: Reader, code: str, page: int = 1) -> dict | None:
+def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = DEFAULT
+                         ) -> dict | None:
     """Everything country.html prints; None when no project names the country."""
     summary = network.country(reader, code)
     if summary is None:
@@ -113,27 +131,31 @@ def country_page_context(reader: Reader, code: str, page: int = 1) -> dict | Non
     found = summary["code"]
     filters = [("country", found)]
     params = SearchParams(country=[found], sort="year_desc", page=page, size=PAGE_SIZE)
+    name = value_label("country", found, lang, summary["name"])
+    _ = gettext(lang)
     return {
-        **site_context(reader),
-        "page_title": summary["name"],
-        "name": summary["name"],
+        **site_context(reader, lang),
+        "page_title": name,
+        "name": name,
         "code": found,
         "facts": [
-            {"label": "Projets", "value": nombre(summary["projects"])},
-            {"label": "Financement total", "value": euros(summary["funding_eur"])},
-            {"label": "Collectivités françaises", "value": nombre(len(summary["authorities"]))},
+            {"label": _("Projets"), "value": nombre(summary["projects"], lang)},
+            {"label": _("Financement total"), "value": euros(summary["funding_eur"], lang)},
+            {"label": _("Collectivités françaises"),
+             "value": nombre(len(summary["authorities"]), lang)},
         ],
         "search_url": build_url(filters),
         "api_url": api_country_url(found),
-        "authorities": [{"label": a["name"], "count": nombre(a["count"]),
+        "authorities": [{"label": a["name"], "count": nombre(a["count"], lang),
                          "url": authority_url(a["slug"])}
                         for a in summary["authorities"][:MAX_AUTHORITIES]],
         "more_authorities": max(0, len(summary["authorities"]) - MAX_AUTHORITIES),
         "year_chart": _year_chart(summary["years"], filters,
-                                  f"Projets en {summary['name']} par année de début"),
-        "themes": _themes(summary["themes"], filters),
-        "projects_heading": projets(summary["projects"]),
-        **_projects(reader, params, country_url(found)),
+                                  _("Projets en %(name)s par année de début") % {"name": name},
+                                  lang),
+        "themes": _themes(summary["themes"], filters, lang),
+        "projects_heading": projets(summary["projects"], lang),
+        **_projects(reader, params, country_url(found), lang),
     }
 
 
@@ -142,7 +164,8 @@ def _letter(slug: str) -> str:
     return first if first in LETTERS else OTHER
 
 
-def authorities_page_context(reader: Reader, q: str = "", letter: str = "") -> dict:
+def authorities_page_context(reader: Reader, q: str = "", letter: str = "", lang: str = DEFAULT
+                             ) -> dict:
     """The A–Z index: one letter's authorities, or those whose name contains `q`."""
     everyone = network.authorities(reader)
     by_letter: dict[str, list[dict]] = {}
@@ -150,28 +173,34 @@ def authorities_page_context(reader: Reader, q: str = "", letter: str = "") -> d
         by_letter.setdefault(_letter(a["slug"]), []).append(a)
     q = " ".join(q.split())
     letter = letter.upper()
+    _ = gettext(lang)
     if q:
         needle = network.slugify(q)  # slugs are folded names: compare those
         shown = [a for a in everyone if needle in a["slug"]]
-        heading = f"{nombre(len(shown))} collectivités contenant «\u00a0{q}\u00a0»"
+        heading = _("%(num)s collectivités contenant «\u00a0%(text)s\u00a0»") % {
+            "num": nombre(len(shown), lang), "text": q}
     else:
         if letter not in by_letter:
             letter = next((x for x in [*LETTERS, OTHER] if x in by_letter), "")
         shown = by_letter.get(letter, [])
-        heading = ("Collectivités françaises" + (f"\u00a0: {letter}" if letter else ""))
+        heading = (_("Collectivités françaises") + (
+            _("\u00a0: %(letter)s") % {"letter": letter} if letter else ""))
     return {
-        **site_context(reader),
-        "page_title": "Collectivités françaises",
+        **site_context(reader, lang),
+        "page_title": _("Collectivités françaises"),
         "heading": heading,
         "filter": q,
-        "total": nombre(len(everyone)),
+        "total": nombre(len(everyone), lang),
         "letters": [{"letter": x, "url": build_url([("lettre", x)], AUTHORITIES_PATH),
                      "count": len(by_letter.get(x, [])), "current": not q and x == letter}
                     for x in [*LETTERS, OTHER] if x in by_letter],
-        "items": [{"label": a["name"], "count": nombre(a["count"]),
+        "items": [{"label": a["name"], "count": nombre(a["count"], lang),
                    "url": authority_url(a["slug"])} for a in shown[:MAX_MATCHES]],
         "hidden_count": max(0, len(shown) - MAX_MATCHES),
     }
+
+
+Language = Annotated[str, Depends(get_language)]
 
 
 # ---------------------------------------------------------------- routes
@@ -179,31 +208,35 @@ def authorities_page_context(reader: Reader, q: str = "", letter: str = "") -> d
 
 @router.get(AUTHORITIES_PATH, response_class=HTMLResponse, include_in_schema=False)
 def authorities_page(
-    request: Request, reader: ReaderDep,
+    request: Request, reader: ReaderDep, lang: Language,
     q: Annotated[str, Query(max_length=200)] = "",
     lettre: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
-    return templates.TemplateResponse(
-        request, "authorities.html", authorities_page_context(reader, q, lettre))
+    return render(request, "authorities.html",
+                  authorities_page_context(reader, q, lettre, lang), lang)
 
 
 @router.get(AUTHORITIES_PATH + "/{slug}", response_class=HTMLResponse, include_in_schema=False)
 def authority_page(
-    request: Request, slug: str, reader: ReaderDep,
+    request: Request, slug: str, reader: ReaderDep, lang: Language,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    context = authority_page_context(reader, slug, page)
+    context = authority_page_context(reader, slug, page, lang)
     if context is None:
-        return error_page(request, 404, f"Aucune collectivité française «\u00a0{slug}\u00a0».")
-    return templates.TemplateResponse(request, "authority.html", context)
+        _ = gettext(lang)
+        return error_page(request, 404, _("Aucune collectivité française «\u00a0%(slug)s\u00a0».")
+                          % {"slug": slug})
+    return render(request, "authority.html", context, lang)
 
 
 @router.get("/pays/{code}", response_class=HTMLResponse, include_in_schema=False)
 def country_page(
-    request: Request, code: str, reader: ReaderDep,
+    request: Request, code: str, reader: ReaderDep, lang: Language,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
 ) -> Response:
-    context = country_page_context(reader, code, page)
+    context = country_page_context(reader, code, page, lang)
     if context is None:
-        return error_page(request, 404, f"Aucun projet dans le pays «\u00a0{code}\u00a0».")
-    return templates.TemplateResponse(request, "country.html", context)
+        _ = gettext(lang)
+        return error_page(request, 404, _("Aucun projet dans le pays «\u00a0%(code)s\u00a0».")
+                          % {"code": code})
+    return render(request, "country.html", context, lang)

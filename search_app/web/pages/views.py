@@ -12,25 +12,30 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 import orjson
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup
 from starlette.responses import Response
 
-from indexer.fields import BY_NAME, BY_PARAM, FACETS, LABELS, YEAR
+from indexer.fields import BY_NAME, BY_PARAM, FACETS, YEAR
 from indexer.places import country_code, country_name
 from indexer.record import ID_PATTERN
 from indexer.synthetic import is_synthetic
 from search_app.engine.hits import countries_fr
-from search_app.engine.query.fieldterms import syntax_help
 from search_app.engine.reader import Reader
 from search_app.engine.request import MAX_Q, SearchParams
 from search_app.web.answers import search_answer
 from search_app.web.charts import render_year_chart
 from search_app.web.deps import ParamsDep, ReaderDep
-from search_app.web.templating import date_fr, euros, nombre, projets, templates
+from search_app.web.i18n import DEFAULT, N_, get_language, gettext, plural_in, request_language
+from search_app.web.i18n import date as date_in
+from search_app.web.i18n import money as money_in
+from search_app.web.i18n import number as number_in
+from search_app.web.i18n import projects as projects_in
+from search_app.web.pages.labels import chips_in, facet_title, syntax_help_in, value_label
+from search_app.web.pages.render import render, with_language
+from search_app.web.templating import oui_non
 from search_app.web.urls import (
-    active_chips,
     api_project_url,
     authority_url,
     build_url,
@@ -47,10 +52,10 @@ from search_app.web.urls import (
 from search_app.web.worldmap import render_world_map
 
 SORTS = (
-    ("relevance", "pertinence"),
-    ("year_desc", "plus récents"),
-    ("year_asc", "plus anciens"),
-    ("funding_desc", "financement"),
+    ("relevance", N_("pertinence")),
+    ("year_desc", N_("plus récents")),
+    ("year_asc", N_("plus anciens")),
+    ("funding_desc", N_("financement")),
 )
 # Facets in the sidebar, in registry order; the start year gets its own range form and chart.
 SIDEBAR_FACETS = tuple(f.name for f in FACETS)
@@ -71,20 +76,22 @@ router = APIRouter()
 # ---------------------------------------------------------------- shared pieces
 
 
-def site_context(reader: Reader | None) -> dict:
+def site_context(reader: Reader | None, lang: str = DEFAULT) -> dict:
     """What base.html needs on every page: the synthetic-data banner."""
     try:
         stats = reader.stats() if reader is not None else {}
     except Exception:  # noqa: BLE001 - a banner must never break an error page
         stats = {}
     synthetic = int(stats.get("synthetic") or 0)
+    _ = gettext(lang)
     return {
         "site": {
             "records": stats.get("records"),
             "synthetic": synthetic,
             "synthetic_text": (
-                f"Cet index contient {projets(synthetic)} générés automatiquement "
-                "(données synthétiques), signalés comme tels."
+                _("Cet index contient %(projects)s générés automatiquement "
+                  "(données synthétiques), signalés comme tels.")
+                % {"projects": projects_in(synthetic, lang)}
                 if synthetic
                 else ""
             ),
@@ -92,35 +99,41 @@ def site_context(reader: Reader | None) -> dict:
     }
 
 
-def _years(start_year: int | None, end_date: str | None) -> str:
+def _years(start_year: int | None, end_date: str | None, lang: str = DEFAULT) -> str:
     end_year = (end_date or "")[:4]
+    _ = gettext(lang)
     if start_year and end_year:
         return str(start_year) if str(start_year) == end_year else f"{start_year} – {end_year}"
     if start_year:
-        return f"depuis {start_year}"
+        return _("depuis %(year)s") % {"year": start_year}
     if end_year:
-        return f"jusqu’en {end_year}"
+        return _("jusqu’en %(year)s") % {"year": end_year}
     return ""
 
 
-def hit_view(hit: dict) -> dict:
+def hit_view(hit: dict, lang: str = DEFAULT) -> dict:
     """A result card: display strings plus the links it carries (project, authority and
     country pages)."""
     partners = list(hit.get("french_partners") or [])
     more = len(partners) - PARTNERS_ON_CARD
+    _ = gettext(lang)
     return {
         "id": hit["id"],
         "url": project_url(hit["id"]),
-        "title": hit.get("title") or "(sans titre)",
-        "theme": hit.get("theme") or "",
-        "status": hit.get("status") or "",
-        "years": _years(hit.get("start_year"), hit.get("end_date")),
-        "countries": [{"name": c.get("name") or c.get("code"), "url": country_url(c["code"])}
+        "title": hit.get("title") or _("(sans titre)"),
+        "theme": value_label("theme", hit.get("theme") or "", lang),
+        "status": value_label("status", hit.get("status") or "", lang),
+        "years": _years(hit.get("start_year"), hit.get("end_date"), lang),
+        "countries": [{"name": value_label("country", c["code"], lang,
+                                           c.get("name") or c.get("code")),
+                       "url": country_url(c["code"])}
                       for c in hit.get("countries") or [] if c.get("code")],
         "french_partners": [{"name": n, "url": authority_url(n)}
                             for n in partners[:PARTNERS_ON_CARD]],
-        "more_partners": f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "",
-        "funding": euros(hit["funding_total_eur"]) if hit.get("funding_total_eur") else "",
+        "more_partners": (" " + plural_in(lang, "et %(num)s autre", "et %(num)s autres",
+                                               more)) if more > 0 else "",
+        "funding": money_in(hit["funding_total_eur"], lang) if hit.get("funding_total_eur")
+        else "",
         # The service escapes record text and adds only <mark>: safe to print as HTML.
         "snippet": Markup(hit.get("snippet") or ""),
         "synthetic": bool(hit.get("synthetic")) or is_synthetic(hit["id"]),
@@ -130,20 +143,22 @@ def hit_view(hit: dict) -> dict:
 # ---------------------------------------------------------------- search page
 
 
-def _facet_item(facet: str, i: dict) -> dict:
+def _facet_item(facet: str, i: dict, lang: str = DEFAULT) -> dict:
+    label = value_label(facet, str(i["value"]), lang, str(i.get("label") or i["value"]))
+    _ = gettext(lang)
     return {
-        "label": str(i.get("label") or i["value"]),
-        "count": nombre(i.get("count")),
+        "label": label,
+        "count": number_in(i.get("count"), lang),
         "url": i["toggle_url"],
         "selected": bool(i.get("selected")),
-        "action": ("Retirer le filtre " if i.get("selected") else "Filtrer sur ")
-        + str(i.get("label") or i["value"]),
+        "action": (_("Retirer le filtre %(value)s") if i.get("selected")
+                   else _("Filtrer sur %(value)s")) % {"value": label},
         "page_url": _page_url(facet, str(i["value"])),
     }
 
 
 def _facet_section(facet: str, items: list[dict], params: SearchParams,
-                   total: int | None = None) -> dict:
+                   total: int | None = None, lang: str = DEFAULT) -> dict:
     """A sidebar facet: its most frequent values, the selected ones, and, when it has more,
     « et N autres » (from the facet's full count) linking to all of them."""
     shown = items[:SHOWN_VALUES]
@@ -152,17 +167,20 @@ def _facet_section(facet: str, items: list[dict], params: SearchParams,
     total = len(items) if total is None else max(total, len(items))
     hidden = total - len(shown)
     param = BY_NAME[facet].param if facet in BY_NAME else facet
+    title = facet_title(facet, lang)
+    _ = gettext(lang)
     return {
         "key": facet,
         "id": f"facette-{facet.replace('_', '-')}",
-        "title": LABELS[facet],
-        "items": [_facet_item(facet, i) for i in shown],
+        "title": title,
+        "items": [_facet_item(facet, i, lang) for i in shown],
         "hidden_count": hidden,
-        "more_text": f"et {nombre(hidden)} autre{'s' if hidden > 1 else ''}" if hidden > 0
-        else "",
+        "more_text": plural_in(lang, "et %(num)s autre", "et %(num)s autres", hidden)
+        if hidden > 0 else "",
         "all_url": build_url(_without_page(params), facet_page_url(param)) if hidden > 0 else "",
         "search_url": facet_page_url(param),
-        "search_label": f"Chercher parmi les {nombre(total)} valeurs «\u00a0{LABELS[facet]}\u00a0»",
+        "search_label": _("Chercher parmi les %(num)s valeurs «\u00a0%(facet)s\u00a0»")
+        % {"num": number_in(total, lang), "facet": title},
         "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
     }
@@ -222,7 +240,8 @@ def _params_from_url(url: str) -> SearchParams:
     return SearchParams(**data)
 
 
-def _relaxations(reader: Reader, params: SearchParams, chips: list[dict]) -> list[dict]:
+def _relaxations(reader: Reader, params: SearchParams, chips: list[dict], lang: str = DEFAULT
+                 ) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
     options = []
     for chip in chips[:MAX_RELAXATIONS]:
@@ -234,26 +253,30 @@ def _relaxations(reader: Reader, params: SearchParams, chips: list[dict]) -> lis
         options.append({
             "label": chip["label"],
             "url": chip["remove_url"],
-            "count": projets(total) if total is not None else "",
+            "count": projects_in(total, lang) if total is not None else "",
         })
     return options
 
 
-def _filters_summary(active: int) -> str:
+def _filters_summary(active: int, lang: str = DEFAULT) -> str:
+    _ = gettext(lang)
     if not active:
-        return "Affiner la recherche"
-    plural = "s" if active > 1 else ""
-    return f"Affiner la recherche ({active} filtre{plural} actif{plural})"
+        return _("Affiner la recherche")
+    return plural_in(lang, "Affiner la recherche (%(num)s filtre actif)",
+                     "Affiner la recherche (%(num)s filtres actifs)", active)
 
 
-def _downloads(params: SearchParams) -> list[dict]:
+def _downloads(params: SearchParams, lang: str = DEFAULT) -> list[dict]:
     """Every match of this search as a file (the API's exports, without page and size)."""
     items = [(k, v) for k, v in params.query_items() if k not in ("page", "size")]
+    _ = gettext(lang)
     return [{"label": label, "url": export_url(ext, items)}
-            for ext, label in (("xlsx", "Télécharger (Excel)"), ("csv", "Télécharger (CSV)"))]
+            for ext, label in (("xlsx", _("Télécharger (Excel)")),
+                               ("csv", _("Télécharger (CSV)")))]
 
 
-def search_page_context(reader: Reader, params: SearchParams, downloads: bool = True) -> dict:
+def search_page_context(reader: Reader, params: SearchParams, downloads: bool = True,
+                        lang: str = DEFAULT) -> dict:
     """Everything search.html prints, for one query string.
 
     `downloads`: link the exports (not when a token keeps the API from the public)."""
@@ -262,38 +285,50 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
     facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
     pages = int(result.get("pages") or 0)
-    chips = active_chips(params, result)
+    chips = chips_in(params, result, lang)
+    _ = gettext(lang)
 
     country_items = facets.get("country") or []
     world_map = render_world_map(
         {str(i["value"]): int(i["count"]) for i in country_items},
         {str(i["value"]): i["toggle_url"] for i in country_items}.__getitem__,
-        {str(i["value"]): str(i.get("label") or i["value"]) for i in country_items},
+        {str(i["value"]): value_label("country", str(i["value"]), lang,
+                                      str(i.get("label") or i["value"]))
+         for i in country_items},
         selected={str(i["value"]) for i in country_items if i.get("selected")},
+        lang=lang,
     ) if country_items else Markup("")
     year_items = facets.get("start_year") or []
     year_links = {int(i["value"]): i["toggle_url"] for i in year_items}
-    year_chart = render_year_chart(year_items, year_links.__getitem__) if year_items else ""
+    year_chart = render_year_chart(year_items, year_links.__getitem__, lang=lang) \
+        if year_items else ""
 
     suggestion = result.get("suggestion")
+    shown_total = projects_in(total, lang)
     if total == 0:
-        heading = "Aucun projet ne correspond à votre recherche"
+        heading = _("Aucun projet ne correspond à votre recherche")
+    elif params.q:
+        heading = _("%(projects)s pour «\u00a0%(q)s\u00a0»") % {"projects": shown_total,
+                                                              "q": params.q}
     else:
-        heading = f"{projets(total)}" + (f" pour «\u00a0{params.q}\u00a0»" if params.q else "")
+        heading = shown_total
     return {
-        **site_context(reader),
-        "page_title": (f"«\u00a0{params.q}\u00a0» – " if params.q else "") + projets(total),
+        **site_context(reader, lang),
+        "page_title": _("«\u00a0%(q)s\u00a0» – %(projects)s") % {"q": params.q,
+                                                              "projects": shown_total}
+        if params.q else shown_total,
         "q": params.q,
         "total": total,
         "heading": heading,
         "took": f"{float(result.get('took_ms') or 0):.0f} ms",
-        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "page_info": _("page %(page)s sur %(pages)s") % {"page": params.page, "pages": pages}
+        if pages > 1 else "",
         "out_of_range": total > 0 and params.page > pages,
         "first_page_url": page_url(params, 1),
         "last_page_url": page_url(params, pages) if total > 0 and params.page > pages else "",
         "fuzzy": bool(result.get("fuzzy")) and total > 0,
         "expanded": ", ".join(result.get("expanded") or []),
-        "syntax_help": syntax_help(),
+        "syntax_help": syntax_help_in(lang),
         "suggestion": (
             {"text": suggestion, "url": query_url(params, suggestion)}
             if suggestion and suggestion != params.q
@@ -301,30 +336,34 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
         ),
         "relaxed": (result.get("relaxed") or []) if total else [],
         "match_all_url": match_all_url(params) if result.get("relaxed") else "",
-        "named_filters": result.get("named_filters") or [],
-        "hits": [hit_view(h) for h in result.get("hits") or []],
+        "named_filters": [
+            {**f, "label": facet_title(f["facet"], lang),
+             "display": value_label(f["facet"], str(f["value"]), lang, f["display"])}
+            for f in result.get("named_filters") or []
+        ],
+        "hits": [hit_view(h, lang) for h in result.get("hits") or []],
         "chips": chips,
-        "filters_summary": _filters_summary(len(chips)),
+        "filters_summary": _filters_summary(len(chips), lang),
         "clear_url": query_url(SearchParams(), params.q) if chips else "",
-        "relaxations": _relaxations(reader, params, chips) if total == 0 else [],
+        "relaxations": _relaxations(reader, params, chips, lang) if total == 0 else [],
         "drop_query_url": query_url(params, "") if total == 0 and params.q else "",
         "facets": [
-            _facet_section(f, facets[f], params, facet_totals.get(f))
+            _facet_section(f, facets[f], params, facet_totals.get(f), lang)
             for f in SIDEBAR_FACETS if facets.get(f)
         ],
         "years": {
-            "items": [_facet_item(YEAR.name, i) for i in year_items],
+            "items": [_facet_item(YEAR.name, i, lang) for i in year_items],
             "year_min": "" if params.year_min is None else str(params.year_min),
             "year_max": "" if params.year_max is None else str(params.year_max),
             "hidden": _hidden_inputs(params, YEAR.params),
         },
         "search_hidden": _hidden_inputs(params, ("q",)),
         "sorts": [
-            {"label": label, "url": sort_url(params, value), "current": params.sort == value}
+            {"label": _(label), "url": sort_url(params, value), "current": params.sort == value}
             for value, label in SORTS
         ],
         "pagination": pagination(params.page, pages, lambda p: page_url(params, p)),
-        "downloads": _downloads(params) if downloads and total else [],
+        "downloads": _downloads(params, lang) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,
     }
@@ -333,8 +372,8 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
 # ---------------------------------------------------------------- one facet, every value
 
 
-def facet_values_context(reader: Reader, params: SearchParams, param: str, contains: str
-                         ) -> dict | None:
+def facet_values_context(reader: Reader, params: SearchParams, param: str, contains: str,
+                         lang: str = DEFAULT) -> dict | None:
     """Everything facet_values.html prints: every value of one facet for a search (those
     holding `contains`), a page at a time; `params.page` is the page of values. None when
     `param` names no facet."""
@@ -343,7 +382,7 @@ def facet_values_context(reader: Reader, params: SearchParams, param: str, conta
         return None
     found = reader.facet_values(params, declared.name, contains, params.page, VALUES_PAGE)
     state = params.model_copy(update={"page": 1})
-    items = [_facet_item(declared.name, i)
+    items = [_facet_item(declared.name, i, lang)
              for i in facet_toggle_urls(declared.name, found["values"], state)]
     base = facet_page_url(param)
     extra = [("valeur", contains)] if contains else []
@@ -354,24 +393,29 @@ def facet_values_context(reader: Reader, params: SearchParams, param: str, conta
                          base)
 
     total = int(found["total"])
-    title = f"{declared.label}\u00a0: {nombre(total)} valeur{'s' if total > 1 else ''}"
+    label = facet_title(declared.name, lang)
+    _ = gettext(lang)
+    title = _("%(facet)s\u00a0: %(values)s") % {"facet": label, "values": plural_in(
+        lang, "%(num)s valeur", "%(num)s valeurs", total)}
     return {
-        **site_context(reader),
+        **site_context(reader, lang),
         "page_title": title,
-        "heading": title + (f" contenant «\u00a0{contains}\u00a0»" if contains else ""),
+        "heading": title + (_(" contenant «\u00a0%(text)s\u00a0»") % {"text": contains}
+                            if contains else ""),
         "q": params.q,
-        "label": declared.label,
+        "label": label,
         "contains": contains,
         "items": items,
         "list_id": f"facette-{declared.name.replace('_', '-')}-liste",
         "total": total,
-        "chips": active_chips(state, None),
+        "chips": chips_in(state, None, lang),
         "search_url": base,
         "form_hidden": _hidden_inputs(state, ("valeur",)),
         "search_hidden": _hidden_inputs(state, ("q",)),
         "back_url": build_url(_without_page(state)),
         "all_values_url": build_url(_without_page(state), base) if contains else "",
-        "page_info": f"page {params.page} sur {pages}" if pages > 1 else "",
+        "page_info": _("page %(page)s sur %(pages)s") % {"page": params.page, "pages": pages}
+        if pages > 1 else "",
         "prev_url": page_link(params.page - 1) if 1 < params.page <= pages else "",
         "next_url": page_link(params.page + 1) if params.page < pages else "",
     }
@@ -411,7 +455,7 @@ def _full_name(first: str | None, last: str | None) -> str:
     return " ".join(x for x in (first, last) if x)
 
 
-def project_page_context(reader: Reader, project_id: str) -> dict | None:
+def project_page_context(reader: Reader, project_id: str, lang: str = DEFAULT) -> dict | None:
     """Everything project.html prints; None when there is no such project."""
     if not ID_PATTERN.fullmatch(project_id):
         return None
@@ -419,6 +463,7 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
     if record is None:
         return None
     r: dict = record
+    _ = gettext(lang)
     funding = r.get("funding") or []
     # The stored total is 0 when no row has an amount: that is « non renseigné », not 0 €.
     known = any(f.get("amount_eur") is not None for f in funding) or (
@@ -426,29 +471,31 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
     total = r.get("funding_total_eur")
     if total is None:
         total = sum(int(f.get("amount_eur") or 0) for f in funding)
-    funding_total = euros(total) if known else "non renseigné"
+    funding_total = money_in(total, lang) if known else _("non renseigné")
     themes = [
-        {"label": "Thématique", "value": r.get("theme"),
+        {"label": _("Thématique"), "value": value_label("theme", r.get("theme") or "", lang),
          "url": _filter_url("theme", r.get("theme"))},
-        {"label": "Sous-thématique", "value": r.get("sub_theme"),
+        {"label": _("Sous-thématique"),
+         "value": value_label("sub_theme", r.get("sub_theme") or "", lang),
          "url": _filter_url("sub_theme", r.get("sub_theme"))},
-        {"label": "Sous-sous-thématique", "value": r.get("sub_sub_theme"), "url": ""},
+        {"label": _("Sous-sous-thématique"),
+         "value": value_label("sub_sub_theme", r.get("sub_sub_theme") or "", lang), "url": ""},
     ]
     texts = [
-        ("Contexte", r.get("context")),
-        ("Historique", r.get("history")),
-        ("Objectifs locaux", r.get("objectives_local")),
-        ("Objectifs en France", r.get("objectives_france")),
-        ("Description détaillée du partenariat", r.get("description")),
+        (_("Contexte"), r.get("context")),
+        (_("Historique"), r.get("history")),
+        (_("Objectifs locaux"), r.get("objectives_local")),
+        (_("Objectifs en France"), r.get("objectives_france")),
+        (_("Description détaillée du partenariat"), r.get("description")),
     ]
     similar = []
     try:
-        similar = [hit_view(h) for h in reader.similar(project_id, limit=5)]
+        similar = [hit_view(h, lang) for h in reader.similar(project_id, limit=5)]
     except Exception:  # noqa: BLE001 - a page without neighbours is still a page
         similar = []
-    title = r.get("title") or "(sans titre)"
+    title = r.get("title") or _("(sans titre)")
     return {
-        **site_context(reader),
+        **site_context(reader, lang),
         "page_title": title,
         "id": r["id"],
         "title": title,
@@ -457,22 +504,25 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
         "facts": [
             {"label": k, "value": v}
             for k, v in (
-                ("Statut", r.get("status") or "non renseigné"),
-                ("Forme du partenariat", r.get("partnership_form") or "non renseignée"),
-                ("Année de signature de la convention", r.get("signature_year") or "—"),
-                ("Année de début du partenariat", r.get("start_year") or "—"),
-                ("Date de fin du partenariat", _date_or_dash(r.get("end_date"))),
-                ("Partenariat triennal", _oui_non(r.get("triennial"))),
-                ("Financement total", funding_total),
+                (_("Statut"), value_label("status", r.get("status") or "", lang)
+                 or _("non renseigné")),
+                (_("Forme du partenariat"),
+                 value_label("partnership_form", r.get("partnership_form") or "", lang)
+                 or _("non renseignée")),
+                (_("Année de signature de la convention"), r.get("signature_year") or "—"),
+                (_("Année de début du partenariat"), r.get("start_year") or "—"),
+                (_("Date de fin du partenariat"), _date_or_dash(r.get("end_date"), lang)),
+                (_("Partenariat triennal"), oui_non(r.get("triennial"), lang)),
+                (_("Financement total"), funding_total),
             )
         ],
         "themes": [t for t in themes if t["value"]],
         "other_themes": [
             {
                 "priority": t.get("priority") if t.get("priority") is not None else "",
-                "theme": t.get("theme") or "",
-                "sub_theme": t.get("sub_theme") or "",
-                "sub_sub_theme": t.get("sub_sub_theme") or "",
+                "theme": value_label("theme", t.get("theme") or "", lang),
+                "sub_theme": value_label("sub_theme", t.get("sub_theme") or "", lang),
+                "sub_sub_theme": value_label("sub_sub_theme", t.get("sub_sub_theme") or "", lang),
             }
             for t in sorted(
                 r.get("other_themes") or [],
@@ -481,15 +531,16 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
         ],
         "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
         "countries": [
-            {"name": c["name"] or c["code"], "code": c["code"], "url": country_url(c["code"])}
+            {"name": value_label("country", c["code"], lang, c["name"] or c["code"]),
+             "code": c["code"], "url": country_url(c["code"])}
             for c in countries_fr(r.get("countries") or [])
         ],
         "foreign_partners": [
             {
                 "name": p.get("name") or "",
                 # one spelling per country, as everywhere else
-                "country": country_name(code) if (code := country_code(p.get("country")))
-                else p.get("country") or "",
+                "country": value_label("country", code, lang, country_name(code))
+                if (code := country_code(p.get("country"))) else p.get("country") or "",
                 "country_url": country_url(code) if code else "",
             }
             for p in r.get("foreign_partners") or []
@@ -500,8 +551,8 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
         ],
         "funding": [
             {"funder": f.get("funder") or "", "year": f.get("year") or "",
-             "amount": euros(f.get("amount_eur")) if f.get("amount_eur") is not None
-             else "non renseigné"}
+             "amount": money_in(f.get("amount_eur"), lang) if f.get("amount_eur") is not None
+             else _("non renseigné")}
             for f in funding
         ],
         "funding_total": funding_total,
@@ -516,14 +567,14 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
         ],
         "embassy_contacts": [
             {
-                "post": e.get("post") or "Poste diplomatique",
+                "post": e.get("post") or _("Poste diplomatique"),
                 "correspondent": _person(
                     e.get("decentralised_cooperation_correspondent"),
-                    "Pas de correspondant coopération décentralisée",
+                    _("Pas de correspondant coopération décentralisée"),
                 ),
                 "counsellor": _person(
                     e.get("cooperation_cultural_counsellor"),
-                    "Pas de conseiller de coopération et d’action culturelle",
+                    _("Pas de conseiller de coopération et d’action culturelle"),
                 ),
             }
             for e in r.get("embassy_contacts") or []
@@ -542,30 +593,31 @@ def project_page_context(reader: Reader, project_id: str) -> dict | None:
     }
 
 
-def _date_or_dash(value: str | None) -> str:
-    return date_fr(value) or "—"
-
-
-def _oui_non(value: bool | None) -> str:
-    return "non renseigné" if value is None else ("oui" if value else "non")
+def _date_or_dash(value: str | None, lang: str = DEFAULT) -> str:
+    return date_in(value, lang) or "—"
 
 
 # ---------------------------------------------------------------- errors and routes
 
 ERRORS = {
-    404: ("Page introuvable", "Cette page ou ce projet n’existe pas (ou plus) dans l’index."),
-    422: ("Paramètres invalides", "L’adresse contient un paramètre de recherche invalide."),
-    405: ("Méthode non autorisée", "Cette adresse ne répond pas à cette méthode HTTP."),
-    503: ("Service indisponible", "L’index n’est pas encore prêt. Réessayez dans un instant."),
+    404: (N_("Page introuvable"),
+          N_("Cette page ou ce projet n’existe pas (ou plus) dans l’index.")),
+    422: (N_("Paramètres invalides"),
+          N_("L’adresse contient un paramètre de recherche invalide.")),
+    405: (N_("Méthode non autorisée"), N_("Cette adresse ne répond pas à cette méthode HTTP.")),
+    503: (N_("Service indisponible"),
+          N_("L’index n’est pas encore prêt. Réessayez dans un instant.")),
 }
 
 
 def error_context(status: int, detail: str | None = None, reader: Reader | None = None,
-                  back_url: str = "/", q: str = "") -> dict:
-    title, text = ERRORS.get(status, ("Erreur", "Une erreur est survenue."))
+                  back_url: str = "/", q: str = "", lang: str = DEFAULT) -> dict:
+    _ = gettext(lang)
+    title, text = ERRORS.get(status, (N_("Erreur"), N_("Une erreur est survenue.")))
+    title, text = _(title), _(text)
     q = q.strip()[:MAX_Q]
     return {
-        **site_context(reader),
+        **site_context(reader, lang),
         "page_title": title,
         "status": status,
         "title": title,
@@ -587,10 +639,12 @@ def error_page(request: Request, status: int, detail: str | None = None,
     except Exception:  # noqa: BLE001
         reader = None
     q = request.query_params.get("q", "")
-    return templates.TemplateResponse(
-        request, "error.html", error_context(status, detail, reader, back_url, q),
-        status_code=status, headers=headers,
-    )
+    lang = request_language(request)
+    return render(request, "error.html", error_context(status, detail, reader, back_url, q, lang),
+                  lang, status_code=status, headers=headers)
+
+
+Language = Annotated[str, Depends(get_language)]
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -598,12 +652,13 @@ def search_page(
     request: Request,
     params: ParamsDep,
     reader: ReaderDep,
+    lang: Language,
 ) -> Response:
     context = search_page_context(reader, params,
-                                  downloads=not request.app.state.settings.api_token)
+                                  downloads=not request.app.state.settings.api_token, lang=lang)
     if context["last_page_url"]:  # a page past the end (an old link): the last one
-        return RedirectResponse(context["last_page_url"], status_code=303)
-    return templates.TemplateResponse(request, "search.html", context)
+        return RedirectResponse(with_language(context["last_page_url"], lang), status_code=303)
+    return render(request, "search.html", context, lang)
 
 
 @router.get("/suggest", include_in_schema=False)
@@ -624,19 +679,22 @@ def facet_values_page(
     param: str,
     params: ParamsDep,
     reader: ReaderDep,
+    lang: Language,
     valeur: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
-    context = facet_values_context(reader, params, param, valeur.strip())
+    context = facet_values_context(reader, params, param, valeur.strip(), lang)
     if context is None:
-        return error_page(request, 404, f"Aucun filtre «\u00a0{param}\u00a0».")
-    return templates.TemplateResponse(request, "facet_values.html", context)
+        _ = gettext(lang)
+        return error_page(request, 404, _("Aucun filtre «\u00a0%(name)s\u00a0».") % {"name": param})
+    return render(request, "facet_values.html", context, lang)
 
 
 @router.get("/projects/{project_id}", response_class=HTMLResponse, include_in_schema=False)
 def project_page(
-    request: Request, project_id: str, reader: ReaderDep
+    request: Request, project_id: str, reader: ReaderDep,
+    lang: Language,
 ) -> Response:
-    context = project_page_context(reader, project_id)
+    context = project_page_context(reader, project_id, lang)
     if context is None:
         return error_page(request, 404)
-    return templates.TemplateResponse(request, "project.html", context)
+    return render(request, "project.html", context, lang)

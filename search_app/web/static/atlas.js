@@ -34,6 +34,8 @@
     if (!input || !window.fetch) return;
     var form = input.form;
     var url = input.getAttribute("data-suggest-url");
+    var kindLabels = {};
+    try { kindLabels = JSON.parse(input.getAttribute("data-kinds") || "{}"); } catch (e) { /* French kinds */ }
     var listId = "q-suggestions";
     var list = document.createElement("ul");
     list.id = listId;
@@ -120,7 +122,7 @@
         text.textContent = s.value;
         var kind = document.createElement("span");
         kind.className = "suggest-kind";
-        kind.textContent = s.kind || "";
+        kind.textContent = kindLabels[s.kind] || s.kind || "";
         li.appendChild(text);
         li.appendChild(kind);
         // mousedown, not click: fires before the input loses focus and closes the list.
@@ -132,8 +134,13 @@
       });
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
-      status.textContent = suggestions.length + " suggestion" +
-        (suggestions.length > 1 ? "s" : "") + "\u00a0; flèches haut et bas pour choisir.";
+      // The page gives these texts in its language (data-* attributes on the search box).
+      var many = input.getAttribute("data-status-many") ||
+        "{n} suggestions\u00a0; flèches haut et bas pour choisir.";
+      var one = input.getAttribute("data-status-one") ||
+        "1 suggestion\u00a0; flèches haut et bas pour choisir.";
+      status.textContent = suggestions.length > 1
+        ? many.replace("{n}", String(suggestions.length)) : one;
     }
 
     function fetchSuggestions() {
@@ -203,7 +210,7 @@
     try { from = new URL(document.referrer); } catch (e) { return; }
     if (from.origin !== window.location.origin || from.pathname !== "/" || !from.search) return;
     link.href = from.pathname + from.search;
-    link.textContent = "Retour aux résultats";
+    link.textContent = link.getAttribute("data-back-label") || "Retour aux résultats";
   }
 
   function init() {
