@@ -27,6 +27,7 @@ from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_code, country_name
 from search_app.engine.facets import counted, value_counts, year_facet
+from search_app.engine.figures import authority_funding, country_figures, funding_by_year
 from search_app.engine.handle import IndexHandle
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
@@ -137,6 +138,7 @@ def authority(reader: Reader, slug: str) -> dict[str, Any] | None:
     name = data.values["french_partner"][i]
     mask = reader.filtered(SearchParams(french_partner=[name]))
     summary = _summary(data, mask)
+    own, unmatched = authority_funding(reader.handle, i, mask)
     countries = [{"code": data.values["country"][j],
                   "name": data.country_names.get(data.values["country"][j])
                   or country_name(data.values["country"][j]),
@@ -147,6 +149,9 @@ def authority(reader: Reader, slug: str) -> dict[str, Any] | None:
         "slug": slugify(name),
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
+        "own_funding_eur": own,
+        "unmatched_funders": unmatched,
+        "funding_years": funding_by_year(reader.handle, mask),
         "countries": countries,
         "themes": summary["themes"],
         "years": summary["years"],
@@ -173,11 +178,15 @@ def country(reader: Reader, code: str) -> dict[str, Any] | None:
     mask = reader.filtered(SearchParams(country=[found]))
     summary = _summary(data, mask)
     names = data.values["french_partner"]
+    _, _, shares = country_figures(data, mask)
+    share = int(round(shares[data.values["country"].index(found)]))
     return {
         "code": found,
         "name": country_name(found) or data.country_names.get(found) or found,
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
+        "funding_share_eur": share,
+        "funding_years": funding_by_year(reader.handle, mask),
         "authorities": [{"name": names[j], "slug": slug_of[j], "count": c}
                         for j, c in _value_counts(data, "french_partner", mask)],
         "themes": summary["themes"],

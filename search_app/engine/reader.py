@@ -20,6 +20,7 @@ import orjson
 from indexer.fields import BY_NAME
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
+from search_app.engine.figures import add_country_shares, countries_of_results
 from search_app.engine.filters import filter_masks
 from search_app.engine.handle import IndexHandle
 from search_app.engine.hits import hits
@@ -115,6 +116,8 @@ class Reader:
         total = int(final.sum())
         facets, facet_totals = count_facets(h.data, m.mask, masks, selected, params.year_min,
                                             params.year_max)
+        add_country_shares(h.data, facets.get("country") or [],
+                           combine(m.mask, masks, skip="country"))
         start = (params.page - 1) * params.size
         ranked = (rank(h, m.scores, final, params.sort, start + params.size, m.tier)
                   if start < total else [])
@@ -126,6 +129,8 @@ class Reader:
                 suggestion = None  # its words exist, but never together: no help
         return {
             "total": total,
+            # The funding of every match (the sum over the search's exports).
+            "funding_total_eur": int(h.data.funding[final].sum()),
             "page": params.page,
             "size": params.size,
             "pages": (total + params.size - 1) // params.size,
@@ -138,6 +143,9 @@ class Reader:
             "facets": facets,
             # How many values each facet has in all: its list stops at the facet's `limit`.
             "facet_totals": facet_totals,
+            # Where the matches are, under every filter (the facet counts what each country
+            # would add): what the map shows.
+            "countries_of_results": countries_of_results(h.data, final),
         }
 
     def _finds(self, params: SearchParams, q: str, masks: dict[str, np.ndarray]) -> bool:
