@@ -20,7 +20,11 @@ import orjson
 from indexer.fields import BY_NAME
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
-from search_app.engine.figures import add_country_shares, countries_of_results
+from search_app.engine.figures import (
+    add_country_shares,
+    countries_of_results,
+    funding_by_year,
+)
 from search_app.engine.filters import filter_masks
 from search_app.engine.handle import IndexHandle
 from search_app.engine.hits import hits
@@ -152,6 +156,13 @@ class Reader:
         """Whether `q`, every word required, finds a record under the same filters."""
         m = self.matching(params.model_copy(update={"q": q, "match": "all"}))
         return bool(combine(m.mask, masks).any())
+
+    def funding_years(self, params: SearchParams) -> list[dict[str, int]]:
+        """The funding rows of every match, summed per funding year (`figures`)."""
+        h = self.handle
+        m = self.matching(params)
+        masks, _ = filter_masks(h.data, params, h.lookup)
+        return funding_by_year(h, combine(m.mask, masks))
 
     def filtered(self, params: SearchParams) -> np.ndarray:
         """The documents the search answers for `params`' filters, without its text."""

@@ -23,16 +23,18 @@ def _projets(n: int) -> str:
 
 def render_year_chart(
     facet_items: Iterable[dict],
-    link: Callable[[int], str],
+    link: Callable[[int], str] | None,
     *,
     title: str = "Projets par année de début",
+    describe: Callable[[int], str] = _projets,
 ) -> Markup:
     """Bars of ``count`` per year from ``start_year`` facet items (``value`` an int year).
 
     Years with no result between the first and the last are drawn as gaps so the time axis
-    stays linear. Each bar links to ``link(year)``. The drawing is a mouse shortcut, hidden
-    from assistive technology and out of the tab order: the caption says what it shows and the
-    year facet list offers the same links.
+    stays linear. Each bar links to ``link(year)`` (None: no links); ``describe`` words a
+    bar's ``count`` (projects, or euros for the funding chart). The drawing is a mouse
+    shortcut, hidden from assistive technology and out of the tab order: the caption says
+    what it shows and the year facet list offers the same links.
     """
     counts: dict[int, int] = {}
     selected: set[int] = set()
@@ -57,9 +59,9 @@ def render_year_chart(
     bar = max(slot * 0.8, 1.0)
     plot = HEIGHT - TOP - BOTTOM
     summary = (
-        f"{title}\u00a0: de {first} à {last}, au plus {_projets(top)} en {peak}"
+        f"{title}\u00a0: de {first} à {last}, au plus {describe(top)} en {peak}"
         if first != last
-        else f"{title}\u00a0: {_projets(top)} en {first}"
+        else f"{title}\u00a0: {describe(top)} en {first}"
     )
     out = [
         '<figure class="yearchart">',
@@ -76,11 +78,12 @@ def render_year_chart(
         if n:
             h = max(plot * n / top, 1.5)
             cls = "bar sel" if year in selected else "bar"
+            opening = (f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
+                       if link is not None else f'<g data-year="{year}">')
             out.append(
-                f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
-                f"<title>{year}\u00a0: {_projets(n)}</title>"
+                f"{opening}<title>{year}\u00a0: {describe(n)}</title>"
                 f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
-                f' width="{bar:.1f}" height="{h:.1f}"/></a>'
+                f' width="{bar:.1f}" height="{h:.1f}"/>{"</a>" if link is not None else "</g>"}'
             )
         if year % step == 0 or (i == 0 and step == 1):
             out.append(
@@ -89,3 +92,14 @@ def render_year_chart(
     out.append("</svg>")
     out.append(f"<figcaption>{escape(summary)}</figcaption></figure>")
     return Markup("".join(out))
+
+
+def render_funding_chart(years: list[dict], *, title: str = "Financements par année"
+                         ) -> Markup:
+    """Bars of euros per funding year (``[{year, funding_eur}]``, the funding rows' years);
+    not links: a funding year is no filter."""
+    from search_app.web.templating import euros
+
+    items = [{"value": y["year"], "count": y["funding_eur"]} for y in years
+             if y.get("funding_eur")]
+    return render_year_chart(items, None, title=title, describe=euros) if items else Markup("")

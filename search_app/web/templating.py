@@ -50,6 +50,17 @@ def euros(value: int | float | None) -> str:
     return f"{nombre(value)}{NBSP}€"
 
 
+def euros_court(value: int | float | None) -> str:
+    """A header's amount: ``3 215 000`` -> ``3,2 M€``, ``48 500`` -> ``48,5 k€``."""
+    if value is None:
+        return ""
+    for size, unit in ((1e9, "Md€"), (1e6, "M€"), (1e3, "k€")):
+        if abs(value) >= size:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+            return f"{text}{NBSP}{unit}"
+    return euros(value)
+
+
 def date_fr(value: str | dt.date | None) -> str:
     """ISO date -> ``31 décembre 2021``; anything unparseable is shown as given."""
     if not value:
