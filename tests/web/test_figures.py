@@ -86,12 +86,9 @@ def test_map_shows_where_the_results_are(client) -> None:
 # ---------------------------------------------------------------- end dates
 
 
-@pytest.fixture(scope="module")
-def everything(app) -> list[dict]:
-    from fastapi.testclient import TestClient
-
-    with TestClient(app) as c:
-        return export(c)
+@pytest.fixture
+def everything(client) -> list[dict]:
+    return export(client)
 
 
 DAYS = st.dates(min_value=date(2010, 1, 1), max_value=date(2032, 12, 31))
@@ -292,3 +289,37 @@ def test_ready_link_finds_what_ended_in_the_last_twelve_months(client, everythin
     today = date.today()
     start = (today - timedelta(days=365)).isoformat()
     assert f"end_min={start}" in page and "terminés depuis 12 mois" in page
+
+
+# ---------------------------------------------------------------- the map
+
+
+def test_selected_country_stands_out_on_the_search_map(client) -> None:
+    page = client.get("/", params={"country": "SN"}).text
+    assert 'data-code="SN"' in page
+    sn = page.split('data-code="SN"', 1)[1].split("</a>", 1)[0]
+    assert " sel" in sn
+    assert "sélection\u00a0: Sénégal" in page
+
+
+def test_small_countries_get_markers() -> None:
+    from search_app.web.worldmap import render_world_map
+
+    drawn = str(render_world_map({"SG": 3, "FR": 10}, lambda c: f"/pays/{c}", {},
+                                 selected={"SG"}))
+    singapore = drawn.split('data-code="SG"', 1)[1].split("</a>", 1)[0]
+    france = drawn.split('data-code="FR"', 1)[1].split("</a>", 1)[0]
+    assert "<circle" in singapore and "sel" in singapore
+    assert "<circle" not in france
+
+
+def test_legend_classes_are_distinct() -> None:
+    import re
+
+    css = (Path(__file__).parents[2] / "search_app" / "web" / "static" / "atlas.css").read_text()
+    colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
+               for h in re.findall(r"--map-\d: #([0-9a-f]{6});", css)]
+    assert len(colours) == 6
+    for i, a in enumerate(colours):
+        for b in colours[i + 1:]:
+            assert sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5 > 45, (a, b)
