@@ -189,8 +189,11 @@ class Reader:
         m = self.matching(params)
         masks, selected = filter_masks(h.data, params, h.lookup)
         start = (page - 1) * size
-        items, total = matching_values(h.data, declared, combine(m.mask, masks, skip=facet),
-                                       selected.get(facet, []), contains, start, start + size)
+        where = combine(m.mask, masks, skip=facet)
+        items, total = matching_values(h.data, declared, where, selected.get(facet, []),
+                                       contains, start, start + size)
+        if facet == "country":
+            add_country_shares(h.data, items, where)
         return {"facet": facet, "label": declared.label, "contains": contains, "total": total,
                 "page": page, "size": size, "pages": (total + size - 1) // size,
                 "values": items}

@@ -323,3 +323,10 @@ def test_legend_classes_are_distinct() -> None:
     for i, a in enumerate(colours):
         for b in colours[i + 1:]:
             assert sum((x - y) ** 2 for x, y in zip(a, b, strict=True)) ** 0.5 > 45, (a, b)
+
+
+def test_every_country_value_carries_its_share(client) -> None:
+    listed = client.get("/api/facets/country", params={"size": 100}).json()["values"]
+    facet = client.get("/api/search", params={"size": 1}).json()["facets"]["country"]
+    assert {i["value"]: i["funding_share_eur"] for i in listed} == \
+        {i["value"]: i["funding_share_eur"] for i in facet}
