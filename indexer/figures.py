@@ -28,12 +28,18 @@ CHECK_FUTURE = "Terminé, date de fin à venir"
 
 
 @lru_cache(maxsize=100_000)
+def slugify(name: str) -> str:
+    """An authority's slug, its name folded: ``Métropole Européenne de Lille`` ->
+    ``metropole-europeenne-de-lille`` (lowercase ASCII, each other run ``-``)."""
+    return _NON_ALNUM.sub("-", unidecode(name).lower()).strip("-")
+
+
+@lru_cache(maxsize=100_000)
 def authority_key(name: str) -> str:
-    """The key two spellings of one authority share: « Ville d'Angers », « Angers » and
-    « ANGERS » are ``angers``. Case, accents, punctuation and a town-council prefix aside."""
+    """The key two spellings of one authority share: its slug (`slugify`) without a
+    town-council prefix, so « Ville d'Angers », « Angers » and « ANGERS » are ``angers``."""
     folded = " ".join(unidecode(name).lower().replace("’", "'").split())
-    folded = _TOWN_PREFIX.sub("", folded)
-    return _NON_ALNUM.sub("-", folded).strip("-")
+    return slugify(_TOWN_PREFIX.sub("", folded))
 
 
 def end_day(end_date: str | None) -> int:

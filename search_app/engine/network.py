@@ -5,26 +5,25 @@ with ``country=CODE``: the documents come from the reader's filters and the coun
 facet counting the search uses, so they agree with the search by construction. Only an
 authority's foreign partners are read from the record store (memoised per version).
 
-Slug of an authority: its name folded to lowercase ASCII, each run of other characters
+Slug of an authority (`indexer.figures.slugify`, where funders are matched to authorities
+too): its name folded to lowercase ASCII, each run of other characters
 replaced by ``-``, trimmed (« Métropole Européenne de Lille » → ``metropole-europeenne-de-
 lille``). Two names with one slug: the one with more projects.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import orjson
-from unidecode import unidecode
 
 from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
+from indexer.figures import slugify
 from indexer.places import country_code, country_name
 from search_app.engine.facets import counted, value_counts, year_facet
 from search_app.engine.figures import authority_funding, country_figures, funding_by_year
@@ -32,14 +31,9 @@ from search_app.engine.handle import IndexHandle
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 PARTNER_CACHE = 512  # authorities whose foreign partners are kept, per index version
 
 
-@lru_cache(maxsize=100_000)
-def slugify(name: str) -> str:
-    """``Métropole Européenne de Lille`` -> ``metropole-europeenne-de-lille``."""
-    return _NON_ALNUM.sub("-", unidecode(name).lower()).strip("-")
 
 
 @dataclass
