@@ -4,6 +4,7 @@ the records (the JSON Lines export of the same search)."""
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -314,8 +315,6 @@ def test_small_countries_get_markers() -> None:
 
 
 def test_legend_classes_are_distinct() -> None:
-    import re
-
     css = (Path(__file__).parents[2] / "search_app" / "web" / "static" / "atlas.css").read_text()
     colours = [tuple(int(h[i:i + 2], 16) for i in (0, 2, 4))
                for h in re.findall(r"--map-\d: #([0-9a-f]{6});", css)]
@@ -330,3 +329,32 @@ def test_every_country_value_carries_its_share(client) -> None:
     facet = client.get("/api/search", params={"size": 1}).json()["facets"]["country"]
     assert {i["value"]: i["funding_share_eur"] for i in listed} == \
         {i["value"]: i["funding_share_eur"] for i in facet}
+
+
+# ---------------------------------------------------------------- exports and network pages
+
+
+def test_csv_carries_the_page_and_the_status_check(client) -> None:
+    import csv
+    import io
+
+    text = client.get("/api/search.csv", params={"q": "villes michelin"}).text.lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    seed = next(r for r in rows if r["id"] == SEED_ID)
+    assert seed["url"] == f"http://testserver/projects/{SEED_ID}"
+    assert seed["status_check"] == CHECK_ENDED
+
+
+@pytest.mark.parametrize("page", ["/pays/SN", "/collectivites/region-bretagne"])
+def test_network_pages_download_and_sort(client, page) -> None:
+    html = client.get(page).text
+    for ext in ("xlsx", "csv", "jsonl"):
+        assert f"/api/search.{ext}?" in html
+    assert f'href="{page}?sort=funding_desc"' in html
+    filters = {"country": "SN"} if "pays" in page else {"french_partner": "Région Bretagne"}
+    richest = client.get("/api/search", params={**filters, "sort": "funding_desc",
+                                                "size": 1}).json()["hits"][0]
+    listed = client.get(page, params={"sort": "funding_desc"}).text.split('<ol class="hits">')[1]
+    first = re.search(r'href="/projects/([^"]+)"', listed)
+    assert first is not None and first.group(1) == richest["id"]
+    assert client.get(page, params={"sort": "nope"}).status_code == 422
