@@ -358,3 +358,25 @@ def test_network_pages_download_and_sort(client, page) -> None:
     first = re.search(r'href="/projects/([^"]+)"', listed)
     assert first is not None and first.group(1) == richest["id"]
     assert client.get(page, params={"sort": "nope"}).status_code == 422
+
+
+@pytest.mark.parametrize(("q", "ends"), [
+    ("fin:2021", (date(2021, 1, 1), date(2021, 12, 31))),
+    ("fin:2020..2022", (date(2020, 1, 1), date(2022, 12, 31))),
+    ("fin:2022..2020", (date(2020, 1, 1), date(2022, 12, 31))),
+    ("fin:2021-06-30..2021", (date(2021, 6, 30), date(2021, 12, 31))),
+    ("fin:..2020", (None, date(2020, 12, 31))),
+    ("Fin:2019..", (date(2019, 1, 1), None)),
+])
+def test_end_syntax(q, ends) -> None:
+    from search_app.engine.request import SearchParams
+
+    params = SearchParams(q=f"eau {q}")
+    assert params.q == "eau" and (params.end_min, params.end_max) == ends
+
+
+def test_a_bad_end_term_stays_text() -> None:
+    from search_app.engine.request import SearchParams
+
+    params = SearchParams(q="fin:2021-02-30")
+    assert params.q == "fin:2021-02-30" and params.end_min is None

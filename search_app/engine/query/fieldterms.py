@@ -48,8 +48,11 @@ def _end_range(value: str) -> tuple[date | None, date | None] | None:
     try:
         if not m["range"]:
             return _day(m["low"], False), _day(m["low"], True)
-        return (_day(m["low"], False) if m["low"] else None,
-                _day(m["high"], True) if m["high"] else None)
+        low = _day(m["low"], False) if m["low"] else None
+        high = _day(m["high"], True) if m["high"] else None
+        if low and high and low > high:  # « fin:2022..2020 »: the days between
+            return _day(m["high"], False), _day(m["low"], True)
+        return low, high
     except ValueError:
         return None
 
