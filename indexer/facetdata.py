@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .fields import BY_NAME, MULTI, SINGLE, YEAR
+from .figures import end_day, status_check
 from .shift import Shift
 
 
@@ -39,6 +40,7 @@ class _Rows:
     alive: np.ndarray
     year: np.ndarray
     funding: np.ndarray
+    end_day: np.ndarray
     titles: list[str]
     single: dict[str, np.ndarray]
     vocab: dict[str, Vocabulary]
@@ -51,6 +53,7 @@ class _Rows:
         self.alive[docnum] = True
         self.year[docnum] = fv.get(YEAR.name) or 0
         self.funding[docnum] = fv.get("funding") or 0
+        self.end_day[docnum] = fv.get("end_day") or 0
         self.titles[docnum] = fv.get("title") or ""
         for name in SINGLE:
             if fv.get(name):  # a list of at most one value
@@ -69,6 +72,7 @@ class FacetData:
     alive: np.ndarray
     start_year: np.ndarray
     funding: np.ndarray
+    end_day: np.ndarray  # each document's end date as a day number (0: unknown)
     single: dict[str, np.ndarray]
     multi: dict[str, tuple[np.ndarray, np.ndarray]]
     values: dict[str, list[str]]
@@ -98,6 +102,25 @@ class FacetData:
                 self.funding_weights()[self.multi[facet][0]]
         return weights
 
+    def pair_share(self, facet: str) -> np.ndarray:
+        """Each (document, value) pair's share of its document's funding: the funding split
+        equally among the document's values, in whole euros, the remainder going one euro
+        each to its first values, so a document's shares add up to its funding exactly."""
+        shares = self._derived.get(("share", facet))
+        if shares is None:
+            docs = self.multi[facet][0]
+            per_doc = np.bincount(docs, minlength=self.size)
+            n = per_doc[docs]
+            funding = self.funding[docs]
+            # Rank of each pair within its document (pairs of a document need not be adjacent).
+            order = np.argsort(docs, kind="stable")
+            starts = np.concatenate([[0], np.cumsum(per_doc)[:-1]])
+            rank = np.empty(docs.size, dtype=np.int64)
+            rank[order] = np.arange(docs.size) - starts[docs[order]]
+            shares = funding // np.maximum(n, 1) + (rank < funding % np.maximum(n, 1))
+            self._derived["share", facet] = shares = shares.astype(np.float64)
+        return shares
+
     def labels(self, facet: str) -> list[str]:
         """Each value of a facet as shown (`Facet.display`: a country's French name)."""
         labels = self._derived.get(("labels", facet))
@@ -120,7 +143,8 @@ class FacetData:
     def build(cls, size: int, docs: Iterable[tuple[int, str, dict[str, Any]]]) -> FacetData:
         """From (docnum, id, facet_values) for every live document."""
         rows = _Rows([""] * size, np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int32),
-                     np.zeros(size, dtype=np.int64), [""] * size,
+                     np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int32),
+                     [""] * size,
                      {name: np.full(size, -1, dtype=np.int32) for name in SINGLE},
                      {name: Vocabulary() for name in SINGLE + MULTI}, {})
         names: dict[str, str] = {}
@@ -132,7 +156,8 @@ class FacetData:
             name: (np.asarray(d, dtype=np.int32), np.asarray(v, dtype=np.int32))
             for name, (d, v) in rows.pairs.items()
         }
-        return cls(rows.ids, rows.alive, rows.year, rows.funding, rows.single, multi,
+        return cls(rows.ids, rows.alive, rows.year, rows.funding, rows.end_day, rows.single,
+                   multi,
                    {k: v.values for k, v in rows.vocab.items()}, names, rows.titles,
                    rows.partners)
 
@@ -149,7 +174,7 @@ class FacetData:
         start = shift.kept
         rows = _Rows(shift.carry_list(self.ids, ""), shift.carry(self.alive, False),
                      shift.carry(self.start_year, 0), shift.carry(self.funding, 0),
-                     shift.carry_list(self.titles, ""),
+                     shift.carry(self.end_day, 0), shift.carry_list(self.titles, ""),
                      {name: shift.carry(arr, -1) for name, arr in self.single.items()},
                      {name: Vocabulary(list(values), {v: i for i, v in enumerate(values)})
                       for name, values in self.values.items()}, dict(self.partners))
@@ -181,7 +206,8 @@ class FacetData:
             multi[name] = (docs, vals)
         names = self._country_names(multi["country"], values["country"], ids, changed,
                                     dict(new), rows_of)
-        return FacetData(ids, rows.alive, rows.year, rows.funding, single, multi, values,
+        return FacetData(ids, rows.alive, rows.year, rows.funding, rows.end_day, single, multi,
+                         values,
                          names, rows.titles, partners)
 
     def _country_names(self, pairs: tuple[np.ndarray, np.ndarray], codes: list[str],
@@ -200,7 +226,8 @@ class FacetData:
                 else self.country_names[code] for code in codes}
 
     def save(self, arrays_path: Path, values_path: Path) -> None:
-        arrays = {"alive": self.alive, "start_year": self.start_year, "funding": self.funding}
+        arrays = {"alive": self.alive, "start_year": self.start_year, "funding": self.funding,
+                  "end_day": self.end_day}
         arrays.update({f"single_{k}": v for k, v in self.single.items()})
         for k, (d, v) in self.multi.items():
             arrays[f"multi_{k}_doc"], arrays[f"multi_{k}_val"] = d, v
@@ -211,15 +238,24 @@ class FacetData:
         values_path.write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, arrays_path: Path, values_path: Path) -> FacetData:
+    def load(cls, arrays_path: Path, values_path: Path,
+             records_of: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None
+             ) -> FacetData:
+        """The saved arrays; a version written before end days and status checks (format
+        < 5) gets them from its records, read through `records_of` (ids -> records)."""
         with np.load(arrays_path) as npz:
             arrays = {k: npz[k] for k in npz.files}
         extra = json.loads(values_path.read_text(encoding="utf-8"))
+        if "end_day" not in arrays:
+            if records_of is None:
+                raise ValueError(f"{arrays_path}: no end days (an older format)")
+            _derive_ends(arrays, extra, records_of)
         return cls(
             ids=extra["ids"],
             alive=arrays["alive"],
             start_year=arrays["start_year"],
             funding=arrays["funding"],
+            end_day=arrays["end_day"],
             single={k: arrays[f"single_{k}"] for k in SINGLE},
             multi={k: (arrays[f"multi_{k}_doc"], arrays[f"multi_{k}_val"]) for k in MULTI},
             values=extra["values"],
@@ -227,6 +263,30 @@ class FacetData:
             titles=extra["titles"],
             partners=extra["partners"],
         )
+
+
+def _derive_ends(arrays: dict[str, np.ndarray], extra: dict[str, Any],
+                 records_of: Callable[[list[str]], dict[str, dict[str, Any]]]) -> None:
+    """The end day and status_check arrays of an older version, from its records."""
+    ids: list[str] = extra["ids"]
+    days = np.zeros(len(ids), dtype=np.int32)
+    checks = np.full(len(ids), -1, dtype=np.int32)
+    vocab = Vocabulary()
+    live = [(d, rid) for d, rid in enumerate(ids) if rid and arrays["alive"][d]]
+    for start in range(0, len(live), 500):
+        chunk = live[start:start + 500]
+        found = records_of([rid for _, rid in chunk])
+        for doc, rid in chunk:
+            record = found.get(rid)
+            if record is None:
+                continue
+            days[doc] = end_day(record.get("end_date"))
+            check = status_check(record.get("status"), record.get("end_date"))
+            if check:
+                checks[doc] = vocab.add(check)
+    arrays["end_day"] = days
+    arrays["single_status_check"] = checks
+    extra["values"]["status_check"] = vocab.values
 
 
 def _first_holders(pairs: tuple[np.ndarray, np.ndarray], values: list[str], ids: list[str]

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 from unidecode import unidecode
 
+from .figures import end_day, status_check
 from .places import country_code, country_name, french_names
 from .record import Record
 from .wordlists import country_words, value_words
@@ -136,6 +137,11 @@ FACETS: tuple[Facet, ...] = (
     Facet("french_partner", "french_partner", "Collectivité française", "multi",
           lambda r: _clean(r.french_partners), "french_partners", "French local authority",
           limit=50, alias="collectivite"),
+    # For the Atlas's editors: records whose status contradicts their end date, as of the
+    # day the record was indexed (`figures.status_check`).
+    Facet("status_check", "status_check", "Statut à vérifier", "single",
+          lambda r: _clean([status_check(r.status, r.end_date) or ""]), "status_check",
+          "En cours, date de fin passée / Terminé, date de fin à venir"),
 )
 YEAR = YearFacet("start_year", ("year_min", "year_max"), "Année de début", "start_year",
                  alias="annee")
@@ -164,6 +170,7 @@ def facet_values(record: Record) -> dict[str, Any]:
     out.update({
         YEAR.name: record.start_year,
         "funding": record.funding_total_eur or 0,
+        "end_day": end_day(record.end_date),
         "country_names": {c.code: c.name for c in record.countries},
         "partners": list(dict.fromkeys(p.name for p in record.foreign_partners if p.name)),
         "title": record.title,

@@ -52,12 +52,14 @@ from .postings import PostingsFiles
 if TYPE_CHECKING:
     from .store import RecordStore
 
-FORMAT = 4  # bumped whenever a part changes shape: older versions are refused, not misread
+FORMAT = 5  # bumped whenever a part changes shape: older versions are refused, not misread
 # Formats this code reads: a format 3 version is a format 4 one with a whoosh copy of the
 # lexicon (unused now), a format 2 one a format 3 one without a record delta. (An atlas that
 # reads format 2 only would miss a delta's records, so it must refuse format 3; one that
 # reads format 3 would look for the lexicon's whoosh copy, so it must refuse format 4.)
-READS = (2, 3, 4)
+# Format 5 adds each document's end day and the status_check facet to the facet arrays:
+# an older version gets them from its records when opened (`FacetData.load`).
+READS = (2, 3, 4, 5)
 CURRENT = "CURRENT"
 UNPUBLISHED = ".unpublished"
 VERSIONS = "versions"
@@ -548,7 +550,8 @@ class OpenVersion:
             self._closers.append(self.searcher.close)
             self.records = layout.record_store()
             self._closers.append(self.records.close)
-            self.facets = FacetData.load(layout.facet_arrays, layout.facet_values)
+            self.facets = FacetData.load(layout.facet_arrays, layout.facet_values,
+                                         self.records.get_many)
             self.postings = {f: FlatPostings(layout.postings(f)) for f in SCORED_FIELDS}
             self._closers += [p.close for p in self.postings.values()]
             self.phrases = PhraseIndex(layout.phrase_keys, layout.phrase_docs)

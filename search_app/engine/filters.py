@@ -3,11 +3,29 @@ as `indexer.fields` declares them."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from indexer.facetdata import FacetData
 from indexer.fields import FACETS, YEAR, Facet, fold_value
 from search_app.engine.request import SearchParams
+
+END_FILTER = "end_date"
+
+
+def end_mask(data: FacetData, end_min: date | None, end_max: date | None
+             ) -> np.ndarray | None:
+    """Documents whose end date lies in [end_min, end_max] (inclusive); None: no bound."""
+    if end_min is None and end_max is None:
+        return None
+    days = data.end_day
+    mask = days > 0
+    if end_min is not None:
+        mask &= days >= end_min.toordinal()
+    if end_max is not None:
+        mask &= days <= end_max.toordinal()
+    return mask
 
 
 class ValueLookup:
@@ -67,4 +85,7 @@ def filter_masks(data: FacetData, params: SearchParams, lookup: ValueLookup
     years = year_mask(data, params.year_min, params.year_max)
     if years is not None:
         masks[YEAR.name] = years
+    ends = end_mask(data, params.end_min, params.end_max)
+    if ends is not None:
+        masks[END_FILTER] = ends  # no facet of its own: every facet counts under it
     return masks, selected

@@ -24,9 +24,20 @@ def hits(h: IndexHandle, page: list[tuple[int, float | None]], terms: set[str]
     ids = [h.data.ids[d] for d, _ in page]
     records = h.records.get_many(ids)
     in_body = _in_body(h, [d for d, _ in page], terms)
-    return [hit_summary(records[rid], terms if body else set(), score, h.forms)
-            for rid, (_, score), body in zip(ids, page, in_body, strict=True)
+    checks = _status_checks(h, [d for d, _ in page])
+    return [{**hit_summary(records[rid], terms if body else set(), score, h.forms),
+             "status_check": check}
+            for rid, (_, score), body, check in zip(ids, page, in_body, checks, strict=True)
             if rid in records]
+
+
+def _status_checks(h: IndexHandle, docs: list[int]) -> list[str | None]:
+    """Each document's `status_check` facet value (the status contradicts the end date)."""
+    codes = h.data.single.get("status_check")
+    if codes is None:
+        return [None] * len(docs)
+    values = h.data.values["status_check"]
+    return [values[c] if c >= 0 else None for c in codes[docs].tolist()]
 
 
 def _in_body(h: IndexHandle, docs: list[int], terms: set[str]) -> list[bool]:

@@ -5,40 +5,35 @@ with ``country=CODE``: the documents come from the reader's filters and the coun
 facet counting the search uses, so they agree with the search by construction. Only an
 authority's foreign partners are read from the record store (memoised per version).
 
-Slug of an authority: its name folded to lowercase ASCII, each run of other characters
+Slug of an authority (`indexer.figures.slugify`, where funders are matched to authorities
+too): its name folded to lowercase ASCII, each run of other characters
 replaced by ``-``, trimmed (« Métropole Européenne de Lille » → ``metropole-europeenne-de-
 lille``). Two names with one slug: the one with more projects.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import orjson
-from unidecode import unidecode
 
 from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
+from indexer.figures import slugify
 from indexer.places import country_code, country_name
 from search_app.engine.facets import counted, value_counts, year_facet
+from search_app.engine.figures import authority_funding, country_figures, funding_by_year
 from search_app.engine.handle import IndexHandle
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
 
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 PARTNER_CACHE = 512  # authorities whose foreign partners are kept, per index version
 
 
-@lru_cache(maxsize=100_000)
-def slugify(name: str) -> str:
-    """``Métropole Européenne de Lille`` -> ``metropole-europeenne-de-lille``."""
-    return _NON_ALNUM.sub("-", unidecode(name).lower()).strip("-")
 
 
 @dataclass
@@ -137,6 +132,7 @@ def authority(reader: Reader, slug: str) -> dict[str, Any] | None:
     name = data.values["french_partner"][i]
     mask = reader.filtered(SearchParams(french_partner=[name]))
     summary = _summary(data, mask)
+    own, unmatched = authority_funding(reader.handle, i, mask)
     countries = [{"code": data.values["country"][j],
                   "name": data.country_names.get(data.values["country"][j])
                   or country_name(data.values["country"][j]),
@@ -147,6 +143,9 @@ def authority(reader: Reader, slug: str) -> dict[str, Any] | None:
         "slug": slugify(name),
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
+        "own_funding_eur": own,
+        "unmatched_funders": unmatched,
+        "funding_years": funding_by_year(reader.handle, mask),
         "countries": countries,
         "themes": summary["themes"],
         "years": summary["years"],
@@ -173,11 +172,15 @@ def country(reader: Reader, code: str) -> dict[str, Any] | None:
     mask = reader.filtered(SearchParams(country=[found]))
     summary = _summary(data, mask)
     names = data.values["french_partner"]
+    _, _, shares = country_figures(data, mask)
+    share = int(round(shares[data.values["country"].index(found)]))
     return {
         "code": found,
         "name": country_name(found) or data.country_names.get(found) or found,
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
+        "funding_share_eur": share,
+        "funding_years": funding_by_year(reader.handle, mask),
         "authorities": [{"name": names[j], "slug": slug_of[j], "count": c}
                         for j, c in _value_counts(data, "french_partner", mask)],
         "themes": summary["themes"],

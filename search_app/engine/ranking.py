@@ -30,6 +30,11 @@ def rank(h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray, sort: str,
     if sort == "year_asc":
         years = np.where(data.start_year[docs] > 0, data.start_year[docs], 99999)
         order = np.lexsort((h.id_rank[docs], years))
+    elif sort in ("end_desc", "end_asc"):
+        # Records without an end date come last either way.
+        days = data.end_day[docs].astype(np.int64)
+        key = np.where(days > 0, -days if sort == "end_desc" else days, np.iinfo(np.int64).max)
+        order = np.lexsort((h.id_rank[docs], key))
     elif sort == "funding_desc":
         order = np.lexsort((h.id_rank[docs], -data.funding[docs]))
     else:  # year_desc, and relevance without text

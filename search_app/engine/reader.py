@@ -20,6 +20,11 @@ import orjson
 from indexer.fields import BY_NAME
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
+from search_app.engine.figures import (
+    add_country_shares,
+    countries_of_results,
+    funding_by_year,
+)
 from search_app.engine.filters import filter_masks
 from search_app.engine.handle import IndexHandle
 from search_app.engine.hits import hits
@@ -115,6 +120,8 @@ class Reader:
         total = int(final.sum())
         facets, facet_totals = count_facets(h.data, m.mask, masks, selected, params.year_min,
                                             params.year_max)
+        add_country_shares(h.data, facets.get("country") or [],
+                           combine(m.mask, masks, skip="country"))
         start = (params.page - 1) * params.size
         ranked = (rank(h, m.scores, final, params.sort, start + params.size, m.tier)
                   if start < total else [])
@@ -126,6 +133,8 @@ class Reader:
                 suggestion = None  # its words exist, but never together: no help
         return {
             "total": total,
+            # The funding of every match (the sum over the search's exports).
+            "funding_total_eur": int(h.data.funding[final].sum()),
             "page": params.page,
             "size": params.size,
             "pages": (total + params.size - 1) // params.size,
@@ -138,12 +147,22 @@ class Reader:
             "facets": facets,
             # How many values each facet has in all: its list stops at the facet's `limit`.
             "facet_totals": facet_totals,
+            # Where the matches are, under every filter (the facet counts what each country
+            # would add): what the map shows.
+            "countries_of_results": countries_of_results(h.data, final),
         }
 
     def _finds(self, params: SearchParams, q: str, masks: dict[str, np.ndarray]) -> bool:
         """Whether `q`, every word required, finds a record under the same filters."""
         m = self.matching(params.model_copy(update={"q": q, "match": "all"}))
         return bool(combine(m.mask, masks).any())
+
+    def funding_years(self, params: SearchParams) -> list[dict[str, int]]:
+        """The funding rows of every match, summed per funding year (`figures`)."""
+        h = self.handle
+        m = self.matching(params)
+        masks, _ = filter_masks(h.data, params, h.lookup)
+        return funding_by_year(h, combine(m.mask, masks))
 
     def filtered(self, params: SearchParams) -> np.ndarray:
         """The documents the search answers for `params`' filters, without its text."""
@@ -170,8 +189,11 @@ class Reader:
         m = self.matching(params)
         masks, selected = filter_masks(h.data, params, h.lookup)
         start = (page - 1) * size
-        items, total = matching_values(h.data, declared, combine(m.mask, masks, skip=facet),
-                                       selected.get(facet, []), contains, start, start + size)
+        where = combine(m.mask, masks, skip=facet)
+        items, total = matching_values(h.data, declared, where, selected.get(facet, []),
+                                       contains, start, start + size)
+        if facet == "country":
+            add_country_shares(h.data, items, where)
         return {"facet": facet, "label": declared.label, "contains": contains, "total": total,
                 "page": page, "size": size, "pages": (total + size - 1) // size,
                 "values": items}

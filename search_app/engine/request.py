@@ -6,6 +6,7 @@ parameter per value facet, and the start-year range.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -24,7 +25,8 @@ from pydantic_core import PydanticCustomError
 from indexer.fields import FACETS, YEAR, facet_for
 from search_app.engine.query.fieldterms import split_field_terms
 
-Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc"]
+Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc", "end_desc", "end_asc"]
+END_PARAMS: tuple[str, str] = ("end_min", "end_max")
 Match = Literal["auto", "all"]
 LIST_FIELDS: tuple[str, ...] = tuple(f.param for f in FACETS)
 MAX_Q = 500
@@ -58,6 +60,20 @@ def _year(value: Any) -> Any:
     return value
 
 
+def _day(value: Any) -> Any:
+    """An empty end date is no bound; anything else must be an ISO date (YYYY-MM-DD)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            raise PydanticCustomError(
+                "end_date", f"{value[:20]!r} is not a date: give an ISO date such as "
+                "2021-12-31, or leave it empty for no bound") from None
+    return value
+
+
 def _drop_blank(values: list[str]) -> list[str]:
     # Empty values mean "no filter"; repeats are one.
     kept = list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
@@ -82,6 +98,14 @@ Year = Annotated[
                               {"type": "string", "maxLength": 0}]}),
     Field(None, description="Start year, inclusive; empty: no bound. A reversed range is "
           "swapped."),
+]
+
+Day = Annotated[
+    date | None, BeforeValidator(_day),
+    WithJsonSchema({"anyOf": [{"type": "string", "format": "date"},
+                              {"type": "string", "maxLength": 0}]}),
+    Field(None, description="End date of the partnership (ISO, inclusive); empty: no bound. "
+          "Records without an end date are left out by either bound."),
 ]
 
 
@@ -112,6 +136,14 @@ class _BaseParams(BaseModel):
         return self
 
     @model_validator(mode="after")
+    def _ordered_ends(self) -> Any:
+        low, high = (getattr(self, name, None) for name in END_PARAMS)
+        if low is not None and high is not None and low > high:
+            for name, value in zip(END_PARAMS, (high, low), strict=True):
+                setattr(self, name, value)
+        return self
+
+    @model_validator(mode="after")
     def _field_terms(self) -> _BaseParams:
         """``pays:senegal`` in `q` becomes the ``country`` filter (`fieldsyntax`)."""
         text, terms = split_field_terms(self.q)
@@ -119,6 +151,13 @@ class _BaseParams(BaseModel):
             return self
         self.q = text
         for term in terms:
+            if term.param == "end":
+                low, high = term.value
+                if low is not None:
+                    self.end_min = low if self.end_min is None else max(self.end_min, low)
+                if high is not None:
+                    self.end_max = high if self.end_max is None else min(self.end_max, high)
+                continue
             if term.param == "year":
                 low, high = term.value
                 if low is not None:
@@ -142,6 +181,9 @@ class _BaseParams(BaseModel):
         for name in YEAR.params:
             if getattr(self, name) is not None:
                 items.append((name, str(getattr(self, name))))
+        for name in END_PARAMS:
+            if getattr(self, name) is not None:
+                items.append((name, getattr(self, name).isoformat()))
         if self.match != "auto":
             items.append(("match", self.match))
         if self.sort != "relevance":
@@ -161,6 +203,7 @@ _FILTERS: dict[str, Any] = {
     for f in FACETS
 }
 _FILTERS.update({name: (Year, None) for name in YEAR.params})
+_FILTERS.update({name: (Day, None) for name in END_PARAMS})
 
 SearchParams = create_model("SearchParams", __base__=_BaseParams,
                             __module__=__name__, **_FILTERS)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -43,7 +43,7 @@ from search_app.web.models import (
     SuggestAnswer,
     responses,
 )
-from search_app.web.urls import api_search_url, facet_toggle_urls
+from search_app.web.urls import api_search_url, facet_toggle_urls, project_url
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
@@ -69,11 +69,28 @@ def tagged(request: Request) -> dict[str, str]:
     return {"ETag": request.state.etag}
 
 
+def export_records(request: Request, reader: Reader, params: SearchParams
+                   ) -> tuple[int, Iterator[bytes]]:
+    """(count, every matching record's JSON with its page's URL and its `status_check`)."""
+    total, texts = reader.export_json(params)
+    site = str(request.base_url).rstrip("/")
+    h = reader.handle
+    codes, values = h.data.single["status_check"], h.data.values["status_check"]
+
+    def check_of(rid: str) -> str | None:
+        doc = h.id_to_doc.get(rid)
+        code = -1 if doc is None else int(codes[doc])
+        return values[code] if code >= 0 else None
+
+    return total, exports.with_page_and_check(texts, lambda rid: site + project_url(rid),
+                                              check_of)
+
+
 def _stream(request: Request, reader: Reader, params: SearchParams,
             chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
             filename: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
-    total, texts = reader.export_json(params)
+    total, texts = export_records(request, reader, params)
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
@@ -123,9 +140,11 @@ def api_facet_values(
 
 
 @router.get("/search.jsonl", summary="Every matching record as JSON Lines, streamed",
-            description="One record per line, as `atlas parse` gives it, in the requested "
-                        "order; as many lines as the search's `total` (page and size are "
-                        "ignored). `X-Total-Count` gives the count before the body.",
+            description="One record per line, as `atlas parse` gives it plus `url` (its "
+                        "page) and, when its status contradicts its end date, "
+                        "`status_check`, in the requested order; as many lines as the "
+                        "search's `total` (page and size are ignored). `X-Total-Count` "
+                        "gives the count before the body.",
             response_class=StreamingResponse, responses={
                 200: {"content": {"application/x-ndjson": {"schema": {"type": "string"}}},
                       "description": "One JSON record per line"},
@@ -171,7 +190,7 @@ async def api_search_xlsx(
     reader: ReaderDep,
     lang: Annotated[str, Depends(get_language)],
 ) -> FileResponse:
-    total, texts = reader.export_json(params)
+    total, texts = export_records(request, reader, params)
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from markupsafe import Markup, escape
 
-from search_app.web.i18n import DEFAULT, gettext, translations
+from search_app.web.i18n import DEFAULT, gettext, money, translations
 
 # Drawn small so that, scaled into its column, tick labels stay readable.
 WIDTH = 400
@@ -26,17 +26,19 @@ def _projets(n: int, lang: str = DEFAULT) -> str:
 
 def render_year_chart(
     facet_items: Iterable[dict],
-    link: Callable[[int], str],
+    link: Callable[[int], str] | None,
     *,
     title: str | None = None,
     lang: str = DEFAULT,
+    describe: Callable[[int], str] | None = None,
 ) -> Markup:
     """Bars of ``count`` per year from ``start_year`` facet items (``value`` an int year).
 
     Years with no result between the first and the last are drawn as gaps so the time axis
-    stays linear. Each bar links to ``link(year)``. The drawing is a mouse shortcut, hidden
-    from assistive technology and out of the tab order: the caption says what it shows and the
-    year facet list offers the same links.
+    stays linear. Each bar links to ``link(year)`` (None: no links); ``describe`` words a
+    bar's ``count`` (projects, or euros for the funding chart). The drawing is a mouse
+    shortcut, hidden from assistive technology and out of the tab order: the caption says
+    what it shows and the year facet list offers the same links.
     """
     counts: dict[int, int] = {}
     selected: set[int] = set()
@@ -62,13 +64,16 @@ def render_year_chart(
     plot = HEIGHT - TOP - BOTTOM
     _ = gettext(lang)
     title = title or _("Projets par année de début")
+    if describe is None:
+        def describe(n: int) -> str:
+            return _projets(n, lang)
     summary = (
         _("%(title)s\u00a0: de %(first)s à %(last)s, au plus %(projects)s en %(peak)s")
-        % {"title": title, "first": first, "last": last, "projects": _projets(top, lang),
+        % {"title": title, "first": first, "last": last, "projects": describe(top),
            "peak": peak}
         if first != last
         else _("%(title)s\u00a0: %(projects)s en %(year)s")
-        % {"title": title, "projects": _projets(top, lang), "year": first}
+        % {"title": title, "projects": describe(top), "year": first}
     )
     out = [
         '<figure class="yearchart">',
@@ -85,13 +90,13 @@ def render_year_chart(
         if n:
             h = max(plot * n / top, 1.5)
             cls = "bar sel" if year in selected else "bar"
-            tip = _("%(year)s\u00a0: %(projects)s") % {"year": year,
-                                                       "projects": _projets(n, lang)}
+            tip = _("%(year)s\u00a0: %(projects)s") % {"year": year, "projects": describe(n)}
+            opening = (f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
+                       if link is not None else f'<g data-year="{year}">')
             out.append(
-                f'<a href="{escape(link(year))}" tabindex="-1" data-year="{year}">'
-                f"<title>{escape(tip)}</title>"
+                f"{opening}<title>{escape(tip)}</title>"
                 f'<rect class="{cls}" x="{x:.1f}" y="{HEIGHT - BOTTOM - h:.1f}"'
-                f' width="{bar:.1f}" height="{h:.1f}"/></a>'
+                f' width="{bar:.1f}" height="{h:.1f}"/>{"</a>" if link is not None else "</g>"}'
             )
         if year % step == 0 or (i == 0 and step == 1):
             out.append(
@@ -100,3 +105,13 @@ def render_year_chart(
     out.append("</svg>")
     out.append(f"<figcaption>{escape(summary)}</figcaption></figure>")
     return Markup("".join(out))
+
+
+def render_funding_chart(years: list[dict], *, title: str = "Financements par année",
+                         lang: str = DEFAULT) -> Markup:
+    """Bars of euros per funding year (``[{year, funding_eur}]``, the funding rows' years);
+    not links: a funding year is no filter."""
+    items = [{"value": y["year"], "count": y["funding_eur"]} for y in years
+             if y.get("funding_eur")]
+    return render_year_chart(items, None, title=title, lang=lang,
+                             describe=lambda n: money(n, lang)) if items else Markup("")

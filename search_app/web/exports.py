@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ COLUMNS: list[tuple[str, str, int]] = [
     ("foreign_partners", N_("Partenaires étrangers"), 40),
     ("funding_total_eur", N_("Financement total (€)"), 16),
     ("triennial", N_("Triennal"), 9),
+    ("url", N_("Page du projet"), 50),
 ]
 # Every facet's CSV column is exported (the facet registry names it): a facet on a record
 # field these columns do not list yet adds its own column.
@@ -89,6 +90,30 @@ def row_values(record: dict[str, Any], lang: str = DEFAULT) -> dict[str, Any]:
         "funding_total_eur": known_total(record),
         "triennial": {True: _("oui"), False: _("non")}.get(record.get("triennial")),
     }
+
+
+# ---------------------------------------------------------------- figures added
+
+
+def with_page_and_check(texts: Iterable[bytes], page_url: Callable[[str], str],
+                        check_of: Callable[[str], str | None]) -> Iterator[bytes]:
+    """Each stored record with two fields after its own: `url`, its page, and
+    `status_check` when its status contradicts its end date. Spliced into the stored
+    bytes (a record is a JSON object: it ends with ``}``), not decoded and re-encoded."""
+    for text in texts:
+        rid = orjson.loads(text)["id"] if b'"id":' not in text[:64] else _leading_id(text)
+        extra = {"url": page_url(rid)}
+        check = check_of(rid)
+        if check:
+            extra["status_check"] = check
+        body = text.rstrip()
+        yield body[:-1] + b"," + orjson.dumps(extra)[1:]
+
+
+def _leading_id(text: bytes) -> str:
+    """The id of a stored record: its first field (`Record` starts with it)."""
+    start = text.index(b'"id":') + 5
+    return orjson.loads(text[start:text.index(b",", start)])
 
 
 # ---------------------------------------------------------------- JSON Lines

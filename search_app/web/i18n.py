@@ -188,6 +188,23 @@ def number(value: int | float | None, lang: str = DEFAULT) -> str:
     return format_decimal(round(value), locale=LOCALES.get(lang, LOCALES[DEFAULT]))
 
 
+_SHORT_UNITS = {"fr": ((1e9, "Md€"), (1e6, "M€"), (1e3, "k€")),
+                "en": ((1e9, "bn"), (1e6, "m"), (1e3, "k"))}
+
+
+def money_short(value: int | float | None, lang: str = DEFAULT) -> str:
+    """A header's amount: ``3,2 M€`` / ``€3.2m``, ``48,5 k€`` / ``€48.5k``."""
+    if value is None:
+        return ""
+    for size, unit in _SHORT_UNITS.get(lang, _SHORT_UNITS[DEFAULT]):
+        if abs(value) >= size:
+            text = f"{value / size:.1f}".rstrip("0").rstrip(".")
+            if lang == DEFAULT:
+                return f"{text.replace('.', ',')}\u00a0{unit}"
+            return f"€{text}{unit}"
+    return money(value, lang)
+
+
 def money(value: int | float | None, lang: str = DEFAULT) -> str:
     """Whole euros: ``1 380 394 €`` or ``€1,380,394``; empty for a missing amount."""
     if value is None:

@@ -14,8 +14,9 @@ from indexer.record import Country, Record
 
 __all__ = [
     "AuthorityAnswer", "BatchAnswer", "Country", "CountryAnswer", "ErrorDetail", "FacetValue",
-    "FacetValuesAnswer",
-    "Health", "Hit", "Record", "SearchAnswer", "Suggestion", "SuggestAnswer",
+    "FacetValuesAnswer", "FundingYear",
+    "Health", "Hit", "Record", "ResultCountry", "SearchAnswer", "Suggestion", "SuggestAnswer",
+    "UnmatchedFunder",
     "ValidationErrorAnswer",
 ]
 
@@ -31,6 +32,10 @@ class FacetValue(_Answer):
     count: int = Field(ge=0, description="Matching records with this value")
     funding_eur: int = Field(description="Summed funding of those records, in euros")
     selected: bool = Field(description="Whether this value is an active filter")
+    funding_share_eur: int | None = Field(
+        None, description="Country facet only: the records' funding split equally among "
+                          "each record's countries, this country's part (shares of every "
+                          "country add up to the funding of the records that have one)")
     toggle_url: str | None = Field(
         None, description="Search page URL with this value toggled (page reset to 1)")
 
@@ -50,10 +55,37 @@ class Hit(_Answer):
     snippet: str = Field(description="HTML-escaped record text; only <mark> tags are added")
     score: float | None = Field(None, description="Relevance (null when sorted otherwise)")
     synthetic: bool = Field(False, description="A generated record, not a real Atlas page")
+    status_check: str | None = Field(
+        None, description="Set when the status contradicts the end date: « En cours, date de "
+                          "fin passée » or « Terminé, date de fin à venir » (as of indexing)")
+
+
+class ResultCountry(_Answer):
+    code: str = Field(description="ISO 3166-1 alpha-2")
+    name: str
+    count: int = Field(ge=0, description="Matching records with this country")
+    funding_eur: int = Field(description="Their funding, each record whole")
+    funding_share_eur: int = Field(description="Their funding split equally among each "
+                                               "record's countries: this country's part")
+
+
+class FundingYear(_Answer):
+    year: int = Field(description="The funding rows' `year`")
+    funding_eur: int = Field(description="Sum of the rows' amounts that year")
+    rows: int = Field(ge=0, description="Funding rows summed")
+
+
+class UnmatchedFunder(_Answer):
+    name: str = Field(description="The funder as first written (spellings folded together)")
+    funding_eur: int
+    rows: int = Field(ge=0)
 
 
 class SearchAnswer(_Answer):
     total: int = Field(ge=0, description="Every matching record (the CSV and JSONL count)")
+    funding_total_eur: int = Field(
+        0, description="Summed `funding_total_eur` of every matching record (equals the sum "
+                       "over the JSON Lines export of the same search)")
     page: int = Field(ge=1)
     size: int = Field(ge=1, le=100)
     pages: int = Field(ge=0)
@@ -70,6 +102,10 @@ class SearchAnswer(_Answer):
     facet_totals: dict[str, int] = Field(
         default_factory=dict, description="How many values each facet has in all, listed "
                                           "or not")
+    countries_of_results: list[ResultCountry] = Field(
+        default_factory=list, description="Where the matches are: each country of the "
+        "matching records under every filter (the country filter too), most first; what "
+        "the map shows. The `country` facet instead counts what each value would add")
 
 
 class FacetValuesAnswer(_Answer):
@@ -139,7 +175,17 @@ class AuthorityAnswer(_Answer):
     name: str
     slug: str = Field(description="The name folded to lowercase ASCII, other runs as '-'")
     projects: int = Field(ge=0)
-    funding_eur: int
+    funding_eur: int = Field(description="Total funding of its projects, each project whole, "
+                                         "whoever paid")
+    own_funding_eur: int = Field(
+        description="Its own contribution: the funding rows of its projects whose funder is "
+                    "this authority (« Ville d'Angers » names Angers: case, accents and a "
+                    "town-council prefix aside)")
+    unmatched_funders: list[UnmatchedFunder] = Field(
+        default_factory=list, description="Funders of its projects' rows that name no "
+                                          "French authority of the index")
+    funding_years: list[FundingYear] = Field(
+        default_factory=list, description="Its projects' funding rows per funding year")
     countries: list[CountryCount]
     themes: list[ValueCount]
     years: list[ValueCount]
@@ -151,7 +197,14 @@ class CountryAnswer(_Answer):
     code: str
     name: str
     projects: int = Field(ge=0, description="Equals the total of /api/search?country=CODE")
-    funding_eur: int
+    funding_eur: int = Field(description="Total funding of the projects involving the "
+                                         "country, each project whole")
+    funding_share_eur: int = Field(
+        description="Each project's funding divided equally among its countries, this "
+                    "country's part: shares of all countries add up to the funding of the "
+                    "projects that have a country")
+    funding_years: list[FundingYear] = Field(
+        default_factory=list, description="Its projects' funding rows per funding year")
     authorities: list[AuthorityCount] = Field(description="French authorities, most active "
                                                           "first")
     themes: list[ValueCount]

@@ -44,6 +44,11 @@ def euros(value: int | float | None) -> str:
     return i18n.money(value, i18n.DEFAULT)
 
 
+def euros_court(value: int | float | None) -> str:
+    """A header's amount: ``3 215 000`` -> ``3,2 M€``, ``48 500`` -> ``48,5 k€``."""
+    return i18n.money_short(value, i18n.DEFAULT)
+
+
 def date_fr(value: str | dt.date | None) -> str:
     """ISO date -> ``31 décembre 2021``; anything unparseable is shown as given."""
     return i18n.date(value, i18n.DEFAULT)

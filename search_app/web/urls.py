@@ -176,7 +176,8 @@ def query_url(params: HasQueryItems, q: str, *, base: str = "/") -> str:
 
 
 # Keys in the order SearchParams.query_items() writes them, so links stay canonical.
-_ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "match", "sort", "page", "size"]
+_ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "end_min", "end_max", "match", "sort",
+          "page", "size"]
 
 
 def _ordered(items: list[tuple[str, str]]) -> list[tuple[str, str]]:

@@ -213,6 +213,26 @@ def _legend_label(low: int, high: int, lang: str = DEFAULT) -> str:
     return str(low) if low == high else _("%(low)s à %(high)s") % {"low": low, "high": high}
 
 
+# A country whose outline spans less than this (viewBox units) on both axes also gets a
+# marker: Singapore, Malta or Cabo Verde are otherwise invisible at phone width.
+SMALL = 8
+MARKER_RADIUS = 3.5
+
+
+@lru_cache(maxsize=1)
+def small_countries() -> dict[str, Point]:
+    """ISO code -> centre of each country drawn too small to see (`SMALL`)."""
+    out: dict[str, Point] = {}
+    for code, data in load_shapes().paths.items():
+        points = [p for sub in parse_path(data) for p in sub]
+        if not points:
+            continue
+        xs, ys = [p[0] for p in points], [p[1] for p in points]
+        if max(xs) - min(xs) < SMALL and max(ys) - min(ys) < SMALL:
+            out[code] = ((max(xs) + min(xs)) / 2, (max(ys) + min(ys)) / 2)
+    return out
+
+
 def sprite_svg() -> bytes:
     """The country shapes as one SVG file, each ``<path id="XX">`` inside ``<g id="world">``.
 
@@ -271,14 +291,20 @@ def render_world_map(
         n = counts[code]
         tip = {"country": labels.get(code, code), "projects": _projets(n, lang)}
         cls = f"c{_class_of(n, bounds)}" + (" sel" if code in selected else "")
+        centre = small_countries().get(code)
+        marker = (f'<circle class="marker {cls}" cx="{centre[0]:.1f}" cy="{centre[1]:.1f}" '
+                  f'r="{MARKER_RADIUS}"/>' if centre else "")
         out.append(
             f'<a href="{escape(link(code))}" tabindex="-1" data-code="{code}">'
             f"<title>{escape(_(TIP) % tip)}</title>"
-            f'<use href="{href}#{code}" class="{cls}"/></a>'
+            f'<use href="{href}#{code}" class="{cls}"/>{marker}</a>'
         )
     out.append("</svg>")
     caption = _("Carte des résultats par pays partenaire\u00a0: %(num)s pays") % {
         "num": len(counts)}
+    chosen = sorted(labels.get(c, c) for c in selected if c in counts)
+    if chosen:
+        caption += " " + _("(sélection\u00a0: %(names)s, cerclée)") % {"names": ", ".join(chosen)}
     out.append(f"<figcaption>{escape(caption)}</figcaption>")
     if bounds:
         legend = _("Légende\u00a0: nombre de projets")

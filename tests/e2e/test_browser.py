@@ -468,3 +468,35 @@ def test_authority_page_from_a_hit_then_country_page_from_its_map(page, live_ser
     assert page.locator("h1").inner_text() == "Mexique"
     authorities = page.locator("#collectivites-liste a").all_inner_texts()
     assert "Clermont-Ferrand" in authorities
+
+
+# ---------------------------------------------------------------- figures (issue 26)
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_figures_and_the_map_with_a_country_selected(browser, live_server: str, width: int,
+                                                     tmp_path: Path) -> None:
+    import httpx
+
+    context = browser.new_context(locale="fr-FR", viewport={"width": width, "height": 900})
+    page = context.new_page()
+    answer = httpx.get(live_server + "/api/search", params={"country": "SN"}).json()
+    page.goto(live_server + "/?country=SN")
+    heading = squash(page.locator("#resultats-titre").inner_text())
+    assert heading.startswith(f"{answer['total']} projets · ") and heading.endswith("€")
+    selected = page.locator('.worldmap a[data-code="SN"] use.sel')
+    assert selected.count() == 1
+    assert "Sénégal" in page.locator(".worldmap figcaption").inner_text()
+    assert page.locator(".viz-funding figure").count() == 1
+    page.screenshot(path=str(tmp_path / f"recherche-SN-{width}.png"), full_page=True)
+    assert axe_violations(page) == []
+    slug = httpx.get(live_server + "/api/authorities/region-bretagne").json()
+    page.goto(live_server + "/collectivites/region-bretagne")
+    figures = squash(page.locator("#financements").inner_text())
+    assert "Contribution propre" in figures and "quel que soit le financeur" in figures
+    assert squash(f"{slug['own_funding_eur']:,}".replace(",", " ")) in figures.replace(
+        "\u202f", " ")
+    assert page.locator('.downloads a[href*="search.jsonl"]').count() == 1
+    page.screenshot(path=str(tmp_path / f"collectivite-{width}.png"), full_page=True)
+    assert axe_violations(page) == []
+    context.close()

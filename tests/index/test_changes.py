@@ -287,7 +287,7 @@ def test_an_older_format_version_is_read_and_changed(tmp_path: Path, older: int)
     finally:
         service.close()
     build_mod.update([jsonl(tmp_path / "u.jsonl", [record("n1", "Ajouté")])], index)
-    assert version.current(index).read_meta()["format"] == version.FORMAT == 4
+    assert version.current(index).read_meta()["format"] == version.FORMAT == 5
     # Without the live version's written forms, a change cannot list every word: it writes
     # none, and snippets are made word by word.
     assert not version.current(index).written_forms.exists()

@@ -43,7 +43,8 @@ def test_search_page_in_english_for_accept_language(client) -> None:
     page = client.get("/", params={"q": "eau"}, headers=EN)
     assert page.status_code == 200 and lang_of(page.text) == "en"
     assert "Search for a project" in page.text
-    assert re.search(r'id="resultats-titre">[\d,]+\u00a0projects? for “eau”</h1>', page.text)
+    heading = r'id="resultats-titre">[\d,]+\u00a0projects? for “eau”( · €[\d.]+[kmb]n?)?</h1>'
+    assert re.search(heading, page.text)
     assert "Refine the search" in page.text and "Partner countries" in page.text
     assert "Rechercher un projet" not in page.text
     assert "Accept-Language" in page.headers["Vary"] and page.headers["Content-Language"] == "en"

@@ -1,5 +1,6 @@
 """Field terms in the free text: ``pays:senegal``, ``theme:"Eau et assainissement"``,
-``annee:2019``, ``annee:2015..2020``. Pure: no index, no I/O.
+``annee:2019``, ``annee:2015..2020``, ``fin:2020..2022`` (end dates: years or ISO dates,
+inclusive). Pure: no index, no I/O.
 
 Field names come from the facet registry (`indexer.fields`: each facet's ``alias``) and
 compare without case or accents (``Pays:``, ``thème:``). A field term becomes the matching
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 from indexer.analysis import fold_token
 from indexer.fields import BY_ALIAS, FACETS, YEAR, Facet
@@ -21,10 +23,38 @@ _TERM = re.compile(r'(?P<name>[^\s:"-][^\s:"]*):(?:"(?P<quoted>[^"]*)"|(?P<word>
 _YEARS = re.compile(r"(?P<low>\d{1,4})?(?:(?P<range>\.\.)(?P<high>\d{1,4})?)?")
 
 
+END_ALIAS = "fin"  # ``fin:2020..2022``, ``fin:2021-06-30..``: the end date's range
+_DAY = r"\d{4}(?:-\d{2}-\d{2})?"
+_ENDS = re.compile(rf"(?P<low>{_DAY})?(?:(?P<range>\.\.)(?P<high>{_DAY})?)?")
+
+
 @dataclass(frozen=True)
 class FieldTerm:
-    param: str  # a filter parameter (``country``) or ``year``
-    value: str | tuple[int | None, int | None]
+    param: str  # a filter parameter (``country``), ``year`` or ``end``
+    value: str | tuple[int | None, int | None] | tuple[date | None, date | None]
+
+
+def _day(text: str, last: bool) -> date:
+    """A year is its first day as a lower bound, its last day as an upper one."""
+    if len(text) == 4:
+        return date(int(text), 12, 31) if last else date(int(text), 1, 1)
+    return date.fromisoformat(text)
+
+
+def _end_range(value: str) -> tuple[date | None, date | None] | None:
+    m = _ENDS.fullmatch(value)
+    if not m or not (m["low"] or m["high"]):
+        return None
+    try:
+        if not m["range"]:
+            return _day(m["low"], False), _day(m["low"], True)
+        low = _day(m["low"], False) if m["low"] else None
+        high = _day(m["high"], True) if m["high"] else None
+        if low and high and low > high:  # « fin:2022..2020 »: the days between
+            return _day(m["high"], False), _day(m["low"], True)
+        return low, high
+    except ValueError:
+        return None
 
 
 def _year_range(value: str) -> tuple[int | None, int | None] | None:
@@ -37,8 +67,12 @@ def _year_range(value: str) -> tuple[int | None, int | None] | None:
 
 
 def _field_term(name: str, value: str) -> FieldTerm | None:
-    declared = BY_ALIAS.get(fold_token(name))
+    folded = fold_token(name)
     value = " ".join(value.split())
+    if folded == END_ALIAS:
+        ends = _end_range(value) if value else None
+        return None if ends is None else FieldTerm("end", ends)
+    declared = BY_ALIAS.get(folded)
     if declared is None or not value:
         return None
     if declared is YEAR:
@@ -84,5 +118,6 @@ def syntax_help() -> str:
     """The one line the search page shows."""
     names = " ".join(f"{f.alias}:…" for f in FACETS if f.alias in ("pays", "theme", "statut",
                                                                    "forme", "collectivite"))
-    return (f"Filtrer en tapant\u00a0: {names} {YEAR.alias}:2019 ou {YEAR.alias}:2015..2020 "
+    return (f"Filtrer en tapant\u00a0: {names} {YEAR.alias}:2019 ou {YEAR.alias}:2015..2020, "
+            f"{END_ALIAS}:2020..2022 "
             '(ex. pays:senegal eau, collectivite:"Métropole de Lyon").')

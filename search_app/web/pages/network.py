@@ -15,8 +15,8 @@ from starlette.responses import Response
 from search_app.engine import network
 from search_app.engine.reader import Reader
 from search_app.engine.relevance import PAGE_SIZE
-from search_app.engine.request import SearchParams
-from search_app.web.charts import render_year_chart
+from search_app.engine.request import SearchParams, Sort
+from search_app.web.charts import render_funding_chart, render_year_chart
 from search_app.web.deps import ReaderDep
 from search_app.web.i18n import DEFAULT, get_language, gettext
 from search_app.web.i18n import money as euros
@@ -32,6 +32,7 @@ from search_app.web.urls import (
     authority_url,
     build_url,
     country_url,
+    export_url,
 )
 from search_app.web.worldmap import render_world_map
 
@@ -43,17 +44,50 @@ MAX_AUTHORITIES = 200  # on a country page; the JSON answer lists them all
 
 router = APIRouter()
 
+# The orders a network page's project list offers (the search's, relevance aside).
+SORTS = (("year_desc", "plus récents"), ("year_asc", "plus anciens"),
+         ("funding_desc", "financement"), ("end_desc", "fin la plus récente"),
+         ("end_asc", "fin la plus ancienne"))
+DEFAULT_SORT = "year_desc"
+OWN_DEFINITION = ("Somme des lignes de financement de ses projets dont le financeur est "
+                  "cette collectivité (« Ville d’Angers » compte pour Angers).")
+TOTAL_DEFINITION = ("Somme des financements totaux de ses projets, chaque projet compté en "
+                    "entier, quel que soit le financeur.")
+COUNTRY_TOTAL_DEFINITION = ("Somme des financements totaux des projets menés dans ce pays, "
+                            "chaque projet compté en entier (un projet dans 3 pays compte dans "
+                            "chacun).")
+SHARE_DEFINITION = ("Financement de chaque projet divisé à parts égales entre ses pays : les "
+                    "parts de tous les pays s’additionnent au total des projets.")
+
+
+def _page_link(base: str, page: int, sort: str) -> str:
+    items = ([("sort", sort)] if sort != DEFAULT_SORT else []) + \
+        ([("page", str(page))] if page > 1 else [])
+    return build_url(items, base)
+
+
+def _tools(filters: list[tuple[str, str]], base: str, sort: str) -> dict:
+    """Download links (every project of the page, as the search exports them) and sorts."""
+    items = [*filters, ("sort", sort)]
+    return {
+        "downloads": [{"label": label, "url": export_url(ext, items)} for ext, label in (
+            ("xlsx", "Télécharger (Excel)"), ("csv", "Télécharger (CSV)"),
+            ("jsonl", "Télécharger (JSON Lines)"))],
+        "sorts": [{"label": label, "url": _page_link(base, 1, value),
+                   "current": value == sort} for value, label in SORTS],
+    }
+
 
 def _projects(reader: Reader, params: SearchParams, base: str, lang: str = DEFAULT
               ) -> dict:
-    """One page of the projects, newest first, with its pagination."""
+    """One page of the projects, in the page's order, with its pagination."""
     hits, total = reader.projects(params)
     pages = (total + params.size - 1) // params.size
     _ = gettext(lang)
     return {
         "hits": [hit_view(hit, lang) for hit in hits],
         "pagination": pagination(params.page, pages,
-                                 lambda p: base if p == 1 else f"{base}?page={p}"),
+                                 lambda p: _page_link(base, p, params.sort)),
         "page_info": _("page %(page)s sur %(pages)s") % {"page": params.page, "pages": pages}
         if pages > 1 else "",
         "out_of_range": params.page > max(pages, 1),
@@ -75,8 +109,8 @@ def _themes(themes: list[dict], filters: list[tuple[str, str]], lang: str = DEFA
              "url": build_url([*filters, ("theme", t["value"])])} for t in themes]
 
 
-def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str = DEFAULT
-                           ) -> dict | None:
+def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str = DEFAULT,
+                           sort: str = DEFAULT_SORT) -> dict | None:
     """Everything authority.html prints; None for an unknown authority."""
     summary = network.authority(reader, slug)
     if summary is None:
@@ -92,7 +126,7 @@ def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str =
         names,
         lang=lang,
     ) if countries else Markup("")
-    params = SearchParams(french_partner=[name], sort="year_desc", page=page, size=PAGE_SIZE)
+    params = SearchParams(french_partner=[name], sort=sort, page=page, size=PAGE_SIZE)
     _ = gettext(lang)
     return {
         **site_context(reader, lang),
@@ -101,8 +135,23 @@ def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str =
         "facts": [
             {"label": _("Projets"), "value": nombre(summary["projects"], lang)},
             {"label": _("Financement total"), "value": euros(summary["funding_eur"], lang)},
+            {"label": _("Contribution propre"), "value": euros(summary["own_funding_eur"], lang)},
             {"label": _("Pays partenaires"), "value": nombre(len(countries), lang)},
         ],
+        "figures": {
+            "items": [
+                {"label": "Financement total des projets",
+                 "value": euros(summary["funding_eur"]), "definition": TOTAL_DEFINITION},
+                {"label": "Contribution propre", "value": euros(summary["own_funding_eur"]),
+                 "definition": OWN_DEFINITION},
+            ],
+            "chart": render_funding_chart(summary["funding_years"],
+                                          title=f"Financements des projets de {name} par "
+                                                "année de versement"),
+            "unmatched": [{"name": f["name"], "amount": euros(f["funding_eur"])}
+                          for f in summary["unmatched_funders"]],
+        },
+        **_tools(filters, base, sort),
         "search_url": build_url(filters),
         "api_url": api_authority_url(summary["slug"]),
         "world_map": world_map,
@@ -122,15 +171,15 @@ def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str =
     }
 
 
-def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = DEFAULT
-                         ) -> dict | None:
+def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = DEFAULT,
+                         sort: str = DEFAULT_SORT) -> dict | None:
     """Everything country.html prints; None when no project names the country."""
     summary = network.country(reader, code)
     if summary is None:
         return None
     found = summary["code"]
     filters = [("country", found)]
-    params = SearchParams(country=[found], sort="year_desc", page=page, size=PAGE_SIZE)
+    params = SearchParams(country=[found], sort=sort, page=page, size=PAGE_SIZE)
     name = value_label("country", found, lang, summary["name"])
     _ = gettext(lang)
     return {
@@ -141,9 +190,24 @@ def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = D
         "facts": [
             {"label": _("Projets"), "value": nombre(summary["projects"], lang)},
             {"label": _("Financement total"), "value": euros(summary["funding_eur"], lang)},
+            {"label": _("Part du financement"),
+             "value": euros(summary["funding_share_eur"], lang)},
             {"label": _("Collectivités françaises"),
              "value": nombre(len(summary["authorities"]), lang)},
         ],
+        "figures": {
+            "items": [
+                {"label": "Financement total des projets",
+                 "value": euros(summary["funding_eur"]), "definition": COUNTRY_TOTAL_DEFINITION},
+                {"label": "Part du financement", "value": euros(summary["funding_share_eur"]),
+                 "definition": SHARE_DEFINITION},
+            ],
+            "chart": render_funding_chart(summary["funding_years"],
+                                          title=f"Financements des projets en "
+                                                f"{summary['name']} par année de versement"),
+            "unmatched": [],
+        },
+        **_tools(filters, country_url(found), sort),
         "search_url": build_url(filters),
         "api_url": api_country_url(found),
         "authorities": [{"label": a["name"], "count": nombre(a["count"], lang),
@@ -220,8 +284,9 @@ def authorities_page(
 def authority_page(
     request: Request, slug: str, reader: ReaderDep, lang: Language,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sort: Sort = DEFAULT_SORT,
 ) -> Response:
-    context = authority_page_context(reader, slug, page, lang)
+    context = authority_page_context(reader, slug, page, lang, sort)
     if context is None:
         _ = gettext(lang)
         return error_page(request, 404, _("Aucune collectivité française «\u00a0%(slug)s\u00a0».")
@@ -233,8 +298,9 @@ def authority_page(
 def country_page(
     request: Request, code: str, reader: ReaderDep, lang: Language,
     page: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    sort: Sort = DEFAULT_SORT,
 ) -> Response:
-    context = country_page_context(reader, code, page, lang)
+    context = country_page_context(reader, code, page, lang, sort)
     if context is None:
         _ = gettext(lang)
         return error_page(request, 404, _("Aucun projet dans le pays «\u00a0%(code)s\u00a0».")

@@ -6,6 +6,7 @@ computed here (datasette-style), so templates only loop and print.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from indexer.fields import BY_NAME, BY_PARAM, FACETS, YEAR
+from indexer.figures import CHECK_ENDED, status_check
 from indexer.places import country_code, country_name
 from indexer.record import ID_PATTERN
 from indexer.synthetic import is_synthetic
@@ -25,16 +27,24 @@ from search_app.engine.hits import countries_fr
 from search_app.engine.reader import Reader
 from search_app.engine.request import MAX_Q, SearchParams
 from search_app.web.answers import search_answer
-from search_app.web.charts import render_year_chart
+from search_app.web.charts import render_funding_chart, render_year_chart
 from search_app.web.deps import ParamsDep, ReaderDep
-from search_app.web.i18n import DEFAULT, N_, get_language, gettext, plural_in, request_language
+from search_app.web.i18n import (
+    DEFAULT,
+    N_,
+    get_language,
+    gettext,
+    money_short,
+    plural_in,
+    request_language,
+)
 from search_app.web.i18n import date as date_in
 from search_app.web.i18n import money as money_in
 from search_app.web.i18n import number as number_in
 from search_app.web.i18n import projects as projects_in
 from search_app.web.pages.labels import chips_in, facet_title, syntax_help_in, value_label
 from search_app.web.pages.render import render, with_language
-from search_app.web.templating import oui_non
+from search_app.web.templating import date_fr, euros, oui_non
 from search_app.web.urls import (
     api_project_url,
     authority_url,
@@ -56,7 +66,11 @@ SORTS = (
     ("year_desc", N_("plus récents")),
     ("year_asc", N_("plus anciens")),
     ("funding_desc", N_("financement")),
+    ("end_desc", N_("fin la plus récente")),
+    ("end_asc", N_("fin la plus ancienne")),
 )
+END_PARAMS = ("end_min", "end_max")
+RECENT_DAYS = 365  # « terminés depuis 12 mois »
 # Facets in the sidebar, in registry order; the start year gets its own range form and chart.
 SIDEBAR_FACETS = tuple(f.name for f in FACETS)
 OPEN_FACETS = SIDEBAR_FACETS[:2]  # unfolded by default: the first two
@@ -275,6 +289,63 @@ def _downloads(params: SearchParams, lang: str = DEFAULT) -> list[dict]:
                                ("csv", _("Télécharger (CSV)")))]
 
 
+def results_map(where: list[dict], facet_items: list[dict], lang: str = DEFAULT) -> Markup:
+    """The map of where the results are (`countries_of_results`, every filter applied);
+    a country links to its facet toggle, the selected ones stand out."""
+    if not where:
+        return Markup("")
+    toggles = {str(i["value"]): i["toggle_url"] for i in facet_items}
+    return render_world_map(
+        {c["code"]: int(c["count"]) for c in where},
+        lambda code: toggles.get(code) or country_url(code),
+        {c["code"]: value_label("country", c["code"], lang, c["name"]) for c in where},
+        selected={str(i["value"]) for i in facet_items if i.get("selected")},
+        lang=lang,
+    )
+
+
+def _ordered_items(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    return SearchParams(**_grouped(items)).query_items()
+
+
+def _grouped(items: list[tuple[str, str]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in items:
+        if key in _LIST_PARAMS:
+            data.setdefault(key, []).append(value)
+        else:
+            data[key] = value
+    return data
+
+
+def end_filter(params: SearchParams, today: dt.date | None = None) -> dict:
+    """The « Fin du partenariat » range form, its chip and the ready « terminés depuis 12
+    mois » link (ended in the last 365 days, today included)."""
+    today = today or dt.date.today()
+    kept = [(k, v) for k, v in params.query_items() if k not in (*END_PARAMS, "page")]
+    low, high = params.end_min, params.end_max
+    chip = None
+    if low or high:
+        if low and high:
+            text = f"du {date_fr(low)} au {date_fr(high)}"
+        elif low:
+            text = f"depuis le {date_fr(low)}"
+        else:
+            text = f"jusqu’au {date_fr(high)}"
+        chip = {"facet": "end_date", "name": "Fin du partenariat", "value": f"{low}-{high}",
+                "label": f"Fin {text}", "remove_url": build_url(kept)}
+    recent = [*[(k, v) for k, v in kept if k != "sort"],
+              ("end_min", (today - dt.timedelta(days=RECENT_DAYS)).isoformat()),
+              ("end_max", today.isoformat()), ("sort", "end_desc")]
+    return {
+        "end_min": low.isoformat() if low else "",
+        "end_max": high.isoformat() if high else "",
+        "hidden": _hidden_inputs(params, END_PARAMS),
+        "recent_url": build_url(_ordered_items(recent)),
+        "chip": chip,
+    }
+
+
 def search_page_context(reader: Reader, params: SearchParams, downloads: bool = True,
                         lang: str = DEFAULT) -> dict:
     """Everything search.html prints, for one query string.
@@ -287,17 +358,13 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
     pages = int(result.get("pages") or 0)
     chips = chips_in(params, result, lang)
     _ = gettext(lang)
+    ends = end_filter(params)
+    if ends["chip"]:
+        chips.append(ends["chip"])
 
-    country_items = facets.get("country") or []
-    world_map = render_world_map(
-        {str(i["value"]): int(i["count"]) for i in country_items},
-        {str(i["value"]): i["toggle_url"] for i in country_items}.__getitem__,
-        {str(i["value"]): value_label("country", str(i["value"]), lang,
-                                      str(i.get("label") or i["value"]))
-         for i in country_items},
-        selected={str(i["value"]) for i in country_items if i.get("selected")},
-        lang=lang,
-    ) if country_items else Markup("")
+    world_map = results_map(result.get("countries_of_results") or [],
+                            facets.get("country") or [], lang)
+    funding_total = int(result.get("funding_total_eur") or 0)
     year_items = facets.get("start_year") or []
     year_links = {int(i["value"]): i["toggle_url"] for i in year_items}
     year_chart = render_year_chart(year_items, year_links.__getitem__, lang=lang) \
@@ -312,6 +379,8 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
                                                               "q": params.q}
     else:
         heading = shown_total
+    if total:
+        heading += f" · {money_short(funding_total, lang)}"
     return {
         **site_context(reader, lang),
         "page_title": _("«\u00a0%(q)s\u00a0» – %(projects)s") % {"q": params.q,
@@ -366,6 +435,11 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
         "downloads": _downloads(params, lang) if downloads and total else [],
         "world_map": world_map,
         "year_chart": year_chart,
+        "funding_total": euros(funding_total),
+        "funding_chart": render_funding_chart(
+            reader.funding_years(params), title="Financements par année de versement"
+        ) if total else Markup(""),
+        "ends": ends,
     }
 
 
@@ -501,6 +575,7 @@ def project_page_context(reader: Reader, project_id: str, lang: str = DEFAULT) -
         "title": title,
         "synthetic": is_synthetic(r["id"]) or bool(r.get("synthetic")),
         "api_url": api_project_url(r["id"]),
+        "status_remark": _status_remark(r),
         "facts": [
             {"label": k, "value": v}
             for k, v in (
@@ -591,6 +666,18 @@ def project_page_context(reader: Reader, project_id: str, lang: str = DEFAULT) -
         "similar": similar,
         "back_url": "/",
     }
+
+
+def _status_remark(record: dict) -> str:
+    """A quiet remark when the status contradicts the end date (`figures.status_check`)."""
+    check = status_check(record.get("status"), record.get("end_date"))
+    if check is None:
+        return ""
+    if check == CHECK_ENDED:
+        return (f"Statut à vérifier\u00a0: indiqué «\u00a0{record['status']}\u00a0» alors "
+                f"que le partenariat a pris fin le {date_fr(record['end_date'])}.")
+    return (f"Statut à vérifier\u00a0: indiqué «\u00a0{record['status']}\u00a0» alors que "
+            f"la date de fin est le {date_fr(record['end_date'])}.")
 
 
 def _date_or_dash(value: str | None, lang: str = DEFAULT) -> str:
