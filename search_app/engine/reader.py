@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from indexer import glossary
 from indexer.fields import BY_NAME
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
@@ -45,6 +46,7 @@ class Matched:
     relaxed: list[str]
     named: list[tuple[Named, str]]
     expanded: list[str]
+    translated: list[dict[str, str | None]]
 
 
 class Reader:
@@ -79,7 +81,8 @@ class Reader:
     def search(self, params: SearchParams) -> dict[str, Any]:
         started = time.perf_counter()
         h = self.handle
-        key = params.cache_key()
+        # The foreign-word switch changes answers: part of the key.
+        key = f"{params.cache_key()}|{glossary.is_enabled()}"
         cached = h.cache.get(key)
         if cached is not None:
             h.cache.move_to_end(key)
@@ -99,13 +102,14 @@ class Reader:
         h = self.handle
         understood = understand(params.q, self.synonyms, h.naming())
         plan = understood.plan
+        translated = [t.as_dict() for t in understood.translated]
         if plan.empty:
             return Matched(None, h.data.alive.copy(), None, False, set(), [], [],
-                           understood.expanded)
+                           understood.expanded, translated)
         found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
                            strict=params.match == "all")
         return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
-                       found.relaxed, found.named, understood.expanded)
+                       found.relaxed, found.named, understood.expanded, translated)
 
     def _search(self, params: SearchParams) -> dict[str, Any]:
         h = self.handle
@@ -132,6 +136,7 @@ class Reader:
             "suggestion": suggestion,
             "fuzzy": m.fuzzy,
             "expanded": m.expanded,
+            "translated": m.translated,
             "relaxed": m.relaxed,
             "named_filters": named_filters(m.named, h.data.values, selected),
             "hits": hits(h, page, m.terms),

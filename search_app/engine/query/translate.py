@@ -1,0 +1,190 @@
+"""Stage 2b, translate: words typed in English, Spanish, German, Portuguese or Italian meet
+the French words the records use. Pure: no index, no I/O (the data files are loaded once).
+
+Three sources, met as units, longest first (`indexer.termmatch`): the spellings of places
+(`indexer.exonyms`: Beijing -> Pékin, Ivory Coast -> Côte d'Ivoire), country names in the
+five languages (`indexer.foreign_places`, from pycountry's catalogs: Germany, Alemania,
+Marokko) and the cooperation glossary (`indexer.glossary`: water -> eau, food security ->
+sécurité alimentaire).
+
+A foreign term that is no French word is replaced by its French form, so the rest of the
+pipeline sees the query a French speaker would type (a country name then names the
+country facet value, a theme word its theme, and relaxation treats it as French words).
+The French reading is never lost:
+- a form that is French with the same meaning (« culture », « sport », glossary `*`) is left
+  as typed;
+- a form that is also a French word with another meaning (glossary `!`, the French
+  homograph list: « relief », « donne ») is translated only when another foreign term of the
+  query says the query is foreign, and then as an `Alternative` beside the typed word.
+
+Switched off with the glossary (``ATLAS_GLOSSARY=off``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from indexer import exonyms, foreign_places, glossary
+from indexer.places import country_name, french_names
+from indexer.termmatch import phrase_key
+from indexer.wordlists import french_homographs
+from search_app.engine.query.syntax import Alternative, Item, UserQuery, parse_user_query
+
+MAX_FORMS = 4  # French forms searched beside a homograph: bounds the extra work
+
+# Sources in the order they win a tie (same words covered): a place, a country, a term.
+_PLACE, _COUNTRY, _TERM = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class Translated:
+    """Typed words `source` read as the French `to` (`language`: None when the spelling is
+    not one language's, as for most place names)."""
+
+    source: str
+    to: str
+    language: str | None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"from": self.source, "to": self.to, "language": self.language}
+
+
+@dataclass(frozen=True)
+class _Found:
+    start: int  # word positions in the run
+    end: int
+    source: str
+    french: tuple[str, ...]
+    language: str | None
+    kind: int
+    homograph: bool  # also a French word with another meaning: needs foreign company
+
+
+def _is_homograph(source: str) -> bool:
+    key = phrase_key(source)
+    return len(key) == 1 and key[0] in french_homographs()
+
+
+def _french_name_of(key: tuple[str, ...], code: str) -> bool:
+    return key in {phrase_key(n) for n in (country_name(code), *french_names(code))}
+
+
+def _places(words: list[str]) -> list[_Found]:
+    out = []
+    collisions = set(exonyms.homographs())
+    for match in exonyms.find_exonyms(words):
+        if len(match.value) != 1:
+            continue  # Saint-Louis, Córdoba: two places, no guess
+        place = match.value[0]
+        french = country_name(place.code) if place.kind == "country" else place.french
+        key = phrase_key(match.source)
+        if key in (phrase_key(french), phrase_key(place.french)) or (
+                place.kind == "country" and _french_name_of(key, place.code)):
+            continue  # already the French form
+        named = foreign_places.foreign_names().get(key)
+        out.append(_Found(match.start, match.end, match.source, (french,),
+                          named.languages[0] if named else None, _PLACE,
+                          " ".join(key) in collisions or _is_homograph(match.source)))
+    return out
+
+
+def _countries(words: list[str]) -> list[_Found]:
+    out = []
+    collisions = {key for key, _, _ in foreign_places.french_collisions()}
+    for match in foreign_places.find_foreign_countries(words):
+        code = match.value.code
+        if _french_name_of(phrase_key(match.source), code):
+            continue  # a French name (« Sénégal », « Mali »): nothing to translate
+        out.append(_Found(match.start, match.end, match.source, (country_name(code),),
+                          match.value.languages[0], _COUNTRY,
+                          " ".join(phrase_key(match.source)) in collisions))
+    return out
+
+
+def _terms(words: list[str]) -> list[_Found]:
+    out = []
+    for t in glossary.translations(words):
+        key = phrase_key(t.source)
+        if t.also_french and any(phrase_key(f) == key for f in t.french):
+            continue  # « culture », « sport »: the French word itself
+        out.append(_Found(t.start, t.end, t.source, t.french, t.language, _TERM,
+                          t.keep_french or _is_homograph(t.source)))
+    return out
+
+
+def _choose(found: list[_Found]) -> list[_Found]:
+    """Left to right, the longest candidate at each word (a place, then a country, then a
+    term on a tie); overlapping candidates lose."""
+    chosen: list[_Found] = []
+    end = 0
+    for f in sorted(found, key=lambda f: (f.start, f.start - f.end, f.kind)):
+        if f.start >= end:
+            chosen.append(f)
+            end = f.end
+    return chosen
+
+
+def _runs(uq: UserQuery) -> list[list[int]]:
+    """Runs of consecutive groups holding one plain word each (phrases and OR groups are
+    as typed)."""
+    runs: list[list[int]] = [[]]
+    for gi, group in enumerate(uq.groups):
+        if len(group) == 1 and not group[0].phrase:
+            runs[-1].append(gi)
+        elif runs[-1]:
+            runs.append([])
+    return [r for r in runs if r]
+
+
+def _excluded(items: tuple[Item, ...]) -> tuple[Item, ...]:
+    """An excluded foreign term excludes its French form too (« -water » is « -eau »)."""
+    extra = []
+    for item in items:
+        for t in glossary.translations([item.text]):
+            if t.start == 0 and t.end == 1 and not t.keep_french:
+                extra.append(Item(t.to, phrase=len(phrase_key(t.to)) > 1))
+    return items + tuple(extra)
+
+
+def translate(uq: UserQuery, enabled: bool | None = None
+              ) -> tuple[UserQuery, list[Translated]]:
+    """`uq` with its foreign terms in French, and what was translated (in query order)."""
+    if not glossary.is_enabled(enabled) or not (uq.groups or uq.excluded):
+        return uq, []
+    by_group: dict[int, _Found] = {}  # first group of a translated span -> its translation
+    ends: dict[int, int] = {}  # first group -> group after the span
+    for run in _runs(uq):
+        words = [uq.groups[gi][0].text for gi in run]
+        for f in _choose(_places(words) + _countries(words) + _terms(words)):
+            by_group[run[f.start]] = f
+            ends[run[f.start]] = run[f.end - 1] + 1
+    if not any(not f.homograph for f in by_group.values()):
+        by_group = {}  # homographs alone: the query reads as French
+    excluded = _excluded(uq.excluded)
+    if not by_group:
+        if excluded == uq.excluded:
+            return uq, []
+        return replace(uq, excluded=excluded), []
+    groups: list[tuple[Item, ...]] = []
+    alternatives: list[Alternative] = []
+    done: list[Translated] = []
+    gi = 0
+    while gi < len(uq.groups):
+        f = by_group.get(gi)
+        if f is None:
+            groups.append(uq.groups[gi])
+            gi += 1
+            continue
+        done.append(Translated(f.source, f.french[0], f.language))
+        if f.homograph:
+            # Typed words kept, the French forms beside them.
+            start = len(groups)
+            groups += uq.groups[gi:ends[gi]]
+            items = tuple(Item(s, phrase=len(phrase_key(s)) > 1) for s in f.french[:MAX_FORMS])
+            alternatives.append(Alternative(start, len(groups), items))
+        else:
+            # The French form as a French speaker types it: its words as plain items.
+            groups += parse_user_query(f.french[0]).groups
+        gi = ends[gi]
+    return (replace(uq, groups=tuple(groups), alternatives=tuple(alternatives),
+                    excluded=excluded), done)
