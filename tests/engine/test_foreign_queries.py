@@ -171,6 +171,14 @@ def test_a_homograph_is_translated_among_foreign_words(web) -> None:
     assert {"from": "donne", "to": "femmes", "language": "it"} in answer["translated"]
 
 
+def test_a_homograph_is_translated_beside_foreign_small_words(web) -> None:
+    """« heritage » alone may be French (héritage); « heritage of » is English."""
+    assert search(web, "heritage Senegal")["translated"] == []
+    answer = search(web, "heritage of Senegal")
+    assert answer["translated"] == [{"from": "heritage", "to": "patrimoine", "language": "en"}]
+    assert answer["relaxed"] == [] or "heritage" not in answer["relaxed"]
+
+
 def test_did_you_mean_corrects_to_a_foreign_form(web, monkeypatch) -> None:
     answer = search(web, "Timbucktu")
     assert answer["total"] == 0

@@ -23,14 +23,25 @@ Switched off with the glossary (``ATLAS_GLOSSARY=off``).
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from indexer import exonyms, foreign_places, glossary
+from indexer.analysis import fold_token
 from indexer.places import country_name, french_names
 from indexer.termmatch import phrase_key
 from indexer.wordlists import french_homographs
 from search_app.engine.query.syntax import Alternative, Item, UserQuery, parse_user_query
 
 MAX_FORMS = 4  # French forms searched beside a homograph: bounds the extra work
+# Small words only a foreign query holds (no French word is spelled so): beside them a
+# homograph is read in the foreign language (« heritage of Senegal »).
+FOREIGN_MARKERS = frozenset({
+    "the", "of", "and", "in", "with", "for",  # en
+    "und", "der", "die", "das", "mit", "von",  # de
+    "los", "las", "del", "con", "para",  # es
+    "com", "em", "pelo",  # pt
+    "della", "delle", "degli", "nel", "nella", "per",  # it
+})
 
 # Sources in the order they win a tie (same words covered): a place, a country, a term.
 _PLACE, _COUNTRY, _TERM = 0, 1, 2
@@ -65,13 +76,23 @@ def _is_homograph(source: str) -> bool:
     return len(key) == 1 and key[0] in french_homographs()
 
 
+@lru_cache(maxsize=1)
+def _place_collisions() -> frozenset[str]:
+    return frozenset(exonyms.homographs())
+
+
+@lru_cache(maxsize=1)
+def _country_collisions() -> frozenset[str]:
+    return frozenset(key for key, _, _ in foreign_places.french_collisions())
+
+
 def _french_name_of(key: tuple[str, ...], code: str) -> bool:
     return key in {phrase_key(n) for n in (country_name(code), *french_names(code))}
 
 
 def _places(words: list[str]) -> list[_Found]:
     out = []
-    collisions = set(exonyms.homographs())
+    collisions = _place_collisions()
     for match in exonyms.find_exonyms(words):
         if len(match.value) != 1:
             continue  # Saint-Louis, Córdoba: two places, no guess
@@ -90,7 +111,7 @@ def _places(words: list[str]) -> list[_Found]:
 
 def _countries(words: list[str]) -> list[_Found]:
     out = []
-    collisions = {key for key, _, _ in foreign_places.french_collisions()}
+    collisions = _country_collisions()
     for match in foreign_places.find_foreign_countries(words):
         code = match.value.code
         if _french_name_of(phrase_key(match.source), code):
@@ -158,7 +179,9 @@ def translate(uq: UserQuery, enabled: bool | None = None
         for f in _choose(_places(words) + _countries(words) + _terms(words)):
             by_group[run[f.start]] = f
             ends[run[f.start]] = run[f.end - 1] + 1
-    if not any(not f.homograph for f in by_group.values()):
+    foreign = any(not f.homograph for f in by_group.values()) or any(
+        fold_token(item.text) in FOREIGN_MARKERS for group in uq.groups for item in group)
+    if not foreign:
         by_group = {}  # homographs alone: the query reads as French
     excluded = _excluded(uq.excluded)
     if not by_group:
