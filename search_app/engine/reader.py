@@ -27,6 +27,7 @@ from search_app.engine.hits import hits
 from search_app.engine.match import match_plan
 from search_app.engine.query.naming import Named
 from search_app.engine.query.pipeline import understand
+from search_app.engine.query.translate import with_sources
 from search_app.engine.ranking import rank
 from search_app.engine.relevance import SIMILAR_WEIGHTS
 from search_app.engine.request import SearchParams
@@ -108,8 +109,9 @@ class Reader:
                            understood.expanded, translated)
         found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
                            strict=params.match == "all")
+        relaxed = with_sources(found.relaxed, understood.translated)
         return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
-                       found.relaxed, found.named, understood.expanded, translated)
+                       relaxed, found.named, understood.expanded, translated)
 
     def _search(self, params: SearchParams) -> dict[str, Any]:
         h = self.handle

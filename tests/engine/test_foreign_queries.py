@@ -165,6 +165,20 @@ def test_french_words_keep_their_french_reading(web, monkeypatch, q) -> None:
     assert on["total"] == off["total"]
 
 
+def test_relaxed_words_say_what_was_typed(web) -> None:
+    """No record says « autonomisation »: the answer says it was « women empowerment »."""
+    assert search(web, "women empowerment")["relaxed"] == [
+        "autonomisation (women empowerment)"]
+
+
+def test_an_excluded_foreign_word_excludes_its_french_form(web, records, monkeypatch) -> None:
+    answer = search(web, "Senegal -water", size=100)
+    assert answer["total"] < search(web, "Senegal")["total"]
+    assert all(records[h["id"]]["theme"] != "Eau et assainissement" for h in answer["hits"])
+    monkeypatch.setenv("ATLAS_GLOSSARY", "off")
+    assert search(web, "Senegal -water")["total"] == search(web, "Senegal")["total"]
+
+
 def test_a_homograph_is_translated_among_foreign_words(web) -> None:
     """Italian « donne » (women; French « donne », gives) beside Italian « acqua »."""
     answer = search(web, "donne acqua")

@@ -34,17 +34,21 @@ from search_app.engine.query.syntax import Alternative, Item, UserQuery, parse_u
 
 MAX_FORMS = 4  # French forms searched beside a homograph: bounds the extra work
 # Small words only a foreign query holds (no French word is spelled so): beside them a
-# homograph is read in the foreign language (« heritage of Senegal »).
+# homograph is read in the foreign language (« heritage of Senegal »), and in a query with a
+# foreign term they are left out, as the French stop words are (« projects in Mali »).
 FOREIGN_MARKERS = frozenset({
-    "the", "of", "and", "in", "with", "for",  # en
-    "und", "der", "die", "das", "mit", "von",  # de
-    "los", "las", "del", "con", "para",  # es
-    "com", "em", "pelo",  # pt
-    "della", "delle", "degli", "nel", "nella", "per",  # it
+    "the", "of", "and", "in", "with", "for", "about", "from", "to", "at", "on",  # en
+    "und", "der", "die", "das", "mit", "von", "im", "den", "dem", "zu", "fur", "uber",  # de
+    "el", "los", "las", "del", "con", "para", "por", "sobre",  # es
+    "com", "em", "pelo", "pela", "do", "da", "na",  # pt
+    "di", "della", "delle", "dei", "degli", "nel", "nella", "per", "gli",  # it
 })
+# A German compound of two listed words (« Wasserprojekte »: Wasser + Projekte), the first
+# maybe with its linking « s » (« Gesundheitsprojekte »); parts of at least this many letters.
+MIN_PART = 4
 
 # Sources in the order they win a tie (same words covered): a place, a country, a term.
-_PLACE, _COUNTRY, _TERM = 0, 1, 2
+_PLACE, _COUNTRY, _TERM, _COMPOUND = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,41 @@ def _terms(words: list[str]) -> list[_Found]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _german_words() -> dict[str, tuple[str, ...]]:
+    """Folded one-word German glossary form -> its row's French forms (homographs left out)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for entry in glossary.entries():
+        for form in entry.forms.get("de", ()):
+            key = phrase_key(form.text)
+            if len(key) == 1 and not form.homograph:
+                out.setdefault(key[0], entry.french)
+    return out
+
+
+def _compound(word: str) -> tuple[str, ...] | None:
+    """The French forms of a German compound of two listed words, or None."""
+    key = phrase_key(word)
+    if len(key) != 1 or len(key[0]) < 2 * MIN_PART:
+        return None
+    folded, table = key[0], _german_words()
+    for cut in range(len(folded) - MIN_PART, MIN_PART - 1, -1):
+        head, tail = folded[:cut], folded[cut:]
+        first = table.get(head) or (table.get(head[:-1]) if head.endswith("s") else None)
+        second = table.get(tail)
+        if first and second:
+            return (f"{first[0]} {second[0]}",)
+    return None
+
+
+def _compounds(words: list[str], covered: set[int]) -> list[_Found]:
+    out = []
+    for i, word in enumerate(words):
+        if i not in covered and (french := _compound(word)) is not None:
+            out.append(_Found(i, i + 1, word, french, "de", _COMPOUND, False))
+    return out
+
+
 def _choose(found: list[_Found]) -> list[_Found]:
     """Left to right, the longest candidate at each word (a place, then a country, then a
     term on a tie); overlapping candidates lose."""
@@ -176,11 +215,15 @@ def translate(uq: UserQuery, enabled: bool | None = None
     ends: dict[int, int] = {}  # first group -> group after the span
     for run in _runs(uq):
         words = [uq.groups[gi][0].text for gi in run]
-        for f in _choose(_places(words) + _countries(words) + _terms(words)):
+        found = _places(words) + _countries(words) + _terms(words)
+        covered = {i for f in found for i in range(f.start, f.end)}
+        for f in _choose(found + _compounds(words, covered)):
             by_group[run[f.start]] = f
             ends[run[f.start]] = run[f.end - 1] + 1
-    foreign = any(not f.homograph for f in by_group.values()) or any(
-        fold_token(item.text) in FOREIGN_MARKERS for group in uq.groups for item in group)
+    translated = any(not f.homograph for f in by_group.values())
+    marked = {gi for gi, group in enumerate(uq.groups) if len(group) == 1
+              and not group[0].phrase and fold_token(group[0].text) in FOREIGN_MARKERS}
+    foreign = translated or bool(marked)
     if not foreign:
         by_group = {}  # homographs alone: the query reads as French
     excluded = _excluded(uq.excluded)
@@ -194,6 +237,9 @@ def translate(uq: UserQuery, enabled: bool | None = None
     gi = 0
     while gi < len(uq.groups):
         f = by_group.get(gi)
+        if f is None and gi in marked:
+            gi += 1  # « in », « with »: no French text holds them
+            continue
         if f is None:
             groups.append(uq.groups[gi])
             gi += 1
@@ -211,3 +257,17 @@ def translate(uq: UserQuery, enabled: bool | None = None
         gi = ends[gi]
     return (replace(uq, groups=tuple(groups), alternatives=tuple(alternatives),
                     excluded=excluded), done)
+
+
+def with_sources(words: list[str], translated: list[Translated]) -> list[str]:
+    """Clause words as the answer reports them (``relaxed``): French words a translation put
+    in the query say what was typed (« autonomisation (women empowerment) »)."""
+    if not translated:
+        return words
+    out = []
+    for text in words:
+        key = set(phrase_key(text))
+        source = next((t.source for t in translated
+                       if key and key <= set(phrase_key(t.to))), None)
+        out.append(f"{text} ({source})" if source else text)
+    return out
