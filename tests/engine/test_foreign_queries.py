@@ -165,6 +165,16 @@ def test_french_words_keep_their_french_reading(web, monkeypatch, q) -> None:
     assert on["total"] == off["total"]
 
 
+def test_or_groups_and_phrases_are_translated_item_by_item(web, records) -> None:
+    answer = search(web, "water OR health", size=20)
+    assert [t["to"] for t in answer["translated"]] == ["eau", "santé"]
+    assert {records[h["id"]]["theme"] for h in answer["hits"]} <= {
+        "Eau et assainissement", "Santé"}
+    phrase = search(web, '"food security" Mali')
+    assert phrase["translated"][0]["to"] == "sécurité alimentaire"
+    assert phrase["total"] > 0
+
+
 def test_relaxed_words_say_what_was_typed(web) -> None:
     """No record says « autonomisation »: the answer says it was « women empowerment »."""
     assert search(web, "women empowerment")["relaxed"] == [

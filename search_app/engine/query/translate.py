@@ -196,14 +196,29 @@ def _runs(uq: UserQuery) -> list[list[int]]:
     return [r for r in runs if r]
 
 
-def _excluded(items: tuple[Item, ...]) -> tuple[Item, ...]:
-    """An excluded foreign term excludes its French form too (« -water » is « -eau »)."""
-    extra = []
+def _whole(item: Item) -> _Found | None:
+    """The translation of a whole item (a quoted phrase, one side of an OR, an excluded
+    word) when it is one foreign term and no French word."""
+    words = item.text.split()
+    found = _choose(_places(words) + _countries(words) + _terms(words))
+    if len(found) == 1 and found[0].start == 0 and found[0].end == len(words) \
+            and not found[0].homograph:
+        return found[0]
+    return None
+
+
+def _items(items: tuple[Item, ...]) -> tuple[tuple[Item, ...], list[Translated]]:
+    """Items each replaced by its French form when it is a whole foreign term."""
+    out: list[Item] = []
+    done: list[Translated] = []
     for item in items:
-        for t in glossary.translations([item.text]):
-            if t.start == 0 and t.end == 1 and not t.keep_french:
-                extra.append(Item(t.to, phrase=len(phrase_key(t.to)) > 1))
-    return items + tuple(extra)
+        f = _whole(item)
+        if f is None:
+            out.append(item)
+            continue
+        out.append(Item(f.french[0], phrase=item.phrase))
+        done.append(Translated(f.source, f.french[0], f.language))
+    return tuple(out), done
 
 
 def translate(uq: UserQuery, enabled: bool | None = None
@@ -220,17 +235,24 @@ def translate(uq: UserQuery, enabled: bool | None = None
         for f in _choose(found + _compounds(words, covered)):
             by_group[run[f.start]] = f
             ends[run[f.start]] = run[f.end - 1] + 1
-    translated = any(not f.homograph for f in by_group.values())
+    # Phrases, OR groups and exclusions: each item that is a whole foreign term (an
+    # excluded one is excluded in both spellings: « -water » is « -eau » too).
+    typed = {gi: _items(group) for gi, group in enumerate(uq.groups)
+             if len(group) > 1 or group[0].phrase}
+    typed = {gi: found for gi, found in typed.items() if found[1]}
+    excluded, dropped = _items(uq.excluded)
+    excluded = uq.excluded + tuple(i for i, old in zip(excluded, uq.excluded, strict=True)
+                                   if i != old)
+    translated = bool(typed or dropped) or any(not f.homograph for f in by_group.values())
     marked = {gi for gi, group in enumerate(uq.groups) if len(group) == 1
               and not group[0].phrase and fold_token(group[0].text) in FOREIGN_MARKERS}
     foreign = translated or bool(marked)
     if not foreign:
         by_group = {}  # homographs alone: the query reads as French
-    excluded = _excluded(uq.excluded)
-    if not by_group:
-        if excluded == uq.excluded:
+    if not by_group and not typed:
+        if not dropped:
             return uq, []
-        return replace(uq, excluded=excluded), []
+        return replace(uq, excluded=excluded), dropped
     groups: list[tuple[Item, ...]] = []
     alternatives: list[Alternative] = []
     done: list[Translated] = []
@@ -239,6 +261,11 @@ def translate(uq: UserQuery, enabled: bool | None = None
         f = by_group.get(gi)
         if f is None and gi in marked:
             gi += 1  # « in », « with »: no French text holds them
+            continue
+        if gi in typed:
+            groups.append(typed[gi][0])
+            done += typed[gi][1]
+            gi += 1
             continue
         if f is None:
             groups.append(uq.groups[gi])
@@ -256,7 +283,7 @@ def translate(uq: UserQuery, enabled: bool | None = None
             groups += parse_user_query(f.french[0]).groups
         gi = ends[gi]
     return (replace(uq, groups=tuple(groups), alternatives=tuple(alternatives),
-                    excluded=excluded), done)
+                    excluded=excluded), done + dropped)
 
 
 def with_sources(words: list[str], translated: list[Translated]) -> list[str]:
