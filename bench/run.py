@@ -44,6 +44,7 @@ from indexer.version import current as live_version
 from search_app.engine.warm import read_through
 
 from . import analysis_cost, summarize
+from .foreign import foreign_queries
 from .fts5 import Fts5Baseline
 from .load import run_load
 from .network import network_pages, synonyms_cost
@@ -763,6 +764,8 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
     result["engine_inprocess"] = engine_inprocess(index, combos, args.rounds)
     log(f"{size}: synonyms on and off")
     result["synonyms_cost"] = synonyms_cost(index, combos, args.rounds)
+    log(f"{size}: foreign-language queries")
+    result["foreign_queries"] = foreign_queries(index)
     if args.profile:
         log(f"{size}: profile of the slowest queries")
         rows = result["per_combo"]
@@ -912,6 +915,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("load: errors / requests", "load.errors|load.requests", ""),
     ("other processes' CPU share: passes / load", "contention.passes.foreign_cpu_share|"
      "contention.load.foreign_cpu_share", ""),
+    ("foreign-language queries nDCG@10 / right in top 3 / glossary off nDCG@10",
+     "foreign_queries.ndcg10|foreign_queries.top3|foreign_queries.glossary_off.ndcg10", ""),
     ("mean hits per query / zero-hit queries", "mean_total_hits|zero_hit_queries",
      "fts5.mean_total_hits|fts5.zero_hit_queries"),
 )

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from indexer import glossary
 from indexer.fields import BY_NAME
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
@@ -31,6 +32,7 @@ from search_app.engine.hits import hits
 from search_app.engine.match import match_plan
 from search_app.engine.query.naming import Named
 from search_app.engine.query.pipeline import understand
+from search_app.engine.query.translate import with_sources
 from search_app.engine.ranking import rank
 from search_app.engine.relevance import SIMILAR_WEIGHTS
 from search_app.engine.request import SearchParams
@@ -50,6 +52,7 @@ class Matched:
     relaxed: list[str]
     named: list[tuple[Named, str]]
     expanded: list[str]
+    translated: list[dict[str, str | None]]
 
 
 class Reader:
@@ -84,7 +87,8 @@ class Reader:
     def search(self, params: SearchParams) -> dict[str, Any]:
         started = time.perf_counter()
         h = self.handle
-        key = params.cache_key()
+        # The foreign-word switch changes answers: part of the key.
+        key = f"{params.cache_key()}|{glossary.is_enabled()}"
         cached = h.cache.get(key)
         if cached is not None:
             h.cache.move_to_end(key)
@@ -104,13 +108,15 @@ class Reader:
         h = self.handle
         understood = understand(params.q, self.synonyms, h.naming())
         plan = understood.plan
+        translated = [t.as_dict() for t in understood.translated]
         if plan.empty:
             return Matched(None, h.data.alive.copy(), None, False, set(), [], [],
-                           understood.expanded)
+                           understood.expanded, translated)
         found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
                            strict=params.match == "all")
+        relaxed = with_sources(found.relaxed, understood.translated)
         return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
-                       found.relaxed, found.named, understood.expanded)
+                       relaxed, found.named, understood.expanded, translated)
 
     def _search(self, params: SearchParams) -> dict[str, Any]:
         h = self.handle
@@ -141,6 +147,7 @@ class Reader:
             "suggestion": suggestion,
             "fuzzy": m.fuzzy,
             "expanded": m.expanded,
+            "translated": m.translated,
             "relaxed": m.relaxed,
             "named_filters": named_filters(m.named, h.data.values, selected),
             "hits": hits(h, page, m.terms),

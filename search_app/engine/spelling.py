@@ -5,13 +5,16 @@ records), so a suggestion is always a word someone wrote, never a stem. Edits al
 the fuzzy rule: 1 from 5 letters, 2 from 9, swapping two adjacent letters counting as one;
 shorter words are left alone. An elision typed without its apostrophe (« lassainissement »)
 is suggested with it (« l'assainissement ») when the index has the word and not the joined
-form.
+form. Foreign words (`indexer.foreign_lexicon`: glossary forms, place and country names in
+other languages) are no typos, and a typo of one is corrected to it when it is nearer than
+any indexed word (« Timbuctoo » -> « Timbuktu », which the query stages read as Tombouctou).
 """
 
 from __future__ import annotations
 
 from difflib import SequenceMatcher
 
+from indexer import foreign_lexicon
 from indexer.analysis import (
     FRENCH_STOPWORDS,
     WORD_PATTERN,
@@ -93,12 +96,18 @@ def did_you_mean(q: str, reader) -> str | None:
             continue
         folded = fold_token(word)
         if (_max_edits(folded) == 0 and glued_elision_candidate(folded) is None) \
-                or _known(word, folded, reader):
+                or _known(word, folded, reader) or foreign_lexicon.known(folded):
             continue
         suggestion = _closest(folded, reader)
-        if suggestion is None:
+        foreign = foreign_lexicon.closest(folded, _max_edits(folded))
+        if foreign is not None and (suggestion is None or foreign[0] < edits(
+                folded, fold_token(suggestion))):
+            replacement = _cased_like(word, foreign[1])
+        elif suggestion is not None:
+            replacement = _cased_like(word, _accented_like(word, suggestion))
+        else:
             continue
-        pieces += [q[pos:match.start()], _cased_like(word, _accented_like(word, suggestion))]
+        pieces += [q[pos:match.start()], replacement]
         pos = match.end()
         changed = True
     if not changed:

@@ -1,4 +1,9 @@
-"""Autocomplete: completions over countries, authorities, partners and titles, per version."""
+"""Autocomplete: completions over countries, authorities, partners and titles, per version.
+
+A country is also offered under its names in English, Spanish, German, Portuguese and
+Italian (« Germ » -> Allemagne), and a partner under the foreign spellings of its city
+(« Timbu » -> Commune de Tombouctou): `foreign_keys`.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from indexer import exonyms, foreign_places, glossary
 from indexer.fields import fold_value
 from indexer.places import country_name, french_names
 from search_app.engine.handle import IndexHandle
@@ -47,8 +53,38 @@ def completions(h: IndexHandle) -> list[Completion]:
         add(name, "collectivité française", int(counts[i]))
     for name, count in data.partners.items():
         add(name, "partenaire étranger", count)
+    if glossary.is_enabled():
+        for value, kind, spelled in foreign_keys(h):
+            weight = best[(value, kind)][0] if (value, kind) in best else 0
+            add(value, kind, weight, spelled=spelled)
     return sorted((key, value, kind, weight)
                   for (value, kind), (weight, keys) in best.items() for key in keys)
+
+
+def foreign_keys(h: IndexHandle) -> list[tuple[str, str, str]]:
+    """(value, kind, foreign spelling) for the version's countries and for the partners
+    whose name holds a city listed with other spellings."""
+    data = h.data
+    out: list[tuple[str, str, str]] = []
+    codes = set(data.country_names)
+    for key, found in foreign_places.foreign_names().items():
+        if found.code in codes:
+            out.append((country_name(found.code), "pays", " ".join(key)))
+    cities: dict[str, list[tuple[str, exonyms.Place]]] = {}
+    for place in exonyms.places():
+        if place.kind == "country" and place.code in codes:
+            out += [(country_name(place.code), "pays", form) for form in place.others]
+        elif place.kind == "city" and place.others:
+            folded = word_starts(fold_value(place.french))
+            if folded:
+                cities.setdefault(folded[0].split()[0], []).append((folded[0], place))
+    for name in data.partners:
+        words = f" {''.join(word_starts(fold_value(name))[0:1])} "
+        for word in set(words.split()):
+            for folded, place in cities.get(word, ()):
+                if f" {folded} " in words:
+                    out += [(name, "partenaire étranger", form) for form in place.others]
+    return out
 
 
 def folded_titles(h: IndexHandle) -> list[str]:
@@ -63,7 +99,7 @@ def suggest(h: IndexHandle, q: str, limit: int = 8) -> list[dict[str, Any]]:
     if not starts:
         return []
     key = starts[0]
-    entries = h.memo("completions", completions)
+    entries = h.memo(f"completions:{glossary.is_enabled()}", completions)
     start = bisect.bisect_left(entries, (key,))
     found: dict[tuple[str, str], int] = {}
     for folded, value, kind, weight in entries[start:]:

@@ -81,6 +81,13 @@ class UnmatchedFunder(_Answer):
     rows: int = Field(ge=0)
 
 
+class Translation(_Answer):
+    from_: str = Field(alias="from", description="The words as typed (« water », « Beijing »)")
+    to: str = Field(description="The French words searched for them (« eau », « Pékin »)")
+    language: str | None = Field(None, description="en, es, de, pt or it; null when the "
+                                                   "spelling is not one language's (a place)")
+
+
 class SearchAnswer(_Answer):
     total: int = Field(ge=0, description="Every matching record (the CSV and JSONL count)")
     funding_total_eur: int = Field(
@@ -93,6 +100,9 @@ class SearchAnswer(_Answer):
     suggestion: str | None = Field(None, description="Did you mean, when few or no hits")
     fuzzy: bool = Field(False, description="Hits found only by typo tolerance")
     cached: bool = False
+    translated: list[Translation] = Field(
+        default_factory=list, description="Foreign words of the query read as French words "
+                                          "(English, Spanish, German, Portuguese, Italian)")
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(
         description="Disjunctive counts per facet: country, theme, sub_theme, status, "

@@ -3,32 +3,37 @@
 1. `syntax`: words, quoted phrases, OR, exclusions (never raises).
 2. `fieldterms`: ``pays:senegal``, ``annee:2015..2020`` become filters (done when the request's
    parameters are validated, `engine.request`, so every caller sees the same filters).
-3. `synonyms`: other spellings as alternatives (« UE » / « Union européenne »).
-4. `naming`: runs of words naming a facet value (a country, a theme, a status...).
-5. `plan`: clauses, required or optional, each met by text or by a named value.
-6. `build`: each clause's text as atlas's query tree (`tree`), with typo alternatives.
+3. `translate`: English, Spanish, German, Portuguese and Italian words in French (water ->
+   eau, Beijing -> Pékin, Germany -> Allemagne), the French reading of French words kept.
+4. `synonyms`: other spellings as alternatives (« UE » / « Union européenne »).
+5. `naming`: runs of words naming a facet value (a country, a theme, a status...).
+6. `plan`: clauses, required or optional, each met by text or by a named value.
+7. `build`: each clause's text as atlas's query tree (`tree`), with typo alternatives.
 Then `engine.match` evaluates the plan (scorer, relaxation), `engine.ranking` orders,
 `engine.hits` renders.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.synonyms import Synonyms
 from search_app.engine.query.naming import NamingIndex
 from search_app.engine.query.plan import Plan, plan_query
 from search_app.engine.query.synonyms import expand
 from search_app.engine.query.syntax import parse_user_query
+from search_app.engine.query.translate import Translated, translate
 
 
 @dataclass(frozen=True)
 class Understood:
     plan: Plan
     expanded: list[str]  # spellings the synonyms added, for the answer's ``expanded``
+    translated: list[Translated] = field(default_factory=list)  # the answer's ``translated``
 
 
 def understand(text: str, synonyms: Synonyms | None, naming: NamingIndex | None) -> Understood:
     """The plan for a query's free text (its field terms already taken out)."""
-    parsed, expanded = expand(parse_user_query(text), synonyms)
-    return Understood(plan_query(parsed, naming), expanded)
+    parsed, translated = translate(parse_user_query(text))
+    parsed, expanded = expand(parsed, synonyms)
+    return Understood(plan_query(parsed, naming), expanded, translated)

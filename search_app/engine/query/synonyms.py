@@ -121,7 +121,11 @@ def expand(uq: UserQuery, synonyms: Synonyms | None) -> tuple[UserQuery, list[st
     """`uq` with its synonyms as alternatives, and the spellings added (in query order)."""
     if not synonyms or not synonyms.rules or not (uq.groups or uq.excluded):
         return uq, []
-    alternatives, covered = _cross_group(uq, synonyms)
+    # Alternatives an earlier stage gave (`translate`) stay; their words are not widened.
+    held = {gi for a in uq.alternatives for gi in range(a.start, a.end)}
+    found, _ = _cross_group(uq, synonyms)
+    alternatives = [a for a in found if held.isdisjoint(range(a.start, a.end))]
+    covered = held | {gi for a in alternatives for gi in range(a.start, a.end)}
     for gi, group in enumerate(uq.groups):
         if gi in covered:
             continue
@@ -133,8 +137,8 @@ def expand(uq: UserQuery, synonyms: Synonyms | None) -> tuple[UserQuery, list[st
         excluded += _variants(item, synonyms)
     if not alternatives and len(excluded) == len(uq.excluded):
         return uq, []
-    alternatives.sort(key=lambda a: a.start)
     added = [i.text for a in alternatives for i in a.items]
+    alternatives = sorted([*uq.alternatives, *alternatives], key=lambda a: a.start)
     added += [i.text for i in excluded[len(uq.excluded):]]
     return (replace(uq, alternatives=tuple(alternatives), excluded=tuple(excluded)),
             list(dict.fromkeys(added)))

@@ -397,6 +397,8 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
         "last_page_url": page_url(params, pages) if total > 0 and params.page > pages else "",
         "fuzzy": bool(result.get("fuzzy")) and total > 0,
         "expanded": ", ".join(result.get("expanded") or []),
+        "translated": ", ".join(f"{t['from']} → {t['to']}"
+                                for t in result.get("translated") or []),
         "syntax_help": syntax_help_in(lang),
         "suggestion": (
             {"text": suggestion, "url": query_url(params, suggestion)}
