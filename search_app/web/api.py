@@ -27,7 +27,13 @@ from search_app.engine import network
 from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
 from search_app.web import exports
-from search_app.web.deps import conditional, get_service, search_params
+from search_app.web.deps import (
+    check_record_etag,
+    conditional,
+    get_service,
+    own_etag,
+    search_params,
+)
 from search_app.web.errors import NotFound
 from search_app.web.models import (
     AuthorityAnswer,
@@ -39,7 +45,8 @@ from search_app.web.models import (
     SuggestAnswer,
     responses,
 )
-from search_app.web.urls import add_toggle_urls, facet_toggle_urls
+from search_app.web.observability import EXPORTS, count_search
+from search_app.web.urls import add_toggle_urls, facet_toggle_urls, site_url
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
 
@@ -72,6 +79,7 @@ def _stream(request: Request, service: SearchService, params: SearchParams,
             filename: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
     total, texts = service.export_json(params)
+    EXPORTS.labels(filename.rpartition(".")[2]).inc()
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
@@ -88,7 +96,9 @@ def api_search(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
-    return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
+    result = service.search(params)
+    count_search(result)
+    return FastJSON(add_toggle_urls(result, params), headers=tagged(request))
 
 
 @router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",
@@ -167,6 +177,7 @@ async def api_search_xlsx(
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FileResponse:
     total, texts = service.export_json(params)
+    EXPORTS.labels("xlsx").inc()
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)
@@ -184,9 +195,11 @@ async def api_search_xlsx(
 @router.get("/projects", summary="Several whole records at once, in the order asked",
             description=f"1 to {MAX_BATCH} `id` parameters. Each record appears once, in the "
                         "order first asked; ids the index does not hold are listed in "
-                        "`missing`.",
+                        "`missing`. The ETag is a digest of the answer's records as stored: "
+                        "it stays the same across updates that leave them unchanged.",
             response_class=FastJSON, response_model=BatchAnswer,
             responses=responses(304, 401, 422, 503))
+@own_etag
 def api_projects(
     request: Request,
     service: Annotated[SearchService, Depends(get_service)],
@@ -198,12 +211,15 @@ def api_projects(
     found = service.records_json([i for i in wanted if re.match(ID_REGEX, i)])
     body = b'{"projects":[' + b",".join(found[i] for i in wanted if i in found)
     body += b'],"missing":' + orjson.dumps([i for i in wanted if i not in found]) + b"}"
-    return FastJSON(body, headers=tagged(request))
+    return FastJSON(body, headers={"ETag": check_record_etag(request, body)})
 
 
 @router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
+            description="The ETag is a digest of the record as stored: it stays the same "
+                        "across updates that leave this record unchanged.",
             response_class=FastJSON, response_model=Record,
             responses=responses(304, 401, 404, 503))
+@own_etag
 def api_project(
     request: Request,
     project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
@@ -214,7 +230,8 @@ def api_project(
     text = service.record_json(project_id)
     if text is None:
         raise NotFound(f"no project with id {project_id!r}")
-    return FastJSON(text, headers=tagged(request))
+    body = text.encode("utf-8")
+    return FastJSON(body, headers={"ETag": check_record_etag(request, body)})
 
 
 @router.get("/suggest", summary="Completions over countries, authorities and titles",
@@ -240,7 +257,7 @@ def api_authority(
     found = network.authority(service, slug)
     if found is None:
         raise NotFound(f"no French authority with slug {slug!r}")
-    return FastJSON(found, headers=tagged(request))
+    return FastJSON(_under_root(found), headers=tagged(request))
 
 
 @router.get("/countries/{code}", summary="One partner country: French authorities, themes, "
@@ -254,4 +271,10 @@ def api_country(
     found = network.country(service, code)
     if found is None:
         raise NotFound(f"no project in a country {code!r}")
-    return FastJSON(found, headers=tagged(request))
+    return FastJSON(_under_root(found), headers=tagged(request))
+
+
+def _under_root(summary: dict[str, Any]) -> dict[str, Any]:
+    """A network summary whose `search_url` is written under the request's root path."""
+    url = summary.get("search_url")
+    return {**summary, "search_url": site_url(url)} if isinstance(url, str) else summary

@@ -23,6 +23,8 @@ from starlette.responses import Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
 
+from search_app.web.urls import site_url
+
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 URL_PREFIX = "/static/"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -76,12 +78,14 @@ def content_hash(name: str) -> str | None:
 
 
 def asset_url(name: str) -> str:
-    """``atlas.css`` -> ``/static/atlas.0123456789ab.css``; the plain URL for unknown names."""
+    """``atlas.css`` -> ``/static/atlas.0123456789ab.css`` (under the request's root path);
+    the plain URL for unknown names."""
     digest = content_hash(name)
     if digest is None:
-        return URL_PREFIX + name
+        return site_url(URL_PREFIX + name)
     stem, dot, ext = name.rpartition(".")
-    return f"{URL_PREFIX}{stem}.{digest}.{ext}" if dot else f"{URL_PREFIX}{name}.{digest}"
+    hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+    return site_url(URL_PREFIX + hashed)
 
 
 def split_hashed(path: str) -> tuple[str, str | None]:

@@ -97,7 +97,7 @@ class _DroppingQueueHandler(QueueHandler):
             pass
 
 
-def log_access_to_stderr(backlog: int = 10_000) -> None:
+def log_access_to_stderr(backlog: int = 10_000, json_lines: bool = False) -> None:
     """Send the access log to stderr (what `atlas serve` does), once per process.
 
     Lines are written by a thread of their own: a slow or full stderr never blocks the
@@ -106,7 +106,9 @@ def log_access_to_stderr(backlog: int = 10_000) -> None:
     if logger.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    # JSON lines carry their own time: the line is the object, nothing around it.
+    handler.setFormatter(logging.Formatter("%(message)s" if json_lines
+                                           else "%(asctime)s %(message)s"))
     lines: queue.Queue = queue.Queue(maxsize=backlog)
     listener = QueueListener(lines, handler)
     listener.start()

@@ -10,6 +10,7 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from search_app.web.assets import asset_url
+from search_app.web.urls import site_url
 
 NBSP = "\u00a0"
 # Narrow no-break space: the French thousands separator.
@@ -87,4 +88,5 @@ env = jinja2.Environment(
 env.filters.update(nombre=nombre, euros=euros, date_fr=date_fr, projets=projets, oui_non=oui_non)
 # Templates reference static files only through this: content-hashed, cacheable URLs.
 env.globals["asset_url"] = asset_url
+env.globals["site_url"] = site_url  # every site-absolute link, under the root path
 templates = Jinja2Templates(env=env)

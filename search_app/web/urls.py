@@ -2,10 +2,14 @@
 
 Pure functions over ``SearchParams.query_items()``, so the HTML page and the JSON API build
 the same links (datasette-style ``toggle_url`` on each facet item).
+
+Every URL the site writes goes through ``site_url``, which puts it under the request's root
+path (``/atlas`` behind a proxy at a sub-path; see ``web/proxy.py``, which sets it per request).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
@@ -20,8 +24,24 @@ class HasQueryItems(Protocol):
     def query_items(self) -> list[tuple[str, str]]: ...
 
 
+# The request's root path ("" at the top of a host): a context variable, so that the pure
+# functions below need no request argument. Set by web/proxy.RootPath for each request.
+ROOT_PATH: ContextVar[str] = ContextVar("atlas_root_path", default="")
+
+
+def root_path() -> str:
+    """The current request's root path: ``""`` or ``/atlas``."""
+    return ROOT_PATH.get()
+
+
+def site_url(path: str) -> str:
+    """A site-absolute path (``/projects/x``) as the browser must ask for it."""
+    return ROOT_PATH.get() + path
+
+
 def build_url(items: list[tuple[str, str]], base: str = "/") -> str:
-    """``base`` with the items as query string (no ``?`` when there are none)."""
+    """``base`` under the root path, with the items as query string (no ``?`` when none)."""
+    base = site_url(base)
     return f"{base}?{urlencode(items)}" if items else base
 
 

@@ -14,7 +14,7 @@ from search_app.engine.request import SearchParams
 from search_app.web.charts import render_year_chart
 from search_app.web.pages.views import hit_view, pagination, site_context
 from search_app.web.templating import euros, nombre, projets
-from search_app.web.urls import build_url
+from search_app.web.urls import build_url, site_url
 from search_app.web.worldmap import render_world_map
 
 PAGE_SIZE = 20
@@ -58,11 +58,11 @@ def authority_page_context(service: Any, slug: str, page: int = 1) -> dict | Non
         return None
     name = summary["name"]
     filters = [("french_partner", name)]
-    base = network.authority_url(name)
+    base = site_url(network.authority_url(name))
     countries = summary["countries"]
     world_map = render_world_map(
         {c["code"]: c["count"] for c in countries},
-        network.country_url,
+        lambda code: site_url(network.country_url(code)),
         {c["code"]: c["name"] for c in countries},
     ) if countries else Markup("")
     params = SearchParams(french_partner=[name], sort="year_desc", page=page, size=PAGE_SIZE)
@@ -76,15 +76,15 @@ def authority_page_context(service: Any, slug: str, page: int = 1) -> dict | Non
             {"label": "Pays partenaires", "value": nombre(len(countries))},
         ],
         "search_url": build_url(filters),
-        "api_url": f"/api/authorities/{summary['slug']}",
+        "api_url": site_url(f"/telechargements/collectivites/{summary['slug']}.json"),
         "world_map": world_map,
         "countries": [{"label": c["name"], "count": nombre(c["count"]),
-                       "url": network.country_url(c["code"])} for c in countries],
+                       "url": site_url(network.country_url(c["code"]))} for c in countries],
         "year_chart": _year_chart(summary["years"], filters,
                                   f"Projets de {name} par année de début"),
         "themes": _themes(summary["themes"], filters),
         "partners": [{"name": p["name"], "country": p["country"],
-                      "country_url": network.country_url(p["code"]) if p["code"] else "",
+                      "country_url": site_url(network.country_url(p["code"])) if p["code"] else "",
                       "count": nombre(p["count"])} for p in summary["partners"]],
         "projects_heading": projets(summary["projects"]),
         **_projects(service, h, params, base),
@@ -111,16 +111,16 @@ def country_page_context(service: Any, code: str, page: int = 1) -> dict | None:
             {"label": "Collectivités françaises", "value": nombre(len(summary["authorities"]))},
         ],
         "search_url": build_url(filters),
-        "api_url": f"/api/countries/{found}",
+        "api_url": site_url(f"/telechargements/pays/{found}.json"),
         "authorities": [{"label": a["name"], "count": nombre(a["count"]),
-                         "url": f"/collectivites/{a['slug']}"}
+                         "url": site_url(f"/collectivites/{a['slug']}")}
                         for a in summary["authorities"][:MAX_AUTHORITIES]],
         "more_authorities": max(0, len(summary["authorities"]) - MAX_AUTHORITIES),
         "year_chart": _year_chart(summary["years"], filters,
                                   f"Projets en {summary['name']} par année de début"),
         "themes": _themes(summary["themes"], filters),
         "projects_heading": projets(summary["projects"]),
-        **_projects(service, h, params, network.country_url(found)),
+        **_projects(service, h, params, site_url(network.country_url(found))),
     }
 
 
@@ -156,6 +156,6 @@ def authorities_page_context(service: Any, q: str = "", letter: str = "") -> dic
                      "count": len(by_letter.get(x, [])), "current": not q and x == letter}
                     for x in [*LETTERS, OTHER] if x in by_letter],
         "items": [{"label": a["name"], "count": nombre(a["count"]),
-                   "url": f"/collectivites/{a['slug']}"} for a in shown[:MAX_MATCHES]],
+                   "url": site_url(f"/collectivites/{a['slug']}")} for a in shown[:MAX_MATCHES]],
         "hidden_count": max(0, len(shown) - MAX_MATCHES),
     }

@@ -26,6 +26,7 @@ from search_app.engine.request import MAX_Q, SearchParams
 from search_app.engine.service import countries_fr
 from search_app.web.charts import render_year_chart
 from search_app.web.deps import get_service, search_params
+from search_app.web.observability import count_search
 from search_app.web.templating import date_fr, euros, nombre, projets, templates
 from search_app.web.urls import (
     active_chips,
@@ -35,6 +36,7 @@ from search_app.web.urls import (
     match_all_url,
     page_url,
     query_url,
+    site_url,
     sort_url,
 )
 from search_app.web.worldmap import render_world_map
@@ -105,14 +107,15 @@ def hit_view(hit: dict) -> dict:
     more = len(partners) - PARTNERS_ON_CARD
     return {
         "id": hit["id"],
-        "url": f"/projects/{hit['id']}",
+        "url": site_url(f"/projects/{hit['id']}"),
         "title": hit.get("title") or "(sans titre)",
         "theme": hit.get("theme") or "",
         "status": hit.get("status") or "",
         "years": _years(hit.get("start_year"), hit.get("end_date")),
-        "countries": [{"name": c.get("name") or c.get("code"), "url": country_url(c["code"])}
+        "countries": [{"name": c.get("name") or c.get("code"),
+                       "url": site_url(country_url(c["code"]))}
                       for c in hit.get("countries") or [] if c.get("code")],
-        "french_partners": [{"name": n, "url": authority_url(n)}
+        "french_partners": [{"name": n, "url": site_url(authority_url(n))}
                             for n in partners[:PARTNERS_ON_CARD]],
         "more_partners": f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "",
         "funding": euros(hit["funding_total_eur"]) if hit.get("funding_total_eur") else "",
@@ -156,7 +159,7 @@ def _facet_section(facet: str, items: list[dict], params: SearchParams,
         "more_text": f"et {nombre(hidden)} autre{'s' if hidden > 1 else ''}" if hidden > 0
         else "",
         "all_url": build_url(_without_page(params), f"/filtres/{param}") if hidden > 0 else "",
-        "search_url": f"/filtres/{param}",
+        "search_url": site_url(f"/filtres/{param}"),
         "search_label": f"Chercher parmi les {nombre(total)} valeurs «\u00a0{LABELS[facet]}\u00a0»",
         "search_hidden": _hidden_inputs(params, ()),
         "open": any(i.get("selected") for i in items) or facet in OPEN_FACETS,
@@ -170,9 +173,9 @@ def _without_page(params: SearchParams) -> list[tuple[str, str]]:
 def _page_url(facet: str, value: str) -> str:
     """The authority's or the country's own page, for those two facets."""
     if facet == "country":
-        return country_url(value)
+        return site_url(country_url(value))
     if facet == "french_partner":
-        return authority_url(value)
+        return site_url(authority_url(value))
     return ""
 
 
@@ -244,15 +247,17 @@ def _filters_summary(active: int) -> str:
 def _downloads(params: SearchParams) -> list[dict]:
     """Every match of this search as a file (the API's exports, without page and size)."""
     items = [(k, v) for k, v in params.query_items() if k not in ("page", "size")]
-    return [{"label": label, "url": build_url(items, f"/api/search.{ext}")}
+    return [{"label": label, "url": build_url(items, f"/telechargements/recherche.{ext}")}
             for ext, label in (("xlsx", "Télécharger (Excel)"), ("csv", "Télécharger (CSV)"))]
 
 
 def search_page_context(service: Any, params: SearchParams, downloads: bool = True) -> dict:
     """Everything search.html prints, for one query string.
 
-    `downloads`: link the exports (not when a token keeps the API from the public)."""
-    result = add_toggle_urls(service.search(params), params)
+    `downloads`: link the exports (public routes, see pages/downloads.py)."""
+    result = service.search(params)
+    count_search(result)
+    result = add_toggle_urls(result, params)
     facets = result.get("facets") or {}
     facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
@@ -361,7 +366,7 @@ def facet_values_context(service: Any, params: SearchParams, param: str, contain
         "list_id": f"facette-{declared.name.replace('_', '-')}-liste",
         "total": total,
         "chips": active_chips(state, None),
-        "search_url": base,
+        "search_url": site_url(base),
         "form_hidden": _hidden_inputs(state, ("valeur",)),
         "search_hidden": _hidden_inputs(state, ("q",)),
         "back_url": build_url(_without_page(state)),
@@ -448,7 +453,7 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         "id": r["id"],
         "title": title,
         "synthetic": is_synthetic(r["id"]) or bool(r.get("synthetic")),
-        "api_url": f"/api/projects/{r['id']}",
+        "api_url": site_url(f"/telechargements/projets/{r['id']}.json"),
         "facts": [
             {"label": k, "value": v}
             for k, v in (
@@ -476,7 +481,8 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
         ],
         "texts": [{"title": t, "blocks": text_blocks(v)} for t, v in texts if v and v.strip()],
         "countries": [
-            {"name": c["name"] or c["code"], "code": c["code"], "url": country_url(c["code"])}
+            {"name": c["name"] or c["code"], "code": c["code"],
+             "url": site_url(country_url(c["code"]))}
             for c in countries_fr(r.get("countries") or [])
         ],
         "foreign_partners": [
@@ -485,12 +491,12 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
                 # one spelling per country, as everywhere else
                 "country": country_name(code) if (code := country_code(p.get("country")))
                 else p.get("country") or "",
-                "country_url": country_url(code) if code else "",
+                "country_url": site_url(country_url(code)) if code else "",
             }
             for p in r.get("foreign_partners") or []
         ],
         "french_partners": [
-            {"name": n, "url": authority_url(n)}
+            {"name": n, "url": site_url(authority_url(n))}
             for n in r.get("french_partners") or []
         ],
         "funding": [
@@ -533,7 +539,7 @@ def project_page_context(service: Any, project_id: str) -> dict | None:
             for v in r.get("volunteers") or []
         ],
         "similar": similar,
-        "back_url": "/",
+        "back_url": site_url("/"),
     }
 
 
@@ -567,7 +573,7 @@ def error_context(status: int, detail: str | None = None, service: Any = None,
         "text": text,
         "detail": detail or "",
         "q": q,  # the search box keeps what was typed
-        "home_url": back_url,
+        "home_url": site_url(back_url),  # callers give site-absolute paths
     }
 
 
@@ -590,8 +596,8 @@ def search_page(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[Any, Depends(get_service)],
 ) -> Response:
-    context = search_page_context(service, params,
-                                  downloads=not request.app.state.settings.api_token)
+    # Downloads are public routes (pages/downloads.py): offered whatever the API token.
+    context = search_page_context(service, params)
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(context["last_page_url"], status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
