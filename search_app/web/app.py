@@ -141,7 +141,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     # Sees the request as sent (HEAD included), the client as the proxy reports it.
-    app.add_middleware(RequestLog, routes=app.router.routes, log_format=settings.log_format)
+    app.add_middleware(RequestLog, log_format=settings.log_format)
     # Outermost: the root path and the proxy's headers, before anything reads them.
     app.add_middleware(RootPath, root_path=settings.root_path,
                        trusted=settings.forwarded_allow_ips)
@@ -184,6 +184,12 @@ class ServerErrors:
                 raise  # the answer is under way: all that is left is to cut it
             response = server_error_response(request, request_id)
             await response(scope, receive, send)
+        finally:
+            # The route template, for the metrics (the router notes its match in this scope,
+            # which the outer middleware's copies do not see; `state` they share).
+            route = scope.get("route")
+            if route is not None and "state" in scope:
+                scope["state"]["route"] = getattr(route, "path", None)
 
 
 def server_error_response(request: Request, request_id: str) -> Response:

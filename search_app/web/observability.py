@@ -30,7 +30,6 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.routing import Match
 
 from search_app.web.middleware import ACCESS_LOGGER
 
@@ -111,16 +110,14 @@ def render_metrics(service_of: Any) -> tuple[bytes, str]:
     return generate_latest(REGISTRY) + generate_latest(registry), CONTENT_TYPE_LATEST
 
 
-def _route_of(routes: list[Any], scope: dict[str, Any]) -> str:
+def _route_of(scope: dict[str, Any], path: str) -> str:
     """The route template (`/api/projects/{project_id}`), never the raw path: bounded labels.
-
-    Matched again here: the router records its match in a copy of the scope this
-    middleware does not see."""
-    for route in routes:
-        match, _ = route.matches({**scope, "method": "GET"})
-        if match is not Match.NONE:
-            return getattr(route, "path", "") or "unmatched"
-    return "unmatched"
+    Noted in the shared `state` by the innermost middleware (app.ServerErrors); `path` is
+    the request's path under the root path."""
+    noted = (scope.get("state") or {}).get("route")
+    if noted:
+        return str(noted)
+    return "/static" if path.startswith("/static/") else "unmatched"
 
 
 class RequestLog:
@@ -129,10 +126,9 @@ class RequestLog:
     The id is the client's `X-Request-ID` when plain and short, else a new one; it is echoed
     in the answer's `X-Request-ID` and kept in `request.state.request_id` for error pages."""
 
-    def __init__(self, app: Any, routes: list[Any], log_format: str = "text",
+    def __init__(self, app: Any, log_format: str = "text",
                  logger: logging.Logger | None = None) -> None:
         self.app = app
-        self.routes = routes
         self.json = log_format == "json"
         self.logger = logger or logging.getLogger(ACCESS_LOGGER)
 
@@ -145,6 +141,8 @@ class RequestLog:
         given = headers.get(b"x-request-id", b"").decode("latin-1").strip()
         request_id = given if _CLIENT_ID.fullmatch(given) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
+        # Read now: routing rewrites the scope's root path on its way down (mounts).
+        path = scope.get("path", "").removeprefix(scope.get("root_path", ""))
         status = 0
         sent = 0
 
@@ -164,7 +162,7 @@ class RequestLog:
         finally:
             elapsed = time.perf_counter() - started
             status = status or 500
-            route = _route_of(self.routes, scope)
+            route = _route_of(scope, path)
             labels = (scope["method"], route, str(status))
             REQUESTS.labels(*labels).inc()
             DURATION.labels(*labels).observe(elapsed)
