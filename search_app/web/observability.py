@@ -188,5 +188,5 @@ class RequestLog:
                 "user_agent": headers.get(b"user-agent", b"").decode("latin-1"),
             }).decode())
         else:
-            self.logger.info('%s "%s %s" %d %d %.1f ms %s', client, scope["method"], path,
-                             status, sent, elapsed * 1000, request_id)
+            self.logger.info('%s "%s %s" %d %dB [%s] %.1f ms', client, scope["method"], path,
+                             status, sent, request_id, elapsed * 1000)

@@ -43,7 +43,6 @@ OPERATION_IDS = {
     "readyz": "ready",
 }
 YEAR_PARAMS = ("year_min", "year_max")
-NULLABLE_INTEGER = {"anyOf": [{"type": "integer"}, {"type": "null"}]}
 
 router = APIRouter()
 
@@ -59,21 +58,27 @@ def docs_files() -> StaticFiles:
 
 
 def polished_schema(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document with what generators need: years as `integer | null` (the model
-    also accepts an empty form field, which is not part of the contract)."""
+    """FastAPI's document with what generators need: years as `integer | null` (in a query
+    string, null is an empty value or no parameter)."""
     if app.openapi_schema is None:
         schema = app.openapi()
         for item in schema.get("paths", {}).values():
             for operation in item.values():
                 for parameter in operation.get("parameters", []):
                     if parameter.get("name") in YEAR_PARAMS:
-                        described = parameter.get("schema", {})
-                        parameter["schema"] = {
-                            **NULLABLE_INTEGER,
-                            **{k: v for k, v in described.items()
-                               if k in ("title", "description")}}
+                        parameter["schema"] = _nullable_year(parameter.get("schema", {}))
+                        # An empty value (an HTML form's blank field) is read as null.
+                        parameter["allowEmptyValue"] = True
         app.openapi_schema = schema
     return app.openapi_schema
+
+
+def _nullable_year(described: dict[str, Any]) -> dict[str, Any]:
+    """`integer (its bounds kept) | null` in place of `integer | ""`."""
+    integer = next((b for b in described.get("anyOf", []) if b.get("type") == "integer"),
+                   {"type": "integer"})
+    return {"anyOf": [integer, {"type": "null"}],
+            **{k: v for k, v in described.items() if k in ("title", "description")}}
 
 
 @router.get("/openapi.json", include_in_schema=False)
