@@ -39,13 +39,8 @@ COMPRESS_MIN_BYTES = 1024
 # exports stay streamed: the middleware compresses each chunk as it comes.
 for _media_type in ("text/csv", "application/x-ndjson", "application/jsonl"):
     add_compress_type(_media_type)
-# /docs: Swagger UI's files are served by the app itself and started by an external script;
-# only its inline styles (set by its React components) need more than the site's policy.
-DOCS_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
-    "frame-ancestors 'none'; form-action 'self'"
-)
+# /docs gets the site's policy too: Swagger UI's files are served by the app itself
+# (ops.py) and started by an external script, with no inline script or CDN.
 API_DESCRIPTION = (
     "Atlas de la coopération décentralisée — recherche: full-text and faceted search over the "
     "Atlas français de la coopération décentralisée. JSON API under /api (a bearer token when "
@@ -207,15 +202,12 @@ class SecurityHeaders:
     def __init__(self, app) -> None:
         self.app = app
         self.default = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-        self.docs = [(k, DOCS_CSP.encode() if k == b"content-security-policy" else v)
-                     for k, v in self.default]
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path = scope["path"].removeprefix(scope.get("root_path", ""))
-        extra = self.docs if path == "/docs" else self.default
+        extra = self.default
 
         async def send_with_headers(message) -> None:
             if message["type"] == "http.response.start":

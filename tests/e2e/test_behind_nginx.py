@@ -214,4 +214,8 @@ def test_browser_walks_search_filter_project_download(page, proxied: str) -> Non
     page.goto(proxied + "/docs")
     page.locator(".swagger-ui .info .title").wait_for()
     assert "Atlas API" in page.locator(".swagger-ui .info .title").inner_text()
-    page.locator(".opblock-summary-path", has_text="/api/search").first.wait_for()
+    operation = page.locator(".opblock-summary-path", has_text="/api/search").first
+    operation.click()  # unfolds: parameters, responses, the media types, "Try it out"
+    page.get_by_role("button", name="Try it out").first.wait_for()
+    page.locator(".btn.authorize").first.click()  # where the token is pasted
+    page.locator(".modal-ux .auth-container").first.wait_for()
