@@ -17,6 +17,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
@@ -86,6 +87,14 @@ def asset_url(name: str) -> str:
     stem, dot, ext = name.rpartition(".")
     hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
     return site_url(URL_PREFIX + hashed)
+
+
+@lru_cache(maxsize=1)
+def favicon_uri() -> str:
+    """The site icon as a `data:` URI: drawn with the page, no request of its own (a
+    browser's favicon fetch is not served from its HTTP cache on a repeat view)."""
+    svg = (STATIC_DIR / "favicon.svg").read_text(encoding="utf-8").strip()
+    return "data:image/svg+xml," + quote(svg, safe=" :/=\"'<>#")
 
 
 def split_hashed(path: str) -> tuple[str, str | None]:

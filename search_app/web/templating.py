@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 from fastapi.templating import Jinja2Templates
 
-from search_app.web.assets import asset_url
+from search_app.web.assets import asset_url, favicon_uri
 from search_app.web.urls import site_url
 
 NBSP = "\u00a0"
@@ -89,4 +89,5 @@ env.filters.update(nombre=nombre, euros=euros, date_fr=date_fr, projets=projets,
 # Templates reference static files only through this: content-hashed, cacheable URLs.
 env.globals["asset_url"] = asset_url
 env.globals["site_url"] = site_url  # every site-absolute link, under the root path
+env.globals["favicon_uri"] = favicon_uri
 templates = Jinja2Templates(env=env)

@@ -124,7 +124,7 @@ def test_every_link_asset_and_form_is_under_the_prefix(proxied: str) -> None:
             outside = [link for link in site if not link.startswith(PREFIX + "/")]
             assert outside == [], (path, outside[:5])
             assets |= {link for link in site if "/static/" in link}
-        assert len(assets) >= 4  # CSS, JS, map sprite, favicon
+        assert len(assets) >= 3  # CSS, JS, map sprite
         for url in assets:
             assert client.get(url).status_code == 200, url
         # A sample of the search page's links, each answered through the proxy.

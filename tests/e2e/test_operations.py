@@ -138,6 +138,8 @@ def test_docs_work_offline_with_a_strict_policy(private: str) -> None:
         assert httpx.get(private + url).status_code == 200, url
     icon = httpx.get(f"{private}/favicon.ico")
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    # The pages draw it from a data: URI (no request of their own), as the CSP allows.
+    assert '<link rel="icon" href="data:image/svg+xml,' in httpx.get(f"{private}/").text
 
 
 # ---------------------------------------------------------------- metrics and the access log

@@ -68,8 +68,7 @@ def test_search_page_is_light_on_the_wire(client) -> None:
 def test_templates_reference_hashed_assets(client) -> None:
     html = client.get("/").text
     static = set(re.findall(r'(?:href|src)="(/static/[^"#]+)', html))
-    assert static == {asset_url("atlas.css"), asset_url("atlas.js"), asset_url("worldmap.svg"),
-                      asset_url("favicon.svg")}
+    assert static == {asset_url("atlas.css"), asset_url("atlas.js"), asset_url("worldmap.svg")}
     assert all(re.fullmatch(r"/static/\w+\.[0-9a-f]{12}\.\w+", url) for url in static)
     assert asset_url("atlas.css") == f"/static/atlas.{content_hash('atlas.css')}.css"
 
@@ -120,6 +119,6 @@ def test_page_weight_measure(live_server: str) -> None:
     assert search["html_encoding"] in ("zstd", "br")
     assert search["html_browser_bytes"] <= search["html_gzip_bytes"] <= 30_000
     assert search["html_gzip_bytes"] * 4 < search["html_identity_bytes"]
-    assert len(search["assets"]) == 4 and search["first_view_bytes"] <= 60_000
+    assert len(search["assets"]) == 3 and search["first_view_bytes"] <= 60_000
     assert search["repeat_view_refetched_assets"] == []
     assert project["path"].startswith("/projects/") and project["html_gzip_bytes"] > 0
