@@ -1,4 +1,5 @@
-"""Plain ASGI middleware (no per-request task): HEAD on every GET route, and an access log."""
+"""Plain ASGI middleware (no per-request task): HEAD on every GET route; the access log's
+writer thread (the log line itself: `observability.RequestLog`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import atexit
 import logging
 import queue
 import sys
-import time
 from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
@@ -53,37 +53,6 @@ def _allow_head(name: bytes, value: bytes) -> tuple[bytes, bytes]:
             methods.append("HEAD")
         return name, ", ".join(methods).encode("latin-1")
     return name, value
-
-
-class AccessLog:
-    """One line per request on the `atlas.access` logger: method, path, status, duration."""
-
-    def __init__(self, app: Any, logger: logging.Logger | None = None) -> None:
-        self.app = app
-        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not self.logger.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
-
-        async def send_wrapper(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            path = scope.get("path", "")
-            if scope.get("query_string"):
-                path += "?" + scope["query_string"].decode("latin-1")
-            client = (scope.get("client") or ("-",))[0]
-            self.logger.info('%s "%s %s" %d %.1f ms', client, scope["method"], path,
-                             status or 500, (time.perf_counter() - started) * 1000)
 
 
 class _DroppingQueueHandler(QueueHandler):
