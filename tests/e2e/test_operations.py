@@ -60,13 +60,24 @@ def serving(index: Path, log: Path, *args: str, **env: str) -> Iterator[str]:
 # ---------------------------------------------------------------- settings
 
 
-@pytest.mark.parametrize("value", ["", "   "])
-def test_an_empty_token_stops_serve_with_one_line(index_dir: Path, value: str) -> None:
+@pytest.mark.parametrize("name,value,says", [
+    ("ATLAS_API_TOKEN", "", "empty"), ("ATLAS_API_TOKEN", "   ", "empty"),
+    ("ATLAS_ROOT_PATH", "atlas", "/atlas"), ("ATLAS_CORS_ORIGINS", "*.example.org", "origin"),
+    ("ATLAS_FORWARDED_ALLOW_IPS", "proxy", "IP"), ("ATLAS_LOG_FORMAT", "yaml", "json"),
+])
+def test_a_bad_setting_stops_serve_with_one_line(index_dir: Path, name: str, value: str,
+                                                 says: str) -> None:
     run = _atlas("serve", "--index", str(index_dir), "--port", str(free_port()),
-                 env=_env(ATLAS_API_TOKEN=value))
+                 env=_env(**{name: value}))
     assert run.returncode == 1
     lines = run.stderr.strip().splitlines()
-    assert len(lines) == 1 and "ATLAS_API_TOKEN" in lines[0] and "empty" in lines[0]
+    assert len(lines) == 1 and name in lines[0] and says in lines[0], lines
+
+
+def test_root_path_option_is_checked_too(index_dir: Path) -> None:
+    run = _atlas("serve", "--index", str(index_dir), "--port", str(free_port()),
+                 "--root-path", "atlas/", env=_env())
+    assert run.returncode == 1 and "ATLAS_ROOT_PATH" in run.stderr
 
 
 # ---------------------------------------------------------------- a server with a token
