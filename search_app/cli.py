@@ -140,6 +140,9 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--root-path", default=None, metavar="PATH",
+                   help="the sub-path a reverse proxy serves the site under, e.g. /atlas "
+                        "(ATLAS_ROOT_PATH)")
     return parser
 
 
@@ -401,6 +404,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.errors import IndexUnavailable
 
     index = (args.index or default_index()).resolve()
+    if args.root_path is not None:
+        os.environ["ATLAS_ROOT_PATH"] = args.root_path  # read by check_serving and the workers
     try:
         version.current(index)
     except IndexUnavailable as exc:
@@ -414,14 +419,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # Workers answer from a thread pool; glibc's default of 8 malloc arenas per core lets
     # each thread's garbage hold its own pages (measured: -8 MB after a load test).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    workers = max(1, args.workers)
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # /metrics adds up every worker's counters from files there (prometheus-client).
+        import tempfile
+
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="atlas-metrics-")
     print(f"serving {index} on http://{args.host}:{args.port}", file=sys.stderr)
     sys.stderr.flush()
     # uvicorn in place of this process: its supervisor then holds only uvicorn, not the
     # modules this command line loaded (about 25 MB of resident memory).
     os.execv(sys.executable, [
         sys.executable, "-m", "uvicorn", "search_app.web.app:app_from_env", "--factory",
-        "--host", args.host, "--port", str(args.port), "--workers", str(max(1, args.workers)),
-        "--log-level", "warning"])
+        "--host", args.host, "--port", str(args.port), "--workers", str(workers),
+        # The app reads the proxy's headers itself, trusting ATLAS_FORWARDED_ALLOW_IPS.
+        "--no-proxy-headers", "--log-level", "warning"])
     return 0  # not reached
 
 

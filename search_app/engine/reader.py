@@ -84,12 +84,13 @@ class Reader:
 
     # ---- search
 
-    def search(self, params: SearchParams) -> dict[str, Any]:
+    def search(self, params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
+        """The answer to `params`; `use_cache=False` always searches (a readiness probe)."""
         started = time.perf_counter()
         h = self.handle
         # The foreign-word switch changes answers: part of the key.
         key = f"{params.cache_key()}|{glossary.is_enabled()}"
-        cached = h.cache.get(key)
+        cached = h.cache.get(key) if use_cache else None
         if cached is not None:
             h.cache.move_to_end(key)
             return {**orjson.loads(cached),

@@ -96,8 +96,9 @@ class SearchService:
     def version_name(self) -> str:
         return self.reader().version_name
 
-    def search(self, params: SearchParams) -> dict[str, Any]:
-        return self.reader().search(params)
+    def search(self, params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
+        """The answer to `params`; `use_cache=False` always searches (a readiness probe)."""
+        return self.reader().search(params, use_cache=use_cache)
 
     def facet_values(self, params: SearchParams, facet: str, contains: str = "",
                      page: int = 1, size: int = 100) -> dict[str, Any]:

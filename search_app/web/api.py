@@ -30,7 +30,13 @@ from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
 from search_app.web import exports
 from search_app.web.answers import search_answer
-from search_app.web.deps import ParamsDep, ReaderDep, conditional
+from search_app.web.deps import (
+    ParamsDep,
+    ReaderDep,
+    check_record_etag,
+    conditional,
+    own_etag,
+)
 from search_app.web.errors import NotFound
 from search_app.web.i18n import get_language
 from search_app.web.models import (
@@ -43,6 +49,7 @@ from search_app.web.models import (
     SuggestAnswer,
     responses,
 )
+from search_app.web.observability import EXPORTS, count_search
 from search_app.web.urls import api_search_url, facet_toggle_urls, project_url
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(conditional)])
@@ -91,6 +98,7 @@ def _stream(request: Request, reader: Reader, params: SearchParams,
             filename: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
     total, texts = export_records(request, reader, params)
+    EXPORTS.labels(filename.rpartition(".")[2]).inc()
     return StreamingResponse(
         chunks(texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
@@ -108,7 +116,9 @@ def api_search(
     params: ParamsDep,
     reader: ReaderDep,
 ) -> FastJSON:
-    return FastJSON(search_answer(reader, params), headers=tagged(request))
+    result = search_answer(reader, params)
+    count_search(result)
+    return FastJSON(result, headers=tagged(request))
 
 
 @router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",
@@ -191,6 +201,7 @@ async def api_search_xlsx(
     lang: Annotated[str, Depends(get_language)],
 ) -> FileResponse:
     total, texts = export_records(request, reader, params)
+    EXPORTS.labels("xlsx").inc()
     handle, name = tempfile.mkstemp(prefix="atlas-", suffix=".xlsx")
     os.close(handle)
     path = FilePath(name)
@@ -209,9 +220,11 @@ async def api_search_xlsx(
 @router.get("/projects", summary="Several whole records at once, in the order asked",
             description=f"1 to {MAX_BATCH} `id` parameters. Each record appears once, in the "
                         "order first asked; ids the index does not hold are listed in "
-                        "`missing`.",
+                        "`missing`. The ETag is a digest of the answer's records as stored: "
+                        "it stays the same across updates that leave them unchanged.",
             response_class=FastJSON, response_model=BatchAnswer,
             responses=responses(304, 401, 422, 503))
+@own_etag
 def api_projects(
     request: Request,
     reader: ReaderDep,
@@ -223,12 +236,15 @@ def api_projects(
     found = reader.records_json([i for i in wanted if re.match(ID_REGEX, i)])
     body = b'{"projects":[' + b",".join(found[i] for i in wanted if i in found)
     body += b'],"missing":' + orjson.dumps([i for i in wanted if i not in found]) + b"}"
-    return FastJSON(body, headers=tagged(request))
+    return FastJSON(body, headers={"ETag": check_record_etag(request, body)})
 
 
 @router.get("/projects/{project_id}", summary="One whole record, as `atlas parse` gives it",
+            description="The ETag is a digest of the record as stored: it stays the same "
+                        "across updates that leave this record unchanged.",
             response_class=FastJSON, response_model=Record,
             responses=responses(304, 401, 404, 503))
+@own_etag
 def api_project(
     request: Request,
     project_id: Annotated[str, Path(examples=[EXAMPLE_ID])],
@@ -239,7 +255,8 @@ def api_project(
     text = reader.record_json(project_id)
     if text is None:
         raise NotFound(f"no project with id {project_id!r}")
-    return FastJSON(text, headers=tagged(request))
+    body = text.encode("utf-8")
+    return FastJSON(body, headers={"ETag": check_record_etag(request, body)})
 
 
 @router.get("/suggest", summary="Completions over countries, authorities and titles",

@@ -18,11 +18,14 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import quote
 
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
+
+from search_app.web.urls import site_url
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 URL_PREFIX = "/static/"
@@ -76,12 +79,22 @@ def content_hash(name: str) -> str | None:
 
 
 def asset_url(name: str) -> str:
-    """``atlas.css`` -> ``/static/atlas.0123456789ab.css``; the plain URL for unknown names."""
+    """``atlas.css`` -> ``/static/atlas.0123456789ab.css`` (under the request's root path);
+    the plain URL for unknown names."""
     digest = content_hash(name)
     if digest is None:
-        return URL_PREFIX + name
+        return site_url(URL_PREFIX + name)
     stem, dot, ext = name.rpartition(".")
-    return f"{URL_PREFIX}{stem}.{digest}.{ext}" if dot else f"{URL_PREFIX}{name}.{digest}"
+    hashed = f"{stem}.{digest}.{ext}" if dot else f"{name}.{digest}"
+    return site_url(URL_PREFIX + hashed)
+
+
+@lru_cache(maxsize=1)
+def favicon_uri() -> str:
+    """The site icon as a `data:` URI: drawn with the page, no request of its own (a
+    browser's favicon fetch is not served from its HTTP cache on a repeat view)."""
+    svg = (STATIC_DIR / "favicon.svg").read_text(encoding="utf-8").strip()
+    return "data:image/svg+xml," + quote(svg, safe=" :/=\"'<>#")
 
 
 def split_hashed(path: str) -> tuple[str, str | None]:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -80,12 +81,41 @@ def _matches(header: str, tag: str) -> bool:
     return any(t.strip().removeprefix("W/") == opaque for t in header.split(","))
 
 
+# Handlers that tag their answer themselves, from the records' stored bytes (`record_etag`),
+# so an unchanged record keeps its ETag across updates of others.
+OWN_ETAG: set[Callable[..., Any]] = set()
+
+
+def own_etag(handler: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a handler that computes its own ETag (see `check_record_etag`)."""
+    OWN_ETAG.add(handler)
+    return handler
+
+
+def record_etag(body: bytes) -> str:
+    """A strong ETag: a digest of the bytes the answer is made of."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def check_record_etag(request: Request, body: bytes) -> str:
+    """The ETag of an answer made of `body`; raises NotModified when the client has it."""
+    tag = record_etag(body)
+    request.state.etag = tag
+    header = request.headers.get("if-none-match")
+    if header and _matches(header, tag):
+        raise NotModified(tag)
+    return tag
+
+
 async def conditional(request: Request, reader: ReaderDep,
                       lang: Annotated[str, Depends(get_language)]) -> str:
     """Tags the answer with an ETag; `If-None-Match` with it ends the request with a 304.
 
-    Runs before parameters are looked at, so a revalidation costs no search.
+    Runs before parameters are looked at, so a revalidation costs no search. Record
+    lookups tag themselves (`own_etag`).
     """
+    if request.scope.get("endpoint") in OWN_ETAG:
+        return ""
     # Workbook headings and error messages follow the language: a language other than the
     # default is part of the tag.
     query = request.url.query if lang == DEFAULT else f"{request.url.query}#{lang}"

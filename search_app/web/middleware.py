@@ -1,4 +1,5 @@
-"""Plain ASGI middleware (no per-request task): HEAD on every GET route, and an access log."""
+"""Plain ASGI middleware (no per-request task): HEAD on every GET route; the access log's
+writer thread (the log line itself: `observability.RequestLog`)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import atexit
 import logging
 import queue
 import sys
-import time
 from logging.handlers import QueueHandler, QueueListener
 from typing import Any
 
@@ -55,37 +55,6 @@ def _allow_head(name: bytes, value: bytes) -> tuple[bytes, bytes]:
     return name, value
 
 
-class AccessLog:
-    """One line per request on the `atlas.access` logger: method, path, status, duration."""
-
-    def __init__(self, app: Any, logger: logging.Logger | None = None) -> None:
-        self.app = app
-        self.logger = logger or logging.getLogger(ACCESS_LOGGER)
-
-    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or not self.logger.isEnabledFor(logging.INFO):
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
-
-        async def send_wrapper(message: dict[str, Any]) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            path = scope.get("path", "")
-            if scope.get("query_string"):
-                path += "?" + scope["query_string"].decode("latin-1")
-            client = (scope.get("client") or ("-",))[0]
-            self.logger.info('%s "%s %s" %d %.1f ms', client, scope["method"], path,
-                             status or 500, (time.perf_counter() - started) * 1000)
-
-
 class _DroppingQueueHandler(QueueHandler):
     """Hands records to the writer thread; when it is far behind (stderr is a pipe nobody
     reads), drops the line rather than stall the request."""
@@ -97,7 +66,7 @@ class _DroppingQueueHandler(QueueHandler):
             pass
 
 
-def log_access_to_stderr(backlog: int = 10_000) -> None:
+def log_access_to_stderr(backlog: int = 10_000, json_lines: bool = False) -> None:
     """Send the access log to stderr (what `atlas serve` does), once per process.
 
     Lines are written by a thread of their own: a slow or full stderr never blocks the
@@ -106,7 +75,9 @@ def log_access_to_stderr(backlog: int = 10_000) -> None:
     if logger.handlers:
         return
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s"))
+    # JSON lines carry their own time: the line is the object, nothing around it.
+    handler.setFormatter(logging.Formatter("%(message)s" if json_lines
+                                           else "%(asctime)s %(message)s"))
     lines: queue.Queue = queue.Queue(maxsize=backlog)
     listener = QueueListener(lines, handler)
     listener.start()

@@ -11,7 +11,8 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 from search_app.web import i18n
-from search_app.web.assets import asset_url
+from search_app.web.assets import asset_url, favicon_uri
+from search_app.web.urls import site_url
 
 
 def _templates_dir() -> Path:
@@ -87,6 +88,8 @@ def _environment(lang: str) -> jinja2.Environment:
     )
     # Templates reference static files only through this: content-hashed, cacheable URLs.
     environment.globals["asset_url"] = asset_url
+    environment.globals["site_url"] = site_url  # every site-absolute link, under the root path
+    environment.globals["favicon_uri"] = favicon_uri
     return environment
 
 

@@ -3,10 +3,14 @@ between search states (every state lives in the query string).
 
 Pure functions over ``SearchParams.query_items()``, so the HTML page and the JSON API build
 the same links (datasette-style ``toggle_url`` on each facet item). A path appears here once.
+
+Every URL the site writes goes through ``site_url``, which puts it under the request's root
+path (``/atlas`` behind a proxy at a sub-path; see ``web/proxy.py``, which sets it per request).
 """
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
@@ -22,6 +26,25 @@ class HasQueryItems(Protocol):
     def query_items(self) -> list[tuple[str, str]]: ...
 
 
+# The request's root path ("" at the top of a host): a context variable, so that the pure
+# functions below need no request argument. Set by web/proxy.RootPath for each request.
+ROOT_PATH: ContextVar[str] = ContextVar("atlas_root_path", default="")
+
+
+def root_path() -> str:
+    """The current request's root path: ``""`` or ``/atlas``."""
+    return ROOT_PATH.get()
+
+
+def site_url(path: str) -> str:
+    """A site-absolute path (``/projects/x``) as the browser must ask for it; a path already
+    under the root path (made by a path helper below) is left as it is."""
+    root = ROOT_PATH.get()
+    if root and (path == root or path.startswith(root + "/")):
+        return path
+    return root + path
+
+
 # ---------------------------------------------------------------- paths
 
 SEARCH_PATH = "/"
@@ -30,46 +53,64 @@ SUGGEST_PATH = "/suggest"
 
 
 def project_url(project_id: str) -> str:
-    return f"/projects/{project_id}"
+    return site_url(f"/projects/{project_id}")
 
 
 def authority_url(name: str) -> str:
     """An authority's page, by its name or its slug (a slug is its own slug)."""
-    return f"{AUTHORITIES_PATH}/{slugify(name)}"
+    return site_url(f"{AUTHORITIES_PATH}/{slugify(name)}")
 
 
 def country_url(code: str) -> str:
-    return f"/pays/{code}"
+    return site_url(f"/pays/{code}")
 
 
 def facet_page_url(param: str) -> str:
     """The page listing every value of one facet (`/filtres/{param}`)."""
-    return f"/filtres/{param}"
+    return site_url(f"/filtres/{param}")
 
 
 def api_project_url(project_id: str) -> str:
-    return f"/api/projects/{project_id}"
+    return site_url(f"/api/projects/{project_id}")
 
 
 def api_authority_url(slug: str) -> str:
-    return f"/api/authorities/{slug}"
+    return site_url(f"/api/authorities/{slug}")
 
 
 def api_country_url(code: str) -> str:
-    return f"/api/countries/{code}"
+    return site_url(f"/api/countries/{code}")
 
 
 def api_search_url(items: list[tuple[str, str]]) -> str:
     return build_url(items, "/api/search")
 
 
+# The website's downloads: public like the pages (`pages/downloads.py`), whatever token
+# guards the programmatic routes under /api.
+DOWNLOADS_PATH = "/telechargements"
+
+
 def export_url(ext: str, items: list[tuple[str, str]]) -> str:
-    """A search's download: ``jsonl``, ``csv`` or ``xlsx``."""
-    return build_url(items, f"/api/search.{ext}")
+    """A search's download for a visitor: ``jsonl``, ``csv`` or ``xlsx``."""
+    return build_url(items, f"{DOWNLOADS_PATH}/recherche.{ext}")
+
+
+def project_json_url(project_id: str) -> str:
+    return site_url(f"{DOWNLOADS_PATH}/projets/{project_id}.json")
+
+
+def authority_json_url(slug: str) -> str:
+    return site_url(f"{DOWNLOADS_PATH}/collectivites/{slug}.json")
+
+
+def country_json_url(code: str) -> str:
+    return site_url(f"{DOWNLOADS_PATH}/pays/{code}.json")
 
 
 def build_url(items: list[tuple[str, str]], base: str = "/") -> str:
-    """``base`` with the items as query string (no ``?`` when there are none)."""
+    """``base`` under the root path, with the items as query string (no ``?`` when none)."""
+    base = site_url(base)
     return f"{base}?{urlencode(items)}" if items else base
 
 

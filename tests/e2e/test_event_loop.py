@@ -50,7 +50,7 @@ def served(tmp_path_factory: pytest.TempPathFactory):
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "search_app.cli", "serve", "--index", str(index), "--port",
-         str(port)], env={**os.environ, "ATLAS_API_TOKEN": ""},
+         str(port)], env={k: v for k, v in os.environ.items() if k != "ATLAS_API_TOKEN"},
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     wait_until_serving(base, proc, lambda: proc.stderr.read().decode()[-500:])

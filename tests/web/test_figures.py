@@ -351,7 +351,7 @@ def test_csv_carries_the_page_and_the_status_check(client) -> None:
 def test_network_pages_download_and_sort(client, page) -> None:
     html = client.get(page).text
     for ext in ("xlsx", "csv", "jsonl"):
-        assert f"/api/search.{ext}?" in html
+        assert f"/telechargements/recherche.{ext}?" in html  # public, like the page
     assert f'href="{page}?sort=funding_desc"' in html
     filters = {"country": "SN"} if "pays" in page else {"french_partner": "Région Bretagne"}
     richest = client.get("/api/search", params={**filters, "sort": "funding_desc",

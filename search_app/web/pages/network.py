@@ -27,10 +27,10 @@ from search_app.web.pages.render import render
 from search_app.web.pages.views import error_page, hit_view, pagination, site_context
 from search_app.web.urls import (
     AUTHORITIES_PATH,
-    api_authority_url,
-    api_country_url,
+    authority_json_url,
     authority_url,
     build_url,
+    country_json_url,
     country_url,
     export_url,
 )
@@ -153,7 +153,7 @@ def authority_page_context(reader: Reader, slug: str, page: int = 1, lang: str =
         },
         **_tools(filters, base, sort),
         "search_url": build_url(filters),
-        "api_url": api_authority_url(summary["slug"]),
+        "api_url": authority_json_url(summary["slug"]),
         "world_map": world_map,
         "countries": [{"label": names[c["code"]], "count": nombre(c["count"], lang),
                        "url": country_url(c["code"])} for c in countries],
@@ -209,7 +209,7 @@ def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = D
         },
         **_tools(filters, country_url(found), sort),
         "search_url": build_url(filters),
-        "api_url": api_country_url(found),
+        "api_url": country_json_url(found),
         "authorities": [{"label": a["name"], "count": nombre(a["count"], lang),
                          "url": authority_url(a["slug"])}
                         for a in summary["authorities"][:MAX_AUTHORITIES]],

@@ -42,11 +42,11 @@ from search_app.web.i18n import date as date_in
 from search_app.web.i18n import money as money_in
 from search_app.web.i18n import number as number_in
 from search_app.web.i18n import projects as projects_in
+from search_app.web.observability import count_search
 from search_app.web.pages.labels import chips_in, facet_title, syntax_help_in, value_label
 from search_app.web.pages.render import render, with_language
 from search_app.web.templating import date_fr, euros, oui_non
 from search_app.web.urls import (
-    api_project_url,
     authority_url,
     build_url,
     country_url,
@@ -55,8 +55,10 @@ from search_app.web.urls import (
     facet_toggle_urls,
     match_all_url,
     page_url,
+    project_json_url,
     project_url,
     query_url,
+    site_url,
     sort_url,
 )
 from search_app.web.worldmap import render_world_map
@@ -350,8 +352,9 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
                         lang: str = DEFAULT) -> dict:
     """Everything search.html prints, for one query string.
 
-    `downloads`: link the exports (not when a token keeps the API from the public)."""
+    `downloads`: link the exports (public routes, see pages/downloads.py)."""
     result = search_answer(reader, params)
+    count_search(result)
     facets = result.get("facets") or {}
     facet_totals = result.get("facet_totals") or {}
     total = int(result.get("total") or 0)
@@ -576,7 +579,7 @@ def project_page_context(reader: Reader, project_id: str, lang: str = DEFAULT) -
         "id": r["id"],
         "title": title,
         "synthetic": is_synthetic(r["id"]) or bool(r.get("synthetic")),
-        "api_url": api_project_url(r["id"]),
+        "api_url": project_json_url(r["id"]),
         "status_remark": _status_remark(r),
         "facts": [
             {"label": k, "value": v}
@@ -666,7 +669,7 @@ def project_page_context(reader: Reader, project_id: str, lang: str = DEFAULT) -
             for v in r.get("volunteers") or []
         ],
         "similar": similar,
-        "back_url": "/",
+        "back_url": site_url("/"),
     }
 
 
@@ -713,7 +716,7 @@ def error_context(status: int, detail: str | None = None, reader: Reader | None 
         "text": text,
         "detail": detail or "",
         "q": q,  # the search box keeps what was typed
-        "home_url": back_url,
+        "home_url": site_url(back_url),  # callers give site-absolute paths
     }
 
 
@@ -743,8 +746,8 @@ def search_page(
     reader: ReaderDep,
     lang: Language,
 ) -> Response:
-    context = search_page_context(reader, params,
-                                  downloads=not request.app.state.settings.api_token, lang=lang)
+    # Downloads are public routes (pages/downloads.py): offered whatever the API token.
+    context = search_page_context(reader, params, lang=lang)
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(with_language(context["last_page_url"], lang), status_code=303)
     return render(request, "search.html", context, lang)

@@ -4,6 +4,13 @@
 (function () {
   "use strict";
 
+  /* The site's root ("/" or "/atlas/" behind a proxy at a sub-path): the search form's action. */
+  function siteRoot() {
+    var form = document.querySelector("form.search-form");
+    var root = form ? new URL(form.getAttribute("action") || "/", window.location.href).pathname : "/";
+    return root.charAt(root.length - 1) === "/" ? root : root + "/";
+  }
+
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().trim();
   }
@@ -87,7 +94,7 @@
     function choose(item) {
       close();
       if (item.kind === "projet" && item.id) {
-        window.location.href = "/projects/" + encodeURIComponent(item.id);
+        window.location.href = siteRoot() + "projects/" + encodeURIComponent(item.id);
         return;
       }
       var param = FILTER_KINDS[item.kind];
@@ -208,7 +215,7 @@
     if (!link || !document.referrer || !window.URL) return;
     var from;
     try { from = new URL(document.referrer); } catch (e) { return; }
-    if (from.origin !== window.location.origin || from.pathname !== "/" || !from.search) return;
+    if (from.origin !== window.location.origin || from.pathname !== siteRoot() || !from.search) return;
     link.href = from.pathname + from.search;
     link.textContent = link.getAttribute("data-back-label") || "Retour aux résultats";
   }
