@@ -103,6 +103,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
+    from search_app.web.limits import Limits
+
+    limits = Limits()
+    p.add_argument("--http", choices=["guarded", "httptools", "h11"], default="guarded",
+                   help="uvicorn's HTTP protocol: 'guarded' (httptools with the limits below, "
+                        "the default); the others are for comparison and lack limits")
+    p.add_argument("--header-timeout", type=float, default=limits.header_timeout,
+                   help="seconds to receive a request's headers before the connection closes")
+    p.add_argument("--keep-alive", type=int, default=limits.keep_alive,
+                   help="seconds an idle connection stays open between requests")
+    p.add_argument("--write-timeout", type=float, default=limits.write_timeout,
+                   help="seconds a client may stop reading an answer before it is cut")
+    p.add_argument("--max-connections", type=int, default=limits.max_connections,
+                   help="open connections per worker; beyond it, 503 with Retry-After")
+    p.add_argument("--max-head-bytes", type=int, default=limits.max_head_bytes,
+                   help="bytes of request line and headers; beyond it, 431")
+    p.add_argument("--max-exports", type=int, default=None,
+                   help="exports streamed at once per worker; beyond it, 503 with Retry-After "
+                        "(default 4, or $ATLAS_MAX_EXPORTS)")
     return parser
 
 
@@ -341,6 +360,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         raise CliError(problem)
     os.environ["ATLAS_INDEX"] = str(index)
+    from search_app.web.limits import Limits
+
+    os.environ.update(Limits(
+        max_head_bytes=args.max_head_bytes, header_timeout=args.header_timeout,
+        keep_alive=args.keep_alive, write_timeout=args.write_timeout,
+        max_connections=args.max_connections).to_env())
+    if args.max_exports is not None:
+        os.environ["ATLAS_MAX_EXPORTS"] = str(args.max_exports)
     # Workers answer from a thread pool; glibc's default of 8 malloc arenas per core lets
     # each thread's garbage hold its own pages (measured: -8 MB after a load test).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
@@ -349,9 +376,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn in place of this process: its supervisor then holds only uvicorn, not the
     # modules this command line loaded (about 25 MB of resident memory).
     os.execv(sys.executable, [
-        sys.executable, "-m", "uvicorn", "search_app.web.app:app_from_env", "--factory",
-        "--host", args.host, "--port", str(args.port), "--workers", str(max(1, args.workers)),
-        "--log-level", "warning"])
+        sys.executable, "-m", "search_app.web.serving", "--host", args.host,
+        "--port", str(args.port), "--workers", str(max(1, args.workers)), "--http", args.http])
     return 0  # not reached
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
@@ -19,7 +19,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import FileResponse
 
 from indexer.fields import BY_PARAM
@@ -73,9 +73,23 @@ def _stream(request: Request, service: SearchService, params: SearchParams,
     """Every matching record, streamed in the requested order as `chunks` renders them."""
     total, texts = service.export_json(params)
     return StreamingResponse(
-        chunks(texts), media_type=media_type,
+        _closing(chunks(texts), texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
                  "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+async def _closing(chunks: Iterable, texts: Iterator[bytes]) -> AsyncIterator:
+    """The chunks, made in the thread pool; however the stream ends (done, client gone, cut
+    by the write timeout), the records' reader is closed now, not when collected."""
+    try:
+        async for chunk in iterate_in_threadpool(iter(chunks)):
+            yield chunk
+    finally:
+        for source in (chunks, texts):
+            try:
+                source.close()  # type: ignore[attr-defined]
+            except (AttributeError, ValueError):  # ValueError: still running in a thread
+                pass
 
 
 SEARCH_ERRORS = responses(304, 401, 422, 503)

@@ -16,7 +16,7 @@ from search_app.engine.service import SearchService
 from search_app.settings import Settings
 from search_app.web.assets import AssetFiles
 from search_app.web.errors import AtlasError, NotModified, french_issue, kept_query
-from search_app.web.middleware import AccessLog, HeadAsGet, log_access_to_stderr
+from search_app.web.middleware import AccessLog, ExportLimit, HeadAsGet, log_access_to_stderr
 from search_app.web.models import Health
 
 SECURITY_HEADERS = {
@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     # httpx ask for first), about 2 ms with brotli or gzip, for 8 to 10 times fewer bytes.
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES,
                        zstd_level=3, brotli_quality=4, gzip_level=4)
+    app.add_middleware(ExportLimit, limit=settings.max_exports)
     app.add_middleware(SecurityHeaders)
     app.add_middleware(HeadAsGet)
     app.add_middleware(AccessLog)  # outermost: sees the request as sent, HEAD included

@@ -114,3 +114,40 @@ def log_access_to_stderr(backlog: int = 10_000) -> None:
     logger.addHandler(_DroppingQueueHandler(lines))
     logger.setLevel(logging.INFO)
     logger.propagate = False
+
+
+EXPORT_PATHS = frozenset({"/api/search.jsonl", "/api/search.csv", "/api/search.xlsx"})
+EXPORT_RETRY_AFTER = 10  # seconds: an export of the whole index takes a few
+
+
+class ExportLimit:
+    """At most `limit` exports at once in this process; beyond it, `503` with `Retry-After`.
+
+    An export holds a store connection and a thread for as long as its client reads; the cap
+    keeps a crowd of slow or stalled downloads from taking the memory and the thread pool
+    that searches need. The slot is held until the answer's last byte is sent (or the
+    connection is cut, see `serving.GuardedHttpTools`'s write timeout)."""
+
+    def __init__(self, app: Any, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+        self.active = 0
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        if scope["type"] != "http" or scope["path"] not in EXPORT_PATHS:
+            await self.app(scope, receive, send)
+            return
+        if self.active >= self.limit:
+            body = (b'{"detail":"too many exports at once: retry in '
+                    + str(EXPORT_RETRY_AFTER).encode() + b' seconds"}')
+            await send({"type": "http.response.start", "status": 503, "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"retry-after", str(EXPORT_RETRY_AFTER).encode())]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        self.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.active -= 1
