@@ -29,6 +29,7 @@ from search_app.engine.service import SearchService
 from search_app.web import exports
 from search_app.web.deps import conditional, get_service, search_params
 from search_app.web.errors import NotFound
+from search_app.web.filenames import content_disposition
 from search_app.web.models import (
     AuthorityAnswer,
     BatchAnswer,
@@ -69,13 +70,13 @@ def tagged(request: Request) -> dict[str, str]:
 
 def _stream(request: Request, service: SearchService, params: SearchParams,
             chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
-            filename: str) -> StreamingResponse:
+            extension: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
     total, texts = service.export_json(params)
     return StreamingResponse(
         _closing(chunks(texts), texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": f'attachment; filename="{filename}"'})
+                 "Content-Disposition": content_disposition(params, extension)})
 
 
 async def _closing(chunks: Iterable, texts: Iterator[bytes]) -> AsyncIterator:
@@ -147,7 +148,7 @@ def api_search_jsonl(
     service: Annotated[SearchService, Depends(get_service)],
 ) -> StreamingResponse:
     return _stream(request, service, params, exports.jsonl_chunks, "application/x-ndjson",
-                   "atlas-recherche.jsonl")
+                   "jsonl")
 
 
 @router.get("/search.csv", summary="Every matching record as CSV for French Excel",
@@ -164,7 +165,7 @@ def api_search_csv(
     service: Annotated[SearchService, Depends(get_service)],
 ) -> StreamingResponse:
     return _stream(request, service, params, exports.csv_chunks, "text/csv; charset=utf-8",
-                   "atlas-recherche.csv")
+                   "csv")
 
 
 @router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
@@ -190,8 +191,9 @@ async def api_search_xlsx(
         path.unlink(missing_ok=True)
         raise
     return FileResponse(
-        path, media_type=XLSX, filename="atlas-recherche.xlsx",
-        headers={**tagged(request), "X-Total-Count": str(total)},
+        path, media_type=XLSX,
+        headers={**tagged(request), "X-Total-Count": str(total),
+                 "Content-Disposition": content_disposition(params, "xlsx")},
         background=BackgroundTask(path.unlink, missing_ok=True))
 
 

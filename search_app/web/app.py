@@ -16,7 +16,15 @@ from search_app.engine.service import SearchService
 from search_app.settings import Settings
 from search_app.web.assets import AssetFiles
 from search_app.web.errors import AtlasError, NotModified, french_issue, kept_query
-from search_app.web.middleware import AccessLog, ExportLimit, HeadAsGet, log_access_to_stderr
+from search_app.web.middleware import (
+    AccessLog,
+    CatchErrors,
+    ExportLimit,
+    HeadAsGet,
+    RelativeRedirects,
+    log_access_to_stderr,
+    log_errors_to_stderr,
+)
 from search_app.web.models import Health
 
 SECURITY_HEADERS = {
@@ -113,12 +121,19 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         return views.error_page(request, 422, " ; ".join(french_issue(e) for e in raw),
                                 back_url=kept_query(request.query_params.multi_items(), raw))
 
+    def internal_error(scope: dict[str, Any]) -> Response:
+        if scope["path"].startswith(("/api/", "/healthz")):
+            return JSONResponse({"detail": "internal error (logged)"}, status_code=500)
+        return views.error_page(Request(scope), 500)
+
+    app.add_middleware(CatchErrors, render=internal_error)
     # Fast levels: under a millisecond for a 150 KB page with zstd (what current browsers and
     # httpx ask for first), about 2 ms with brotli or gzip, for 8 to 10 times fewer bytes.
     app.add_middleware(CompressMiddleware, minimum_size=COMPRESS_MIN_BYTES,
                        zstd_level=3, brotli_quality=4, gzip_level=4)
     app.add_middleware(ExportLimit, limit=settings.max_exports)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(HeadAsGet)
     app.add_middleware(AccessLog)  # outermost: sees the request as sent, HEAD included
     return app
@@ -151,6 +166,8 @@ class SecurityHeaders:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (used by `atlas serve`): logs every request."""
+    """Factory for `uvicorn --factory` (used by `atlas serve`): logs every request, and
+    errors without blocking."""
     log_access_to_stderr()
+    log_errors_to_stderr()
     return create_app(Settings.from_env())

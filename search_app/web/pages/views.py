@@ -552,6 +552,8 @@ ERRORS = {
     422: ("Paramètres invalides", "L’adresse contient un paramètre de recherche invalide."),
     405: ("Méthode non autorisée", "Cette adresse ne répond pas à cette méthode HTTP."),
     503: ("Service indisponible", "L’index n’est pas encore prêt. Réessayez dans un instant."),
+    500: ("Erreur interne", "Une erreur inattendue est survenue ; elle a été consignée. "
+                            "Réessayez dans un instant."),
 }
 
 
