@@ -1,11 +1,12 @@
 """The serving stacks of `atlas serve --http` side by side, in the same run: the query mix
 uncached (search p95) and a bounded load test (req/s, p95), on one index.
 
-    python -m bench.servers --size 2000 --rounds 2 --duration 10
+    python -m bench.servers --size 2000 --slices 6 --slice-seconds 4
 
-Each round starts every stack afresh (`--workers 2`, a cold answer cache) in turn, so a
-busy spell of the shared machine falls on each; the best round of each stack is reported
-beside the median. Loopback only, bounded by count and time.
+Every stack runs at once (`--workers 2` each, a cold answer cache), and they take turns:
+the uncached pass asks each combo of each stack in a rotating order, and the load test is
+cut into short slices, stack after stack, round after round. On a shared machine, a busy
+spell then falls on every stack alike. Loopback only, bounded by count and time.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ STACKS = ("httptools", "guarded", "h11")
 
 
 def serve(index: Path, http: str, log_file: Path) -> tuple[subprocess.Popen, str]:
+    """`atlas serve --http HTTP --workers 2` on a free loopback port, once it answers."""
     port = free_port()
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     env.pop("ATLAS_API_TOKEN", None)
@@ -55,44 +57,41 @@ def serve(index: Path, http: str, log_file: Path) -> tuple[subprocess.Popen, str
     raise RuntimeError(f"atlas serve --http {http} not ready; see {log_file}")
 
 
-def uncached_pass(base: str, combos: Sequence[Any]) -> dict[str, Any]:
-    """Each combo once on one keep-alive connection: answers not cached yet."""
-    took: list[float] = []
-    with httpx.Client(base_url=base, timeout=60) as http:
-        for combo in combos:
-            t0 = time.perf_counter()
-            r = http.get("/api/search", params=combo.params())
-            if r.status_code == 200:
-                took.append((time.perf_counter() - t0) * 1000)
-    return summarize(took)
-
-
-def one(index: Path, http: str, combos: Sequence[Any], args: argparse.Namespace,
-        work: Path) -> dict[str, Any]:
-    proc, base = serve(index, http, work / f"serve-{http}.log")
+def stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
     try:
-        uncached = uncached_pass(base, combos)
-        load = run_load(base, combos, clients=args.clients, duration_s=args.duration,
-                        max_requests=args.max_requests)
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def interleaved_uncached(bases: dict[str, str], combos: Sequence[Any]) -> dict[str, Any]:
+    """Each combo once per stack (answers not cached yet), stacks in a rotating order."""
+    took: dict[str, list[float]] = {name: [] for name in bases}
+    clients = {name: httpx.Client(base_url=base, timeout=60) for name, base in bases.items()}
+    names = list(bases)
+    try:
+        for i, combo in enumerate(combos):
+            for name in names[i % len(names):] + names[:i % len(names)]:
+                t0 = time.perf_counter()
+                r = clients[name].get("/api/search", params=combo.params())
+                if r.status_code == 200:
+                    took[name].append((time.perf_counter() - t0) * 1000)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    return {"search_uncached_p95_ms": uncached["p95_ms"],
-            "load_rps": load["throughput_rps"], "load_p95_ms": load["latency"]["p95_ms"],
-            "load_errors": load["errors"]}
+        for client in clients.values():
+            client.close()
+    return {name: summarize(values) for name, values in took.items()}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.servers", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--size", type=int, default=2000, help="records (at most 12,000)")
-    p.add_argument("--rounds", type=int, default=2)
+    p.add_argument("--slices", type=int, default=6, help="load slices per stack")
+    p.add_argument("--slice-seconds", type=float, default=4.0)
     p.add_argument("--clients", type=int, default=8)
-    p.add_argument("--duration", type=float, default=10.0, help="load seconds per stack")
-    p.add_argument("--max-requests", type=int, default=50_000)
+    p.add_argument("--max-requests", type=int, default=20_000, help="per slice")
     p.add_argument("--work", type=Path, default=Path("/tmp/atlas-bench"))
     p.add_argument("--stacks", default=",".join(STACKS))
     args = p.parse_args(argv)
@@ -105,20 +104,43 @@ def main(argv: Sequence[str] | None = None) -> int:
                        check=True, capture_output=True)
     combos = query_mix()
     stacks = args.stacks.split(",")
-    runs: dict[str, list[dict[str, Any]]] = {s: [] for s in stacks}
-    for r in range(args.rounds):
-        for http in (stacks if r % 2 == 0 else stacks[::-1]):
-            runs[http].append(one(index, http, combos, args, args.work))
-            print(f"round {r + 1} {http}: {runs[http][-1]}", file=sys.stderr)
+    procs: dict[str, subprocess.Popen] = {}
+    bases: dict[str, str] = {}
+    try:
+        for name in stacks:
+            procs[name], bases[name] = serve(index, name, args.work / f"serve-{name}.log")
+        uncached = interleaved_uncached(bases, combos)
+        slices: dict[str, list[dict[str, Any]]] = {name: [] for name in stacks}
+        for r in range(args.slices):
+            for name in (stacks if r % 2 == 0 else stacks[::-1]):
+                load = run_load(bases[name], combos, clients=args.clients,
+                                duration_s=args.slice_seconds, max_requests=args.max_requests)
+                slices[name].append(load)
+                print(f"slice {r + 1} {name}: {load['throughput_rps']} req/s, p95 "
+                      f"{load['latency']['p95_ms']} ms", file=sys.stderr)
+    finally:
+        for proc in procs.values():
+            stop(proc)
     report = {}
-    for http, results in runs.items():
-        report[http] = {
-            key: {"median": statistics.median(x[key] for x in results),
-                  "best": (max if key == "load_rps" else min)(x[key] for x in results)}
-            for key in ("search_uncached_p95_ms", "load_rps", "load_p95_ms")}
-        report[http]["errors"] = sum(x["load_errors"] for x in results)
-    print(json.dumps({"size": size, "rounds": args.rounds, "clients": args.clients,
-                      "duration_s": args.duration, "stacks": report}, indent=1))
+    for name in stacks:
+        done = slices[name]
+        report[name] = {
+            "search_uncached_p95_ms": uncached[name]["p95_ms"],
+            "search_uncached_p50_ms": uncached[name]["p50_ms"],
+            "load_rps_median": statistics.median(x["throughput_rps"] for x in done),
+            "load_p95_ms_median": statistics.median(x["latency"]["p95_ms"] for x in done),
+            "load_errors": sum(x["errors"] for x in done),
+        }
+    base = report.get("httptools")
+    if base:
+        for row in report.values():
+            row["vs_httptools"] = {
+                "search_uncached_p95": round(row["search_uncached_p95_ms"]
+                                             / base["search_uncached_p95_ms"] - 1, 3),
+                "load_rps": round(row["load_rps_median"] / base["load_rps_median"] - 1, 3),
+                "load_p95": round(row["load_p95_ms_median"] / base["load_p95_ms_median"] - 1, 3)}
+    print(json.dumps({"size": size, "slices": args.slices, "slice_seconds": args.slice_seconds,
+                      "clients": args.clients, "stacks": report}, indent=1))
     return 0
 
 

@@ -26,7 +26,7 @@ from whoosh.query import Every, FuzzyTerm
 from indexer import version as versions
 from indexer.analysis import word_keys
 from indexer.errors import IndexUnavailable
-from indexer.fields import BY_NAME, fold_value
+from indexer.fields import BY_NAME, FACETS, fold_value
 from indexer.forms import WrittenForms
 from indexer.places import country_name, french_names
 from indexer.schema import BODY_FIELD
@@ -152,6 +152,17 @@ class IndexHandle:
                 best[(value, kind)] = (max(weight, weight_now), keys)
 
             data = self.data
+            # Themes first (« eau » -> « Eau et assainissement »): a handful of values that
+            # each cover a large share of the records, and a filter one click away.
+            for facet, kind, base in (("theme", "thématique", THEME_WEIGHT),
+                                      ("sub_theme", "sous-thématique", 0)):
+                codes = data.single.get(facet)
+                if codes is None:
+                    continue
+                used = np.bincount(codes[codes >= 0], minlength=len(data.values[facet]))
+                for i, name in enumerate(data.values[facet]):
+                    if used[i]:
+                        add(name, kind, base + int(used[i]))
             for code, written in data.country_names.items():
                 for spelled in (country_name(code), written, *french_names(code)):
                     add(country_name(code), "pays", 1000, spelled=spelled)
@@ -174,6 +185,8 @@ class IndexHandle:
         return self._folded_titles
 
 
+# Above a country's 1,000: a theme typed is the theme meant.
+THEME_WEIGHT = 100_000
 _WORD_BREAK = re.compile(r"[\s'\-/(),.]+")
 
 
@@ -402,6 +415,13 @@ class SearchService:
                 "values": items}
 
     # ---- exports and lookups
+
+    def unknown_values(self, params: SearchParams) -> list[tuple[str, str]]:
+        """(parameter, value) of the filter values no record of this version has: they
+        select nothing, so the answer can say so rather than give a silent 0."""
+        h = self.handle()
+        return [(f.param, v) for f in FACETS for v in getattr(params, f.param)
+                if h.lookup.resolve(f, v) is None]
 
     def export_json(self, params: SearchParams) -> tuple[int, Iterator[bytes]]:
         """(count, every matching record's stored JSON, as UTF-8 bytes, in the requested order).

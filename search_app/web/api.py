@@ -26,7 +26,7 @@ from indexer.fields import BY_PARAM
 from search_app.engine import network
 from search_app.engine.request import SearchParams
 from search_app.engine.service import SearchService
-from search_app.web import exports
+from search_app.web import exports, hints
 from search_app.web.deps import conditional, get_service, search_params
 from search_app.web.errors import NotFound
 from search_app.web.filenames import content_disposition
@@ -103,7 +103,10 @@ def api_search(
     params: Annotated[SearchParams, Depends(search_params)],
     service: Annotated[SearchService, Depends(get_service)],
 ) -> FastJSON:
-    return FastJSON(add_toggle_urls(service.search(params), params), headers=tagged(request))
+    answer = add_toggle_urls(service.search(params), params)
+    answer["warnings"] = hints.warnings([k for k, _ in request.query_params.multi_items()],
+                                        service.unknown_values(params))
+    return FastJSON(answer, headers=tagged(request))
 
 
 @router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",

@@ -70,6 +70,10 @@ class SearchAnswer(_Answer):
     facet_totals: dict[str, int] = Field(
         default_factory=dict, description="How many values each facet has in all, listed "
                                           "or not")
+    warnings: list[str] = Field(
+        default_factory=list, description="What the request asked that the search could not "
+        "use: an unknown parameter (ignored; the one probably meant is named) or a filter "
+        "value no record has. Empty for a well-formed search")
 
 
 class FacetValuesAnswer(_Answer):
@@ -94,7 +98,8 @@ class BatchAnswer(_Answer):
 
 class Suggestion(_Answer):
     value: str
-    kind: str = Field(description="pays, collectivité française, partenaire étranger, projet")
+    kind: str = Field(description="thématique, sous-thématique, pays, collectivité française, "
+                                  "partenaire étranger, projet")
     id: str | None = Field(None, description="The project id, for kind=projet")
 
 

@@ -27,6 +27,7 @@ from indexer.schema import TEXT_FIELDS, THEMES_FIELD
 from indexer.wordlists import family_of, optional_words
 from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tokens_of
 from search_app.engine.query.syntax import Alternative, Item, UserQuery, build_text_query
+from search_app.engine.spelling import is_proper_name
 
 # Fewer records than a page meeting every word: relax.
 RELAX_BELOW = 20
@@ -109,6 +110,8 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
         tokens = [tokens_of(item.text) for item in run]
         found = spans(tokens, naming) if naming is not None else (
             (i, i + 1, []) for i in range(len(run)))
+        names = {k for k in range(1, len(run)) if not run[k].phrase
+                 and is_proper_name(run[k - 1].text, run[k].text)}
         for start, end, named in found:
             items, toks = run[start:end], tokens[start:end]
             if named and end - start > 1:
@@ -117,6 +120,8 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
                 query, fuzzy, stems = _text([items[k] for k in keep], [toks[k] for k in keep])
             else:
                 query, fuzzy, stems = _text(items, toks)
+            if end - start == 1 and start in names:
+                fuzzy = None  # a place name: no typo reading (`spelling.is_proper_name`)
             if query is None and not named:
                 continue  # stop words only
             flat = [t for ts in toks for t in ts]

@@ -151,6 +151,7 @@ def authorities_page_context(service: Any, q: str = "", letter: str = "") -> dic
         "page_title": "Collectivités françaises",
         "heading": heading,
         "filter": q,
+        "filter_scope": f"collectivité en {letter}" if letter and not q else "collectivité",
         "total": nombre(len(everyone)),
         "letters": [{"letter": x, "url": build_url([("lettre", x)], "/collectivites"),
                      "count": len(by_letter.get(x, [])), "current": not q and x == letter}

@@ -24,6 +24,7 @@ from search_app.engine.network import authority_url, country_url
 from search_app.engine.query.fieldterms import syntax_help
 from search_app.engine.request import MAX_Q, SearchParams
 from search_app.engine.service import countries_fr
+from search_app.web import hints
 from search_app.web.charts import render_year_chart
 from search_app.web.deps import get_service, search_params
 from search_app.web.templating import date_fr, euros, nombre, projets, templates
@@ -594,6 +595,8 @@ def search_page(
 ) -> Response:
     context = search_page_context(service, params,
                                   downloads=not request.app.state.settings.api_token)
+    context["hints"] = hints.notices([k for k, _ in request.query_params.multi_items()],
+                                     service.unknown_values(params))
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(context["last_page_url"], status_code=303)
     return templates.TemplateResponse(request, "search.html", context)
