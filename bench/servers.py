@@ -27,7 +27,7 @@ import httpx
 from . import summarize
 from .load import run_load
 from .queries import query_mix
-from .run import ROOT, atlas_command, ensure_pages, free_port
+from .run import ROOT, _jiffies, atlas_command, ensure_pages, free_port, process_tree
 
 STACKS = ("httptools", "guarded", "h11")
 
@@ -55,6 +55,12 @@ def serve(index: Path, http: str, log_file: Path) -> tuple[subprocess.Popen, str
         time.sleep(0.2)
     proc.kill()
     raise RuntimeError(f"atlas serve --http {http} not ready; see {log_file}")
+
+
+def cpu_ms(pid: int) -> float:
+    """CPU time (user + system) of a server's process tree, in milliseconds: unlike
+    latencies, hardly moved by what else runs on a shared machine."""
+    return sum(_jiffies(p) for p in process_tree(pid)) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def stop(proc: subprocess.Popen) -> None:
@@ -113,8 +119,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         slices: dict[str, list[dict[str, Any]]] = {name: [] for name in stacks}
         for r in range(args.slices):
             for name in (stacks if r % 2 == 0 else stacks[::-1]):
+                before = cpu_ms(procs[name].pid)
                 load = run_load(bases[name], combos, clients=args.clients,
                                 duration_s=args.slice_seconds, max_requests=args.max_requests)
+                load["cpu_ms_per_request"] = (cpu_ms(procs[name].pid) - before) / max(
+                    1, load["requests"])
                 slices[name].append(load)
                 print(f"slice {r + 1} {name}: {load['throughput_rps']} req/s, p95 "
                       f"{load['latency']['p95_ms']} ms", file=sys.stderr)
@@ -130,6 +139,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "load_rps_median": statistics.median(x["throughput_rps"] for x in done),
             "load_p95_ms_median": statistics.median(x["latency"]["p95_ms"] for x in done),
             "load_errors": sum(x["errors"] for x in done),
+            "server_cpu_ms_per_request": round(
+                sum(x["cpu_ms_per_request"] * x["requests"] for x in done)
+                / max(1, sum(x["requests"] for x in done)), 3),
         }
     base = report.get("httptools")
     if base:
@@ -138,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "search_uncached_p95": round(row["search_uncached_p95_ms"]
                                              / base["search_uncached_p95_ms"] - 1, 3),
                 "load_rps": round(row["load_rps_median"] / base["load_rps_median"] - 1, 3),
-                "load_p95": round(row["load_p95_ms_median"] / base["load_p95_ms_median"] - 1, 3)}
+                "load_p95": round(row["load_p95_ms_median"] / base["load_p95_ms_median"] - 1, 3),
+                "server_cpu_per_request": round(row["server_cpu_ms_per_request"]
+                                                / base["server_cpu_ms_per_request"] - 1, 3)}
     print(json.dumps({"size": size, "slices": args.slices, "slice_seconds": args.slice_seconds,
                       "clients": args.clients, "stacks": report}, indent=1))
     return 0
