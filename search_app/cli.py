@@ -239,6 +239,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from search_app.engine.request import LIST_FIELDS, SearchParams
     from search_app.engine.service import SearchService
     from search_app.settings import Settings
+    from search_app.web.hints import warnings
     from search_app.web.urls import add_toggle_urls
 
     try:
@@ -252,12 +253,15 @@ def cmd_search(args: argparse.Namespace) -> int:
                             synonyms=Settings.from_env().synonyms())
     try:
         result = add_toggle_urls(service.search(params), params)
+        result["warnings"] = warnings([], service.unknown_values(params))
     finally:
         service.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(render_text(result))
+        for warning in result["warnings"]:
+            print(f"atlas: warning: {warning}", file=sys.stderr)
     return 0
 
 
