@@ -90,6 +90,30 @@ def interleaved_uncached(bases: dict[str, str], combos: Sequence[Any]) -> dict[s
     return {name: summarize(values) for name, values in took.items()}
 
 
+def healthz_load(base: str, pid: int, seconds: float, clients: int = 4) -> dict[str, Any]:
+    """`/healthz` from `clients` keep-alive connections for `seconds`: next to no app work,
+    so the server CPU per request is mostly the HTTP layer's (the stacks' difference)."""
+    import threading
+
+    counts = [0] * clients
+    deadline = time.perf_counter() + seconds
+
+    def client(i: int) -> None:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            while time.perf_counter() < deadline:
+                if http.get("/healthz").status_code == 200:
+                    counts[i] += 1
+
+    before = cpu_ms(pid)
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 60)
+    done = sum(counts)
+    return {"requests": done, "cpu_ms_per_request": (cpu_ms(pid) - before) / max(1, done)}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.servers", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -117,6 +141,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             procs[name], bases[name] = serve(index, name, args.work / f"serve-{name}.log")
         uncached = interleaved_uncached(bases, combos)
         slices: dict[str, list[dict[str, Any]]] = {name: [] for name in stacks}
+        light: dict[str, list[dict[str, Any]]] = {name: [] for name in stacks}
         for r in range(args.slices):
             for name in (stacks if r % 2 == 0 else stacks[::-1]):
                 before = cpu_ms(procs[name].pid)
@@ -125,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 load["cpu_ms_per_request"] = (cpu_ms(procs[name].pid) - before) / max(
                     1, load["requests"])
                 slices[name].append(load)
+                light[name].append(healthz_load(bases[name], procs[name].pid,
+                                                args.slice_seconds / 2))
                 print(f"slice {r + 1} {name}: {load['throughput_rps']} req/s, p95 "
                       f"{load['latency']['p95_ms']} ms", file=sys.stderr)
     finally:
@@ -139,6 +166,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             "load_rps_median": statistics.median(x["throughput_rps"] for x in done),
             "load_p95_ms_median": statistics.median(x["latency"]["p95_ms"] for x in done),
             "load_errors": sum(x["errors"] for x in done),
+            "healthz_cpu_ms_per_request": round(
+                sum(x["cpu_ms_per_request"] * x["requests"] for x in light[name])
+                / max(1, sum(x["requests"] for x in light[name])), 4),
             "server_cpu_ms_per_request": round(
                 sum(x["cpu_ms_per_request"] * x["requests"] for x in done)
                 / max(1, sum(x["requests"] for x in done)), 3),

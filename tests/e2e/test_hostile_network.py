@@ -37,6 +37,16 @@ class Served:
                 return int(line.split()[1]) / 1024
         raise AssertionError("no VmRSS")
 
+    def store_handles(self) -> int:
+        """Open descriptors of the server on record stores (`records.sqlite`)."""
+        count = 0
+        for fd in Path(f"/proc/{self.proc.pid}/fd").iterdir():
+            try:
+                count += os.readlink(fd).endswith("records.sqlite")
+            except OSError:
+                pass
+        return count
+
     def connect(self, rcvbuf: int | None = None) -> socket.socket:
         sock = socket.socket()
         if rcvbuf:
@@ -192,6 +202,7 @@ def test_stalled_downloads_are_cut_and_capped(export_index: Path, tmp_path: Path
             full = http.get("/api/search.jsonl")
             assert full.status_code == 200 and len(full.content) > 2 * MB
         before = served.rss_mb()
+        handles = served.store_handles()
         sockets: list[socket.socket] = []
         heads: list[bytes] = []
         try:
@@ -206,6 +217,7 @@ def test_stalled_downloads_are_cut_and_capped(export_index: Path, tmp_path: Path
             assert 1 <= len(started) <= 4, [h[:40] for h in heads[:10]]
             assert len(refused) == 200 - len(started)
             assert all(b"retry-after:" in h.lower() for h in refused)
+            assert served.store_handles() > handles  # each running export reads the store
             # While they stall, a search still answers.
             assert httpx.get(served.base + "/api/search?q=eau", timeout=10).status_code == 200
             # The stalled ones are cut after the write timeout.
@@ -217,6 +229,7 @@ def test_stalled_downloads_are_cut_and_capped(export_index: Path, tmp_path: Path
             for sock in sockets:
                 sock.close()
         time.sleep(1)
+        assert served.store_handles() == handles, "a cut export kept its store reader open"
         grown = served.rss_mb() - before
         assert grown < 40, f"the server kept {grown:.0f} MB after the stalled downloads"
         # Their slots are free again: a whole export goes through.
