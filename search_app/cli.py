@@ -143,6 +143,25 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--root-path", default=None, metavar="PATH",
                    help="the sub-path a reverse proxy serves the site under, e.g. /atlas "
                         "(ATLAS_ROOT_PATH)")
+    from search_app.web.limits import Limits
+
+    limits = Limits()
+    p.add_argument("--http", choices=["guarded", "httptools", "h11"], default="guarded",
+                   help="uvicorn's HTTP protocol: 'guarded' (httptools with the limits below, "
+                        "the default); the others are for comparison and lack limits")
+    p.add_argument("--header-timeout", type=float, default=limits.header_timeout,
+                   help="seconds to receive a request's headers before the connection closes")
+    p.add_argument("--keep-alive", type=int, default=limits.keep_alive,
+                   help="seconds an idle connection stays open between requests")
+    p.add_argument("--write-timeout", type=float, default=limits.write_timeout,
+                   help="seconds a client may stop reading an answer before it is cut")
+    p.add_argument("--max-connections", type=int, default=limits.max_connections,
+                   help="open connections per worker; beyond it, 503 with Retry-After")
+    p.add_argument("--max-head-bytes", type=int, default=limits.max_head_bytes,
+                   help="bytes of request line and headers; beyond it, 431")
+    p.add_argument("--max-exports", type=int, default=None,
+                   help="exports streamed at once per worker; beyond it, 503 with Retry-After "
+                        "(default 4, or $ATLAS_MAX_EXPORTS)")
     return parser
 
 
@@ -286,6 +305,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     from search_app.engine.service import SearchService
     from search_app.settings import Settings
     from search_app.web.answers import search_answer
+    from search_app.web.hints import warnings
 
     try:
         filters = {name: getattr(args, name) for name in (*LIST_FIELDS, *YEAR.params)}
@@ -297,13 +317,17 @@ def cmd_search(args: argparse.Namespace) -> int:
     service = SearchService(args.index or default_index(),
                             synonyms=Settings.from_env().synonyms())
     try:
-        result = search_answer(service.reader(), params)
+        reader = service.reader()
+        result = search_answer(reader, params)
+        result["warnings"] = warnings([], reader.unknown_values(params))
     finally:
         service.close()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
     else:
         print(render_text(result))
+        for warning in result["warnings"]:
+            print(f"atlas: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -416,6 +440,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if problem:
         raise CliError(problem)
     os.environ["ATLAS_INDEX"] = str(index)
+    from search_app.web.limits import Limits
+
+    os.environ.update(Limits(
+        max_head_bytes=args.max_head_bytes, header_timeout=args.header_timeout,
+        keep_alive=args.keep_alive, write_timeout=args.write_timeout,
+        max_connections=args.max_connections).to_env())
+    if args.max_exports is not None:
+        os.environ["ATLAS_MAX_EXPORTS"] = str(args.max_exports)
     # Workers answer from a thread pool; glibc's default of 8 malloc arenas per core lets
     # each thread's garbage hold its own pages (measured: -8 MB after a load test).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
@@ -430,10 +462,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # uvicorn in place of this process: its supervisor then holds only uvicorn, not the
     # modules this command line loaded (about 25 MB of resident memory).
     os.execv(sys.executable, [
-        sys.executable, "-m", "uvicorn", "search_app.web.app:app_from_env", "--factory",
-        "--host", args.host, "--port", str(args.port), "--workers", str(workers),
-        # The app reads the proxy's headers itself, trusting ATLAS_FORWARDED_ALLOW_IPS.
-        "--no-proxy-headers", "--log-level", "warning"])
+        sys.executable, "-m", "search_app.web.serving", "--host", args.host,
+        "--port", str(args.port), "--workers", str(max(1, args.workers)), "--http", args.http])
     return 0  # not reached
 
 

@@ -10,6 +10,7 @@
 | | `X-Forwarded-Prefix`/`-For`/`-Proto` are believed (default `127.0.0.1`) |
 | `ATLAS_CORS_ORIGINS` | origins (comma-separated) whose pages may call the API; none by default |
 | `ATLAS_LOG_FORMAT` | `text` (default) or `json`: the access log, one JSON object per line |
+| `ATLAS_MAX_EXPORTS` | exports streamed at once per worker (default 4); beyond, `503` |
 
 A bad value raises `SettingsError` (or `SynonymsError`) with one line naming it; `atlas serve`
 prints it and exits before starting.
@@ -45,6 +46,7 @@ class Settings:
     forwarded_allow_ips: tuple[str, ...] = ("127.0.0.1",)
     cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
+    max_exports: int = 4  # per worker: each holds a store connection and a pool thread
 
     def __post_init__(self) -> None:
         root = self.root_path.strip().rstrip("/")
@@ -70,6 +72,8 @@ class Settings:
             raise SettingsError(
                 "ATLAS_API_TOKEN must be printable ASCII without spaces (an HTTP header "
                 "cannot carry it otherwise)")
+        if self.max_exports < 1:
+            raise SettingsError("ATLAS_MAX_EXPORTS must be 1 or more")
         if self.cache_size < 0:
             raise SettingsError("cache_size must be 0 or more")
 
@@ -89,9 +93,17 @@ class Settings:
                                           ("127.0.0.1",)),
             "cors_origins": _split(os.environ.get("ATLAS_CORS_ORIGINS"), ()),
             "log_format": (os.environ.get("ATLAS_LOG_FORMAT") or "text").strip().lower(),
+            "max_exports": os.environ.get("ATLAS_MAX_EXPORTS") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["index_dir"] = Path(values["index_dir"])  # type: ignore[arg-type]
+        if values.get("max_exports") is None:
+            values.pop("max_exports", None)
+        else:
+            try:
+                values["max_exports"] = int(values["max_exports"])  # type: ignore[arg-type]
+            except ValueError:
+                raise SettingsError("ATLAS_MAX_EXPORTS must be a whole number") from None
         if values["synonyms_file"] is not None:
             values["synonyms_file"] = Path(values["synonyms_file"])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]

@@ -18,7 +18,7 @@ import numpy as np
 import orjson
 
 from indexer import glossary
-from indexer.fields import BY_NAME
+from indexer.fields import BY_NAME, FACETS
 from indexer.synonyms import Synonyms
 from search_app.engine.facets import combine, count_facets, matching_values
 from search_app.engine.figures import (
@@ -207,6 +207,13 @@ class Reader:
                 "values": items}
 
     # ---- exports and lookups
+
+    def unknown_values(self, params: SearchParams) -> list[tuple[str, str]]:
+        """(parameter, value) of the filter values no record of this version has: they
+        select nothing, so the answer can say so rather than give a silent 0."""
+        lookup = self.handle.lookup
+        return [(f.param, v) for f in FACETS for v in getattr(params, f.param)
+                if lookup.resolve(f, v) is None]
 
     def export_json(self, params: SearchParams) -> tuple[int, Iterator[bytes]]:
         """(count, every matching record's stored JSON, as UTF-8 bytes, in the requested order).

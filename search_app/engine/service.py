@@ -104,6 +104,9 @@ class SearchService:
                      page: int = 1, size: int = 100) -> dict[str, Any]:
         return self.reader().facet_values(params, facet, contains, page, size)
 
+    def unknown_values(self, params: SearchParams) -> list[tuple[str, str]]:
+        return self.reader().unknown_values(params)
+
     def export_json(self, params: SearchParams) -> tuple[int, Iterator[bytes]]:
         return self.reader().export_json(params)
 

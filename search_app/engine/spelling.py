@@ -26,6 +26,15 @@ from indexer.lexicon import edits
 from indexer.schema import NAMES_FIELD, SPELL_FIELD, TEXT_FIELDS, THEMES_FIELD
 
 _STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
+# French articles that open a place name (« Le Caire », « La Paz », « Les Abymes »).
+NAME_ARTICLES = frozenset({"le", "la", "les", "l"})
+
+
+def is_proper_name(previous: str, word: str) -> bool:
+    """True for a capitalised word right after an article: the pair is a name (« Le Caire »),
+    met as written or not at all, never read as a typo of a common word (« le chaire »)."""
+    before = previous.rstrip("'’").lower()
+    return before in NAME_ARTICLES and word[:1].isupper()
 
 
 def _max_edits(word: str) -> int:
@@ -90,8 +99,11 @@ def did_you_mean(q: str, reader) -> str | None:
     pieces: list[str] = []
     pos = 0
     changed = False
+    previous = ""
     for match in WORD_PATTERN.finditer(q):
-        word = match.group()
+        word, before, previous = match.group(), previous, match.group()
+        if is_proper_name(before, word):
+            continue
         if word in ("OR", "AND", "NOT") or not word.isalpha() or word.lower() in FRENCH_STOPWORDS:
             continue
         folded = fold_token(word)

@@ -19,6 +19,8 @@ from indexer.places import country_name, french_names
 from search_app.engine.handle import IndexHandle
 
 Completion = tuple[str, str, str, int]  # (key, value, kind, weight)
+# Above a country's 1,000: a theme typed is the theme meant.
+THEME_WEIGHT = 100_000
 _WORD_BREAK = re.compile(r"[\s'\-/(),.]+")
 
 
@@ -44,6 +46,17 @@ def completions(h: IndexHandle) -> list[Completion]:
         best[(value, kind)] = (max(weight, weight_now), keys)
 
     data = h.data
+    # Themes first (« eau » -> « Eau et assainissement »): a handful of values that each
+    # cover a large share of the records, and a filter one click away.
+    for facet, kind, base in (("theme", "thématique", THEME_WEIGHT),
+                              ("sub_theme", "sous-thématique", 0)):
+        codes = data.single.get(facet)
+        if codes is None:
+            continue
+        used = np.bincount(codes[codes >= 0], minlength=len(data.values[facet]))
+        for i, name in enumerate(data.values[facet]):
+            if used[i]:
+                add(name, kind, base + int(used[i]))
     for code, written in data.country_names.items():
         for spelled in (country_name(code), written, *french_names(code)):
             add(country_name(code), "pays", 1000, spelled=spelled)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path as FilePath
 from typing import Annotated, Any
@@ -20,7 +20,7 @@ import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.background import BackgroundTask
-from starlette.concurrency import run_in_threadpool
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from starlette.responses import FileResponse
 
 from indexer.fields import BY_PARAM
@@ -28,7 +28,7 @@ from indexer.record import ID_REGEX, MAX_ID  # the one id rule, the indexer's to
 from search_app.engine import network
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
-from search_app.web import exports
+from search_app.web import exports, hints
 from search_app.web.answers import search_answer
 from search_app.web.deps import (
     ParamsDep,
@@ -38,6 +38,7 @@ from search_app.web.deps import (
     own_etag,
 )
 from search_app.web.errors import NotFound
+from search_app.web.filenames import content_disposition
 from search_app.web.i18n import get_language
 from search_app.web.models import (
     AuthorityAnswer,
@@ -95,15 +96,29 @@ def export_records(request: Request, reader: Reader, params: SearchParams
 
 def _stream(request: Request, reader: Reader, params: SearchParams,
             chunks: Callable[[Iterable[bytes]], Iterable], media_type: str,
-            filename: str) -> StreamingResponse:
+            extension: str) -> StreamingResponse:
     """Every matching record, streamed in the requested order as `chunks` renders them."""
     total, texts = export_records(request, reader, params)
-    EXPORTS.labels(filename.rpartition(".")[2]).inc()
+    EXPORTS.labels(extension).inc()
     return StreamingResponse(
-        chunks(texts), media_type=media_type,
+        _closing(chunks(texts), texts), media_type=media_type,
         headers={**tagged(request), "X-Total-Count": str(total),
-                 "Content-Disposition": f'attachment; filename="{filename}"',
+                 "Content-Disposition": content_disposition(params, extension),
                  "Vary": "Accept-Language, Cookie"})
+
+
+async def _closing(chunks: Iterable, texts: Iterator[bytes]) -> AsyncIterator:
+    """The chunks, made in the thread pool; however the stream ends (done, client gone, cut
+    by the write timeout), the records' reader is closed now, not when collected."""
+    try:
+        async for chunk in iterate_in_threadpool(iter(chunks)):
+            yield chunk
+    finally:
+        for source in (chunks, texts):
+            try:
+                source.close()  # type: ignore[attr-defined]
+            except (AttributeError, ValueError):  # ValueError: still running in a thread
+                pass
 
 
 SEARCH_ERRORS = responses(304, 401, 422, 503)
@@ -117,6 +132,8 @@ def api_search(
     reader: ReaderDep,
 ) -> FastJSON:
     result = search_answer(reader, params)
+    result["warnings"] = hints.warnings([k for k, _ in request.query_params.multi_items()],
+                                        reader.unknown_values(params))
     count_search(result)
     return FastJSON(result, headers=tagged(request))
 
@@ -165,7 +182,7 @@ def api_search_jsonl(
     reader: ReaderDep,
 ) -> StreamingResponse:
     return _stream(request, reader, params, exports.jsonl_chunks, "application/x-ndjson",
-                   "atlas-recherche.jsonl")
+                   "jsonl")
 
 
 @router.get("/search.csv", summary="Every matching record as CSV for French Excel",
@@ -183,7 +200,7 @@ def api_search_csv(
     lang: Annotated[str, Depends(get_language)],
 ) -> StreamingResponse:
     return _stream(request, reader, params, partial(exports.csv_chunks, lang=lang),
-                   "text/csv; charset=utf-8", "atlas-recherche.csv")
+                   "text/csv; charset=utf-8", "csv")
 
 
 @router.get("/search.xlsx", summary="Every matching record as an Excel workbook",
@@ -211,9 +228,10 @@ async def api_search_xlsx(
         path.unlink(missing_ok=True)
         raise
     return FileResponse(
-        path, media_type=XLSX, filename="atlas-recherche.xlsx",
+        path, media_type=XLSX,
         headers={**tagged(request), "X-Total-Count": str(total), "Content-Language": lang,
-                 "Vary": "Accept-Language, Cookie"},
+                 "Vary": "Accept-Language, Cookie",
+                 "Content-Disposition": content_disposition(params, "xlsx")},
         background=BackgroundTask(path.unlink, missing_ok=True))
 
 

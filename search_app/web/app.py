@@ -22,7 +22,13 @@ from search_app.web.assets import AssetFiles
 from search_app.web.deps import require_token
 from search_app.web.errors import AtlasError, NotModified, issue, kept_query, status_of
 from search_app.web.i18n import request_language
-from search_app.web.middleware import HeadAsGet, log_access_to_stderr
+from search_app.web.middleware import (
+    ExportLimit,
+    HeadAsGet,
+    RelativeRedirects,
+    log_access_to_stderr,
+    log_errors_to_stderr,
+)
 from search_app.web.models import Health
 from search_app.web.observability import RequestLog
 from search_app.web.pages import downloads, views
@@ -144,7 +150,9 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
                            allow_headers=["Authorization", "If-None-Match", "X-Request-ID"],
                            expose_headers=["ETag", "X-Total-Count", "X-Request-ID"],
                            max_age=600)
+    app.add_middleware(ExportLimit, limit=settings.max_exports)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RelativeRedirects)
     app.add_middleware(HeadAsGet)
     # Sees the request as sent (HEAD included), the client as the proxy reports it.
     app.add_middleware(RequestLog, log_format=settings.log_format)
@@ -230,7 +238,9 @@ class SecurityHeaders:
 
 
 def app_from_env() -> FastAPI:
-    """Factory for `uvicorn --factory` (used by `atlas serve`): logs every request."""
+    """Factory for `uvicorn --factory` (used by `atlas serve`): logs every request, and
+    errors without blocking."""
     settings = Settings.from_env()
     log_access_to_stderr(json_lines=settings.log_format == "json")
+    log_errors_to_stderr()
     return create_app(settings)

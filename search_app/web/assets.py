@@ -21,6 +21,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.staticfiles import NotModifiedResponse, StaticFiles
 from starlette.types import Scope
@@ -115,6 +116,9 @@ class AssetFiles(StaticFiles):
     async def get_response(self, path: str, scope: Scope) -> Response:
         name, wanted = split_hashed(path)
         made = generated(name) if scope["method"] in ("GET", "HEAD") else None
+        if made is None and ("/" in name or Path(name).suffix not in MEDIA_TYPES):
+            # Only assets: the folder is a Python package too (`__init__.py`, caches).
+            raise HTTPException(status_code=404)
         if made is not None:
             response = self._generated_response(name, *made, scope)
             current = made[1]

@@ -4,9 +4,11 @@ Each takes the stored JSON of the records (`SearchService.export_json`), in the 
 order, and is written chunk by chunk, so memory stays flat however many records match.
 
 Spreadsheet exports (CSV, Excel) neutralise formula injection as OWASP advises: a text cell
-that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so a
-spreadsheet shows it as text instead of running it. JSON Lines is data for programs and
-keeps every value exactly as `atlas parse` gives it.
+that starts with `=`, `+`, `-`, `@`, a tab or a carriage return, or with `=`, `+`, `-`, `@`
+after spaces, tabs or line breaks (spreadsheets skip those), gets a leading `'`, so a
+spreadsheet shows it as text instead of running it; control characters (NUL, ESC…; tab and
+line breaks kept) are removed. JSON Lines is data for programs and keeps every value exactly
+as `atlas parse` gives it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -49,16 +52,34 @@ COLUMNS: list[tuple[str, str, int]] = [
 COLUMNS += [(f.csv_column, f.label, 24) for f in (*FACETS, YEAR)
             if f.csv_column not in {name for name, _, _ in COLUMNS}]
 CSV_COLUMNS = [name for name, _, _ in COLUMNS]
+CSV_HEADINGS = [heading for _, heading, _ in COLUMNS]
 LIST_SEPARATOR = " | "  # inside a cell; the CSV itself is separated by ';'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
+LEADING_BLANKS = " \t\r\n\u00a0"
+# C0 controls but tab, line feed and carriage return, and DEL: no spreadsheet shows them,
+# and XML (inside .xlsx) cannot carry most of them.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 EXCEL_MAX_CELL = 32_767
 CUT_MARKER = " […] (texte tronqué)"
 CHUNK = 256_000  # bytes per streamed piece: few thread hops, flat memory
 
 
+def looks_like_formula(value: str) -> bool:
+    """True for a text a spreadsheet would run: a formula sign first, or after blanks."""
+    return value.startswith(FORMULA_STARTS) or value.lstrip(LEADING_BLANKS).startswith(
+        FORMULA_SIGNS)
+
+
+def clean_text(value: str) -> str:
+    """A text cell without the control characters a spreadsheet cannot show."""
+    return CONTROL_CHARS.sub("", value)
+
+
 def neutralise(value: str) -> str:
     """A text cell that a spreadsheet would run as a formula, made inert (OWASP)."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    value = clean_text(value)
+    return "'" + value if looks_like_formula(value) else value
 
 
 def known_total(record: dict[str, Any]) -> int | None:
@@ -145,15 +166,14 @@ def _csv_cell(value: Any) -> Any:
 
 
 def csv_chunks(texts: Iterable[bytes], lang: str = DEFAULT) -> Iterator[str]:
-    """CSV for French Excel: UTF-8 with BOM, `;` separated, text quoted, numbers bare.
-
-    The header row names the fields (`id`, `title`…): programs read these columns by name in
-    every interface language."""
+    """CSV for French Excel: UTF-8 with BOM, `;` separated, text quoted, numbers bare; the
+    header row has the headings of the Excel export, in the interface language."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", quoting=csv.QUOTE_NONNUMERIC,
                         lineterminator="\r\n")
     buffer.write("\ufeff")
-    writer.writerow(CSV_COLUMNS)
+    _ = gettext(lang)
+    writer.writerow([_(heading) for heading in CSV_HEADINGS])
     for text in texts:
         cells = row_values(orjson.loads(text), lang)
         writer.writerow([_csv_cell(cells[name]) for name in CSV_COLUMNS])
@@ -213,9 +233,9 @@ def write_xlsx(texts: Iterable[bytes], path: Path, lang: str = DEFAULT) -> int:
                 elif name == "end_date" and _iso_date(value):
                     sheet.write_datetime(rows, col, _iso_date(value), date)
                 else:
-                    value = _excel_text(str(value))
+                    value = _excel_text(clean_text(str(value)))
                     sheet.write_string(rows, col, value,
-                                       quoted if value.startswith(FORMULA_STARTS) else None)
+                                       quoted if looks_like_formula(value) else None)
         sheet.autofilter(0, 0, rows, len(COLUMNS) - 1)
     finally:
         workbook.close()

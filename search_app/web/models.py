@@ -116,6 +116,10 @@ class SearchAnswer(_Answer):
         default_factory=list, description="Where the matches are: each country of the "
         "matching records under every filter (the country filter too), most first; what "
         "the map shows. The `country` facet instead counts what each value would add")
+    warnings: list[str] = Field(
+        default_factory=list, description="What the request asked that the search could not "
+        "use: an unknown parameter (ignored; the one probably meant is named) or a filter "
+        "value no record has. Empty for a well-formed search")
 
 
 class FacetValuesAnswer(_Answer):
@@ -140,7 +144,8 @@ class BatchAnswer(_Answer):
 
 class Suggestion(_Answer):
     value: str
-    kind: str = Field(description="pays, collectivité française, partenaire étranger, projet")
+    kind: str = Field(description="thématique, sous-thématique, pays, collectivité française, "
+                                  "partenaire étranger, projet")
     id: str | None = Field(None, description="The project id, for kind=projet")
 
 

@@ -22,10 +22,14 @@ def search(client, **params) -> dict:
 
 
 def read_csv(response) -> list[dict]:
-    """Rows as French Excel reads the export: UTF-8 with BOM, `;` separated."""
+    """Rows as French Excel reads the export (UTF-8 with BOM, `;` separated, French
+    headings), keyed by record field name."""
+    from search_app.web.exports import COLUMNS
+
     assert response.content.startswith(b"\xef\xbb\xbf")
-    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")),
-                               delimiter=";"))
+    field = {heading: name for name, heading, _ in COLUMNS}
+    rows = csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";")
+    return [{field[k]: v for k, v in row.items()} for row in rows]
 
 
 def test_search_shape(client) -> None:

@@ -156,7 +156,8 @@ def spreadsheet_client(tmp_path_factory: pytest.TempPathFactory):
 
 def test_csv_for_french_excel_and_inert_formulas(spreadsheet_client) -> None:
     response = spreadsheet_client.get("/api/search.csv", params={"sort": "year_desc"})
-    assert response.content.decode("utf-8-sig").splitlines()[0].startswith('"id";"title";')
+    heading = response.content.decode("utf-8-sig").splitlines()[0]
+    assert heading.startswith('"Identifiant";"Titre";"Thématique";')  # as Excel's
     rows = {r["id"]: r for r in read_csv(response)}
     assert rows["f1"]["title"] == "'=HYPERLINK(\"http://evil\";\"clic\")"
     assert rows["f1"]["french_partners"] == "'+Lyon | @Nantes"

@@ -56,7 +56,7 @@ def test_csv_export_stays_streamed(client) -> None:
     """Compressed chunk by chunk: no Content-Length, so it was never held whole."""
     body, headers = raw(client, "/api/search.csv", "gzip")
     assert headers["content-encoding"] == "gzip" and "content-length" not in headers
-    assert gzip.decompress(body).decode("utf-8-sig").startswith('"id";"title";')
+    assert gzip.decompress(body).decode("utf-8-sig").startswith('"Identifiant";"Titre";')
 
 
 def test_search_page_is_light_on_the_wire(client) -> None:

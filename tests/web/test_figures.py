@@ -337,11 +337,9 @@ def test_every_country_value_carries_its_share(client) -> None:
 
 
 def test_csv_carries_the_page_and_the_status_check(client) -> None:
-    import csv
-    import io
+    from .test_api import read_csv
 
-    text = client.get("/api/search.csv", params={"q": "villes michelin"}).text.lstrip("\ufeff")
-    rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+    rows = read_csv(client.get("/api/search.csv", params={"q": "villes michelin"}))
     seed = next(r for r in rows if r["id"] == SEED_ID)
     assert seed["url"] == f"http://testserver/projects/{SEED_ID}"
     assert seed["status_check"] == CHECK_ENDED

@@ -21,6 +21,7 @@ from search_app.engine.query.build import family_node, text_node
 from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tokens_of
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
 from search_app.engine.query.tree import And, Node, Or
+from search_app.engine.spelling import is_proper_name
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,8 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
         tokens = [tokens_of(item.text) for item in run]
         found = spans(tokens, naming) if naming is not None else (
             (i, i + 1, []) for i in range(len(run)))
+        names = {k for k in range(1, len(run)) if not run[k].phrase
+                 and is_proper_name(run[k - 1].text, run[k].text)}
         for start, end, named in found:
             items, toks = run[start:end], tokens[start:end]
             if named and end - start > 1:
@@ -98,6 +101,8 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
                 query, fuzzy = _text([items[k] for k in keep], [toks[k] for k in keep])
             else:
                 query, fuzzy = _text(items, toks)
+            if end - start == 1 and start in names:
+                fuzzy = None  # a place name: no typo reading (`spelling.is_proper_name`)
             if query is None and not named:
                 continue  # stop words only
             flat = [t for ts in toks for t in ts]

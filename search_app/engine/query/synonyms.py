@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from indexer.analysis import WORD_PATTERN, text_keys
+from indexer.analysis import WORD_PATTERN, fold_token, text_keys
 from indexer.synonyms import Synonyms, word_key
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
 
@@ -117,6 +117,26 @@ def _variants(item: Item, synonyms: Synonyms) -> list[Item]:
     return out[:MAX_VARIANTS]
 
 
+def _is_abbreviation(short: str, word: str) -> bool:
+    """« st » of « saint », « ste » of « sainte » (or of « saint », met by its stem): shorter,
+    same first letter, its letters in order in the word (a final feminine « e » aside)."""
+    if not short or len(short) >= len(word) or short[0] != word[0]:
+        return False
+    letters = iter(word)
+    core = short[:-1] if short.endswith("e") and len(short) > 2 else short
+    return all(c in letters for c in core)
+
+
+def abbreviates(spelling: str, typed: str) -> bool:
+    """True when `spelling` is `typed` with some words abbreviated and nothing else changed
+    (« St Louis » and « Ste Louis » for « Saint-Louis »)."""
+    a = [fold_token(w) for w in WORD_PATTERN.findall(spelling)]
+    b = [fold_token(w) for w in WORD_PATTERN.findall(typed)]
+    if len(a) != len(b) or a == b:
+        return False
+    return all(x == y or _is_abbreviation(x, y) for x, y in zip(a, b, strict=True))
+
+
 def expand(uq: UserQuery, synonyms: Synonyms | None) -> tuple[UserQuery, list[str]]:
     """`uq` with its synonyms as alternatives, and the spellings added (in query order)."""
     if not synonyms or not synonyms.rules or not (uq.groups or uq.excluded):
@@ -137,8 +157,11 @@ def expand(uq: UserQuery, synonyms: Synonyms | None) -> tuple[UserQuery, list[st
         excluded += _variants(item, synonyms)
     if not alternatives and len(excluded) == len(uq.excluded):
         return uq, []
+    typed = [item.text for group in uq.groups for item in group] + [i.text for i in uq.excluded]
     added = [i.text for a in alternatives for i in a.items]
     alternatives = sorted([*uq.alternatives, *alternatives], key=lambda a: a.start)
     added += [i.text for i in excluded[len(uq.excluded):]]
+    # Still searched, but not announced: « St Louis » for « Saint-Louis » tells nothing new.
+    added = [text for text in added if not any(abbreviates(text, t) for t in typed)]
     return (replace(uq, alternatives=tuple(alternatives), excluded=tuple(excluded)),
             list(dict.fromkeys(added)))

@@ -254,6 +254,8 @@ def authorities_page_context(reader: Reader, q: str = "", letter: str = "", lang
         "page_title": _("Collectivités françaises"),
         "heading": heading,
         "filter": q,
+        "filter_scope": (_("collectivité en %(letter)s") % {"letter": letter}
+                         if letter and not q else _("collectivité")),
         "total": nombre(len(everyone), lang),
         "letters": [{"letter": x, "url": build_url([("lettre", x)], AUTHORITIES_PATH),
                      "count": len(by_letter.get(x, [])), "current": not q and x == letter}

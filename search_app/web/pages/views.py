@@ -26,6 +26,7 @@ from indexer.synthetic import is_synthetic
 from search_app.engine.hits import countries_fr
 from search_app.engine.reader import Reader
 from search_app.engine.request import MAX_Q, SearchParams
+from search_app.web import hints
 from search_app.web.answers import search_answer
 from search_app.web.charts import render_funding_chart, render_year_chart
 from search_app.web.deps import ParamsDep, ReaderDep
@@ -699,6 +700,9 @@ ERRORS = {
     405: (N_("Méthode non autorisée"), N_("Cette adresse ne répond pas à cette méthode HTTP.")),
     503: (N_("Service indisponible"),
           N_("L’index n’est pas encore prêt. Réessayez dans un instant.")),
+    500: (N_("Erreur interne"),
+          N_("Une erreur inattendue est survenue ; elle a été consignée. "
+             "Réessayez dans un instant.")),
 }
 
 
@@ -748,6 +752,8 @@ def search_page(
 ) -> Response:
     # Downloads are public routes (pages/downloads.py): offered whatever the API token.
     context = search_page_context(reader, params, lang=lang)
+    context["hints"] = hints.notices([k for k, _ in request.query_params.multi_items()],
+                                     reader.unknown_values(params))
     if context["last_page_url"]:  # a page past the end (an old link): the last one
         return RedirectResponse(with_language(context["last_page_url"], lang), status_code=303)
     return render(request, "search.html", context, lang)

@@ -21,20 +21,38 @@
       var list = document.getElementById(input.getAttribute("data-filter-list"));
       if (!list) return;
       input.closest(".facet-filter").hidden = false;
+      // Where to say that the list shown (one letter of the A–Z) has no such name, with a
+      // link that searches every letter: an emptied list alone said nothing.
+      var status = document.getElementById(input.getAttribute("data-filter-status") || "");
+      var scope = input.getAttribute("data-filter-scope") || "";
       input.addEventListener("input", function () {
         var needle = fold(input.value);
+        var shown = 0;
         list.querySelectorAll("li").forEach(function (li) {
           var link = li.querySelector("[data-label]");
           var label = link ? link.getAttribute("data-label") : li.textContent;
           li.hidden = needle !== "" && fold(label).indexOf(needle) === -1;
+          if (!li.hidden) shown += 1;
         });
+        if (!status) return;
+        status.textContent = "";
+        if (needle === "") return;
+        var text = input.value.trim();
+        status.appendChild(document.createTextNode(
+          (shown ? shown + " sur cette page" : "Aucune " + scope + " ne contient «\u00a0" +
+           text + "\u00a0»") + "\u00a0: "));
+        var all = document.createElement("a");
+        all.href = input.form.action + "?" + new URLSearchParams({ q: text }).toString();
+        all.textContent = "chercher «\u00a0" + text + "\u00a0» dans toutes les lettres";
+        status.appendChild(all);
       });
     });
   }
 
   /* ---- autocomplete ---- */
   // Suggestion kinds that become a filter rather than query text.
-  var FILTER_KINDS = { "pays": "country", "collectivité française": "french_partner" };
+  var FILTER_KINDS = { "pays": "country", "collectivité française": "french_partner",
+                       "thématique": "theme", "sous-thématique": "sub_theme" };
 
   function setupAutocomplete() {
     var input = document.querySelector("input[data-suggest-url]");
