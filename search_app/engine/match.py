@@ -17,7 +17,14 @@ import numpy as np
 from search_app.engine.query.naming import Named
 from search_app.engine.query.plan import Plan
 from search_app.engine.query.tree import Node
-from search_app.engine.relevance import NAMED_BOOST, OPTIONAL_WEIGHT, RELAX_BELOW
+from search_app.engine.relevance import (
+    NAMED_BOOST,
+    NAMED_FACET_WEIGHTS,
+    OPTIONAL_WEIGHT,
+    PROXIMITY_WEIGHT,
+    RELAX_BELOW,
+    VALUED_TEXT_WEIGHT,
+)
 
 # (node, terms met: filled in) -> (mask of matching documents, scores)
 Evaluate = Callable[[Node, set[str] | None], tuple[np.ndarray, np.ndarray]]
@@ -31,6 +38,8 @@ class Match:
     scores: np.ndarray  # text and named-value scores
     tier: np.ndarray  # required clauses met (most significant), then how many by value
     relaxed: list[str]  # words some answered records do not meet, in the order dropped
+    lacking: list[np.ndarray]  # for each of `relaxed`, the answered records without it
+    all_words: np.ndarray  # answered records meeting every required clause
     fuzzy: bool
     named: list[tuple[Named, str]]  # values the query names, with the words naming them
     terms: set[str]  # index keys the clauses met (stems, names, typo words): for highlights
@@ -54,6 +63,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     terms: set[str] = set()
     for clause in plan.clauses:
         mask = np.zeros(size, dtype=bool)
+        text = np.zeros(size, dtype=np.float32)
         if clause.query is not None:
             m, s = evaluate(clause.query, terms)
             if clause.fuzzy is not None and not (m & alive).any():
@@ -61,16 +71,25 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
                 fuzzy = fuzzy or bool((m & alive).any())
             mask |= m
             weight = OPTIONAL_WEIGHT if clause.optional else 1.0
-            scores += np.where(m, s * weight, 0).astype(np.float32)
+            text = np.where(m, s * weight, 0).astype(np.float32)
         valued = np.zeros(size, dtype=bool)
+        value = np.zeros(size, dtype=np.float32)
         for named in clause.named:
             m = value_mask(named) & alive
             if m.any():
                 valued |= m
-                scores[m] += NAMED_BOOST * _idf(n, int(m.sum()))
+                value[m] += (NAMED_BOOST * NAMED_FACET_WEIGHTS.get(named[0], 1.0)
+                             * _idf(n, int(m.sum())))
                 terms |= clause.marks
+        # A record holding the named value scores by it, not by how often its text repeats
+        # the words (« Afrique » in « Afrique du Sud » is no more African than Mali).
+        scores += np.where(valued, value + text * VALUED_TEXT_WEIGHT, text)
         masks.append((mask | valued) & alive)
         by_value.append(valued)
+    for pair in plan.pairs:
+        # Adjacent query words adjacent in the record: a bonus over scattered words.
+        m, s = evaluate(pair, None)
+        scores += np.where(m & alive, s * PROXIMITY_WEIGHT, 0).astype(np.float32)
 
     base = alive.copy()
     if plan.excluded is not None:
@@ -80,16 +99,23 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     mask = base.copy()
     for i in required:
         mask &= masks[i]
+    all_words = mask.copy()
     dropped: list[int] = []
     if not strict and len(required) > 1 and int(mask.sum()) < RELAX_BELOW:
-        # Words meeting nothing go first, then the most frequent; phrases stay; one required
-        # clause always stays.
+        # Plain words first (those meeting nothing, then the most frequent), words naming a
+        # theme, status or form last; places, authorities and phrases stay (below); one
+        # required clause always stays.
         counts = {i: int(masks[i].sum()) for i in required}
         order = sorted((i for i in required if plan.clauses[i].relaxable),
-                       key=lambda i: (counts[i] > 0, -counts[i], i))
+                       key=lambda i: (bool(plan.clauses[i].named), counts[i] > 0, -counts[i], i))
         kept = list(required)
-        for i in order:
+        # A place or an authority goes only when, everything else dropped, nothing is found.
+        last = sorted((i for i in required if not plan.clauses[i].relaxable
+                       and plan.clauses[i].named), key=lambda i: (-counts[i], i))
+        for i in order + last:
             if len(kept) == 1 or int(mask.sum()) >= RELAX_BELOW:
+                break
+            if i in last and mask.any():
                 break
             kept.remove(i)
             dropped.append(i)
@@ -102,8 +128,9 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     for i in required:
         tier += masks[i] * (len(required) + 1) + by_value[i]
     optional = [i for i, c in enumerate(plan.clauses) if i not in required]
-    relaxed = [plan.clauses[i].words for i in optional + dropped
-               if (mask & ~masks[i]).any()]
+    lacking = [(plan.clauses[i].words, mask & ~masks[i]) for i in optional + dropped]
+    lacking = [(words, m) for words, m in lacking if m.any()]
     named = [(v, c.words) for c in plan.clauses for v in c.named]
-    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier, relaxed, fuzzy,
-                 named, terms)
+    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier,
+                 [words for words, _ in lacking], [m for _, m in lacking], all_words & mask,
+                 fuzzy, named, terms)

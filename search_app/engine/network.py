@@ -26,6 +26,7 @@ from unidecode import unidecode
 from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
 from indexer.places import country_code, country_name
+from indexer.regions import region_name, regions_of
 from search_app.engine.facets import counted, value_counts, year_facet
 from search_app.engine.handle import IndexHandle
 from search_app.engine.reader import Reader
@@ -176,6 +177,8 @@ def country(reader: Reader, code: str) -> dict[str, Any] | None:
     return {
         "code": found,
         "name": country_name(found) or data.country_names.get(found) or found,
+        # Its world regions (continent, sub-region, groupings): the `region` facet's values.
+        "regions": [{"slug": slug, "name": region_name(slug)} for slug in regions_of(found)],
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
         "authorities": [{"name": names[j], "slug": slug_of[j], "count": c}

@@ -22,6 +22,10 @@ from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tok
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
 from search_app.engine.query.tree import And, Node, Or
 
+# Facets whose named values the relaxation never drops (a theme, a status or a form named
+# is dropped last, after every plain word).
+KEPT_FACETS = frozenset({"country", "region", "french_partner"})
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -40,6 +44,8 @@ class Clause:
 class Plan:
     clauses: tuple[Clause, ...] = ()
     excluded: Node | None = None
+    # Adjacent query words as phrases: a record holding them side by side gets a bonus.
+    pairs: tuple[Node, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -83,10 +89,12 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
     """The clauses of a parsed query (pure: `naming` is the version's value names)."""
     clauses: list[Clause] = []
     run: list[Item] = []
+    pairs: list[Node] = []
 
     def flush() -> None:
         if not run:
             return
+        previous: Item | None = None  # the last one-word clause of this run
         tokens = [tokens_of(item.text) for item in run]
         found = spans(tokens, naming) if naming is not None else (
             (i, i + 1, []) for i in range(len(run)))
@@ -95,18 +103,35 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             if named and end - start > 1:
                 # « en projet »: a generic word inside a value's name is no text evidence.
                 keep = [k for k, t in enumerate(toks) if not _is_optional(t)]
-                query, fuzzy = _text([items[k] for k in keep], [toks[k] for k in keep])
+                if len(keep) > 1:
+                    # A name of several words is one unit: in the text, only as a phrase
+                    # (« Afrique du Sud » never meets « sud du Bénin, en Afrique »).
+                    phrase = Item(" ".join(item.text for item in items), phrase=True)
+                    query, fuzzy = text_node(UserQuery(groups=((phrase,),))), None
+                else:
+                    query, fuzzy = _text([items[k] for k in keep], [toks[k] for k in keep])
             else:
                 query, fuzzy = _text(items, toks)
             if query is None and not named:
                 continue  # stop words only
+            if end - start == 1 and not _is_optional(toks[0]):
+                if previous is not None:
+                    pair = text_node(UserQuery(groups=((
+                        Item(f"{previous.text} {items[0].text}", phrase=True),),)))
+                    if pair is not None:
+                        pairs.append(pair)
+                previous = items[0]
+            else:
+                previous = None
             flat = [t for ts in toks for t in ts]
             # Words naming a value a record holds are met by that value: marked too.
             marks = frozenset(k for folded, stem in flat if stem is not None
                               for k in (stem, folded)) if named else frozenset()
             clauses.append(Clause(
                 words=" ".join(item.text for item in items), query=query, fuzzy=fuzzy,
-                named=tuple(named), optional=not named and _is_optional(flat), marks=marks))
+                named=tuple(named), optional=not named and _is_optional(flat),
+                # A place or an authority is what the question is about: never dropped.
+                relaxable=not any(facet in KEPT_FACETS for facet, _ in named), marks=marks))
         run.clear()
 
     widened = {alt.start: alt for alt in uq.alternatives}  # synonyms (`expansion.expand`)
@@ -142,4 +167,4 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
                    for c in clauses]
     # Any excluded item drops a record: one OR group of them.
     excluded = text_node(UserQuery(groups=(uq.excluded,))) if uq.excluded else None
-    return Plan(clauses=tuple(clauses), excluded=excluded)
+    return Plan(clauses=tuple(clauses), excluded=excluded, pairs=tuple(pairs))

@@ -122,6 +122,8 @@ def country_page_context(reader: Reader, code: str, page: int = 1) -> dict | Non
             {"label": "Projets", "value": nombre(summary["projects"])},
             {"label": "Financement total", "value": euros(summary["funding_eur"])},
             {"label": "Collectivités françaises", "value": nombre(len(summary["authorities"]))},
+            {"label": "Régions du monde",
+             "value": ", ".join(r["name"] for r in summary["regions"]) or "–"},
         ],
         "search_url": build_url(filters),
         "api_url": api_country_url(found),

@@ -223,6 +223,12 @@ def _params_from_url(url: str) -> SearchParams:
     return SearchParams(**data)
 
 
+# How the page names each kind of value the query was read as naming.
+UNDERSTOOD_LABELS = {"country": "pays", "region": "région du monde",
+                     "authority": "collectivité", "theme": "thématique", "status": "statut",
+                     "form": "forme", "period": "période"}
+
+
 def _relaxations(reader: Reader, params: SearchParams, chips: list[dict]) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
     options = []
@@ -301,6 +307,10 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
             else None
         ),
         "relaxed": (result.get("relaxed") or []) if total else [],
+        "all_words_count": result.get("total_all_words"),
+        "others_count": total - int(result.get("total_all_words") or 0),
+        "understood": [{**u, "label": UNDERSTOOD_LABELS.get(u["kind"], u["kind"])}
+                       for u in result.get("understood") or []],
         "match_all_url": match_all_url(params) if result.get("relaxed") else "",
         "named_filters": result.get("named_filters") or [],
         "hits": [hit_view(h) for h in result.get("hits") or []],
