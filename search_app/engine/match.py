@@ -24,6 +24,7 @@ from search_app.engine.relevance import (
     PROXIMITY_WEIGHT,
     RELAX_BELOW,
     VALUED_TEXT_WEIGHT,
+    WIDER_WEIGHT,
 )
 
 # (node, terms met: filled in) -> (mask of matching documents, scores)
@@ -74,13 +75,18 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
             text = np.where(m, s * weight, 0).astype(np.float32)
         valued = np.zeros(size, dtype=bool)
         value = np.zeros(size, dtype=np.float32)
-        for named in clause.named:
-            m = value_mask(named) & alive
-            if m.any():
-                valued |= m
-                value[m] += (NAMED_BOOST * NAMED_FACET_WEIGHTS.get(named[0], 1.0)
-                             * _idf(n, int(m.sum())))
-                terms |= clause.marks
+        holders = [(value_mask(named) & alive, named) for named in clause.named]
+        for m, _ in holders:
+            valued |= m
+        if valued.any():
+            # What the record is about, by the best value it holds: the main theme named
+            # outweighs a named sub-theme, which outweighs a theme only implied by it.
+            for m, named in holders:
+                weight = (WIDER_WEIGHT if named in clause.wider
+                          else NAMED_FACET_WEIGHTS.get(named[0], 1.0))
+                best = np.float32(NAMED_BOOST * weight * _idf(n, max(int(m.sum()), 1)))
+                np.maximum(value, np.where(m, best, np.float32(0)), out=value)
+            terms |= clause.marks
         # A record holding the named value scores by it, not by how often its text repeats
         # the words (« Afrique » in « Afrique du Sud » is no more African than Mali).
         scores += np.where(valued, value + text * VALUED_TEXT_WEIGHT, text)

@@ -14,7 +14,7 @@ How a plan is met, relaxed and ranked is `engine.match`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.wordlists import family_of, optional_words
 from search_app.engine.query.build import family_node, text_node
@@ -38,6 +38,8 @@ class Clause:
     optional: bool = False
     relaxable: bool = True
     marks: frozenset[str] = frozenset()  # keys reported when a named value is met
+    # Named values only implied (a named sub-theme's theme): they weigh less.
+    wider: frozenset[Named] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,10 @@ def _text(items: list[Item], tokens: list[list[Token]]) -> tuple[Node | None, No
     fuzzy = text_node(UserQuery(groups=groups), fuzzy=True)
     exact = text_node(UserQuery(groups=groups))
     return query, (fuzzy if fuzzy != exact else None)
+
+
+def _marks(tokens: list[Token]) -> frozenset[str]:
+    return frozenset(k for folded, stem in tokens if stem is not None for k in (stem, folded))
 
 
 def _is_optional(tokens: list[Token]) -> bool:
@@ -125,13 +131,15 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
                 previous = None
             flat = [t for ts in toks for t in ts]
             # Words naming a value a record holds are met by that value: marked too.
-            marks = frozenset(k for folded, stem in flat if stem is not None
-                              for k in (stem, folded)) if named else frozenset()
+            marks = _marks(flat) if named else frozenset()
+            wider = frozenset(naming.broader[n] for n in named
+                              if naming is not None and n in naming.broader)
             clauses.append(Clause(
                 words=" ".join(item.text for item in items), query=query, fuzzy=fuzzy,
                 named=tuple(named), optional=not named and _is_optional(flat),
                 # A place or an authority is what the question is about: never dropped.
-                relaxable=not any(facet in KEPT_FACETS for facet, _ in named), marks=marks))
+                relaxable=not any(facet in KEPT_FACETS for facet, _ in named), marks=marks,
+                wider=wider))
         run.clear()
 
     widened = {alt.start: alt for alt in uq.alternatives}  # synonyms (`expansion.expand`)
@@ -146,9 +154,14 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             covered = tuple(uq.groups[alt.start:alt.end])
             query = text_node(UserQuery(
                 groups=covered, alternatives=(Alternative(0, len(covered), alt.items),)))
-            if query is not None:
-                words = " ".join(i.text for g in covered for i in g)
-                clauses.append(Clause(words=words, query=query))
+            words = " ".join(i.text for g in covered for i in g)
+            # « Union européenne » is also a region: met by the value as well.
+            named = naming.named(tokens_of(words)) if naming is not None else []
+            if query is not None or named:
+                clauses.append(Clause(
+                    words=words, query=query, named=tuple(named),
+                    relaxable=not any(facet in KEPT_FACETS for facet, _ in named),
+                    marks=_marks(tokens_of(words)) if named else frozenset()))
             skip_to = alt.end
             continue
         if len(group) == 1 and not group[0].phrase:
@@ -163,8 +176,7 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
     flush()
     if clauses and all(c.optional for c in clauses):
         # Nothing else carries the meaning: the generic words are the query.
-        clauses = [Clause(c.words, c.query, c.fuzzy, c.named, False, c.relaxable, c.marks)
-                   for c in clauses]
+        clauses = [replace(c, optional=False) for c in clauses]
     # Any excluded item drops a record: one OR group of them.
     excluded = text_node(UserQuery(groups=(uq.excluded,))) if uq.excluded else None
     return Plan(clauses=tuple(clauses), excluded=excluded, pairs=tuple(pairs))
