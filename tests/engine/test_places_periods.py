@@ -243,3 +243,37 @@ def test_place_questions_rank_what_they_ask_for(corpus) -> None:
 def test_naming_switch_is_the_stage_the_engine_uses() -> None:
     # The controls switch `NamingIndex.named` off: the plan must go through it.
     assert naming_stage.spans.__module__ == naming_stage.__name__
+
+
+def test_the_page_says_how_the_question_was_read(corpus) -> None:
+    client = corpus[0]
+    page = client.get("/", params={"q": "eau Afrique de l'Ouest depuis 2015"}).text
+    assert "Recherche comprise comme" in page
+    assert "région du monde&nbsp;: Afrique de l&#39;Ouest" in page
+    assert "période&nbsp;: 2015 ou après" in page
+
+
+def test_relaxed_notice_counts_and_shows_only_when_hits_lack_the_word(corpus) -> None:
+    from indexer.places import country_name
+
+    client, _, records, _ = corpus
+
+    def counts(code: str) -> tuple[int, int]:
+        held = [r for r in records.values() if code in codes(r)]
+        return sum(1 for r in held if r.get("status") == "Terminé"), len(held)
+
+    # A country with a few finished projects (fewer than a page) and more of others.
+    code = next(c for c in ("VN", "KH", "LA", "HT", "LB", "TN", "MG", "CM", "PL", "RO")
+                if 0 < counts(c)[0] < 20 and counts(c)[1] > counts(c)[0] + 5)
+    q = f"terminé {country_name(code)}"
+    full = search(client, q, size=100)
+    assert full["relaxed"] == ["terminé"]
+    assert full["total_all_words"] == counts(code)[0] and full["total"] == counts(code)[1]
+    assert 0 < full["total_all_words"] < full["total"]
+    # A page of records that all meet every word: no notice.
+    first = search(client, q, size=full["total_all_words"])
+    assert all(h["status"] == "Terminé" for h in first["hits"]) and first["relaxed"] == []
+    page = client.get("/", params={"q": q, "size": 100}).text
+    others = full["total"] - full["total_all_words"]
+    assert (f"{full['total_all_words']} projet" in page and f"{others} autre" in page
+            and "sans «&nbsp;terminé&nbsp;»" in page)
