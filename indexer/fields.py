@@ -64,13 +64,19 @@ _NOT_A_TOWN = re.compile(r"^(R[ée]gion|D[ée]partement|M[ée]tropole|Eurom[ée]
                          r"Agglom[ée]ration", re.IGNORECASE)
 
 
+_TOWN_HEAD = re.compile(r"^(Ville|Mairie|Commune)\s+(de\s+|d['’]\s*)", re.IGNORECASE)
+
+
 def _authority_naming(name: str) -> Naming:
     """An authority by its name; a town by its name and as « Ville de X », « Mairie de X »,
     « Commune de X » (« Ville de Nantes » is the town, not « Nantes Métropole »)."""
     if _NOT_A_TOWN.search(name):
         return Naming(names=(name,))
-    de = f"d'{name}" if unidecode(name[:1]).upper() in "AEIOUYH" else f"de {name}"
-    return Naming(names=(name, *(f"{head} {de}" for head in ("Ville", "Mairie", "Commune"))))
+    # A town stored as « Ville de Nantes » is named « Nantes » too.
+    town = _TOWN_HEAD.sub("", name) or name
+    de = f"d'{town}" if unidecode(town[:1]).upper() in "AEIOUYH" else f"de {town}"
+    heads = (f"{head} {de}" for head in ("Ville", "Mairie", "Commune"))
+    return Naming(names=tuple(dict.fromkeys((name, town, *heads))))
 
 
 def _label_naming(facet: str) -> Callable[[str], Naming]:

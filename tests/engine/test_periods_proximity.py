@@ -83,3 +83,15 @@ def test_adjacent_words_rank_above_scattered_words(service, monkeypatch) -> None
     assert _order(service) == ["b_adjacent", "a_scattered"]
     monkeypatch.setattr(match_stage, "PROXIMITY_WEIGHT", 0.0)
     assert _order(service) == ["a_scattered", "b_adjacent"]
+
+
+def test_authority_names() -> None:
+    from indexer.fields import BY_NAME
+
+    naming = BY_NAME["french_partner"].naming
+    assert naming is not None
+    assert set(naming("Nantes").names) >= {"Nantes", "Ville de Nantes"}
+    assert "Ville d'Angers" in naming("Angers").names
+    assert "Nantes" in naming("Ville de Nantes").names  # a town stored with its head
+    assert naming("Nantes Métropole").names == ("Nantes Métropole",)
+    assert naming("Région Bretagne").names == ("Région Bretagne",)
