@@ -1,9 +1,13 @@
 """Stage 7, match: a plan evaluated over one version, relaxed when too few records meet it.
 
-Every required clause first; when fewer than `RELAX_BELOW` records meet them all, the most
-frequent required words are dropped one at a time (a person keeps the rare, specific words).
-Records meeting more of the query's words rank above records meeting fewer, then by score.
-The terms to highlight are those the evaluated clauses reported meeting: one source.
+Every required clause first; when fewer than `RELAX_BELOW` records meet them all, plain
+words are dropped one at a time, the most frequent first (a person keeps the rare, specific
+words), then words naming a theme, status or form; a place or an authority only when nothing
+is found without dropping it. Records meeting more of the query's words rank above records
+meeting fewer, those meeting them by a value they hold above mentions in the text, then by
+score: a named value by what the record is about (main theme, sub-theme, implied theme),
+adjacent query words side by side earning a bonus. The terms to highlight are those the
+evaluated clauses reported meeting: one source.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     scores = np.zeros(size, dtype=np.float32)
     fuzzy = False
     terms: set[str] = set()
+    texts: list[np.ndarray] = []  # each clause's text score
     for clause in plan.clauses:
         mask = np.zeros(size, dtype=bool)
         text = np.zeros(size, dtype=np.float32)
@@ -71,14 +76,17 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
                 m, s = evaluate(clause.fuzzy, terms)
                 fuzzy = fuzzy or bool((m & alive).any())
             mask |= m
-            weight = OPTIONAL_WEIGHT if clause.optional else 1.0
-            text = np.where(m, s * weight, 0).astype(np.float32)
+            # A node's scores are 0 where it does not match.
+            text = (s * np.float32(OPTIONAL_WEIGHT) if clause.optional else s).astype(
+                np.float32, copy=False)
         valued = np.zeros(size, dtype=bool)
-        value = np.zeros(size, dtype=np.float32)
         holders = [(value_mask(named) & alive, named) for named in clause.named]
         for m, _ in holders:
             valued |= m
-        if valued.any():
+        if not valued.any():
+            scores += text
+        else:
+            value = np.zeros(size, dtype=np.float32)
             # What the record is about, by the best value it holds: the main theme named
             # outweighs a named sub-theme, which outweighs a theme only implied by it.
             for m, named in holders:
@@ -87,15 +95,17 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
                 best = np.float32(NAMED_BOOST * weight * _idf(n, max(int(m.sum()), 1)))
                 np.maximum(value, np.where(m, best, np.float32(0)), out=value)
             terms |= clause.marks
-        # A record holding the named value scores by it, not by how often its text repeats
-        # the words (« Afrique » in « Afrique du Sud » is no more African than Mali).
-        scores += np.where(valued, value + text * VALUED_TEXT_WEIGHT, text)
+            # A record holding the named value scores by it, not by how often its text
+            # repeats the words (« Afrique » in « Afrique du Sud » is no more African).
+            scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
+        texts.append(text)
         masks.append((mask | valued) & alive)
         by_value.append(valued)
-    for pair in plan.pairs:
-        # Adjacent query words adjacent in the record: a bonus over scattered words.
-        m, s = evaluate(pair, None)
-        scores += np.where(m & alive, s * PROXIMITY_WEIGHT, 0).astype(np.float32)
+    for i, j, pair in plan.pairs:
+        # Adjacent query words adjacent in the record: a share of their scores as a bonus.
+        m, _ = evaluate(pair, None)
+        scores += np.where(m & alive, (texts[i] + texts[j]) * PROXIMITY_WEIGHT,
+                           0).astype(np.float32)
 
     base = alive.copy()
     if plan.excluded is not None:

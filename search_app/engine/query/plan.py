@@ -20,7 +20,7 @@ from indexer.wordlists import family_of, optional_words
 from search_app.engine.query.build import family_node, text_node
 from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tokens_of
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
-from search_app.engine.query.tree import And, Node, Or
+from search_app.engine.query.tree import And, Node, Or, Phrase
 
 # Facets whose named values the relaxation never drops (a theme, a status or a form named
 # is dropped last, after every plain word).
@@ -46,8 +46,9 @@ class Clause:
 class Plan:
     clauses: tuple[Clause, ...] = ()
     excluded: Node | None = None
-    # Adjacent query words as phrases: a record holding them side by side gets a bonus.
-    pairs: tuple[Node, ...] = ()
+    # Adjacent one-word clauses (their indexes) and the test that a record holds the words
+    # side by side: such a record gets a bonus.
+    pairs: tuple[tuple[int, int, Node], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -81,6 +82,15 @@ def _text(items: list[Item], tokens: list[list[Token]]) -> tuple[Node | None, No
     return query, (fuzzy if fuzzy != exact else None)
 
 
+def _unscored(node: Node) -> Node:
+    """The same phrases, only tested (the bonus is computed from the clauses' scores)."""
+    if isinstance(node, Phrase):
+        return replace(node, scored=False, marks=())
+    if isinstance(node, Or):
+        return Or(tuple(_unscored(part) for part in node.parts))
+    return node
+
+
 def _marks(tokens: list[Token]) -> frozenset[str]:
     return frozenset(k for folded, stem in tokens if stem is not None for k in (stem, folded))
 
@@ -95,12 +105,12 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
     """The clauses of a parsed query (pure: `naming` is the version's value names)."""
     clauses: list[Clause] = []
     run: list[Item] = []
-    pairs: list[Node] = []
+    pairs: list[tuple[int, int, Node]] = []
 
     def flush() -> None:
         if not run:
             return
-        previous: Item | None = None  # the last one-word clause of this run
+        previous: tuple[int, Item] | None = None  # the last one-word clause of this run
         tokens = [tokens_of(item.text) for item in run]
         found = spans(tokens, naming) if naming is not None else (
             (i, i + 1, []) for i in range(len(run)))
@@ -123,10 +133,10 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             if end - start == 1 and not _is_optional(toks[0]):
                 if previous is not None:
                     pair = text_node(UserQuery(groups=((
-                        Item(f"{previous.text} {items[0].text}", phrase=True),),)))
+                        Item(f"{previous[1].text} {items[0].text}", phrase=True),),)))
                     if pair is not None:
-                        pairs.append(pair)
-                previous = items[0]
+                        pairs.append((previous[0], len(clauses), _unscored(pair)))
+                previous = (len(clauses), items[0])
             else:
                 previous = None
             flat = [t for ts in toks for t in ts]
