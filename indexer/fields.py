@@ -158,7 +158,7 @@ FACETS: tuple[Facet, ...] = (
           lambda r: _clean(c.code for c in r.countries), "country_codes",
           "ISO code or French name (any case or accents)",
           canonical=country_code, display=country_name, naming=_country_naming, alias="pays"),
-    Facet("region", "region", "Région du monde", "multi",
+    Facet("region", "region", "Région", "multi",
           lambda r: record_regions([c.code for c in r.countries if c.code]), "regions",
           "World region of a partner country: its slug (afrique-de-l-ouest) or French name "
           "(Afrique de l'Ouest, Maghreb, Union européenne)",
