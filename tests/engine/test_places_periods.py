@@ -277,3 +277,13 @@ def test_relaxed_notice_counts_and_shows_only_when_hits_lack_the_word(corpus) ->
     others = full["total"] - full["total_all_words"]
     assert (f"{full['total_all_words']} projet" in page and f"{others} autre" in page
             and "sans «&nbsp;terminé&nbsp;»" in page)
+
+
+def test_an_abbreviation_names_its_sub_theme(corpus) -> None:
+    client = corpus[0]
+    result = search(client, "ESS Sénégal")
+    named = [(u["facet"], u["value"], u["words"]) for u in result["understood"]]
+    assert ("sub_theme", "Economie sociale et solidaire", "ESS") in named
+    top = result["hits"][:10]
+    assert all(h["sub_theme"] == "Economie sociale et solidaire" and "SN" in codes(h)
+               for h in top)

@@ -91,6 +91,15 @@ def _unscored(node: Node) -> Node:
     return node
 
 
+def _named_by(naming: NamingIndex | None, texts: list[str]) -> list[Named]:
+    """The values the first of `texts` naming any names (none without a naming index)."""
+    for text in texts if naming is not None else []:
+        found = naming.named(tokens_of(text))
+        if found:
+            return found
+    return []
+
+
 def _marks(tokens: list[Token]) -> frozenset[str]:
     return frozenset(k for folded, stem in tokens if stem is not None for k in (stem, folded))
 
@@ -165,8 +174,9 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             query = text_node(UserQuery(
                 groups=covered, alternatives=(Alternative(0, len(covered), alt.items),)))
             words = " ".join(i.text for g in covered for i in g)
-            # « Union européenne » is also a region: met by the value as well.
-            named = naming.named(tokens_of(words)) if naming is not None else []
+            # « Union européenne » is also a region, « ESS » stands for a sub-theme: met by
+            # the value as well.
+            named = _named_by(naming, [words, *(item.text for item in alt.items)])
             if query is not None or named:
                 clauses.append(Clause(
                     words=words, query=query, named=tuple(named),
