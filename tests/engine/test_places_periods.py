@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 
 from bench.tantivy_baseline import available, tantivy_search
 from indexer.regions import members
-from search_app.engine.query import naming as naming_stage
 from search_app.engine.query.naming import NamingIndex
 
 from .natural import evaluate, fts5_or_search, mean, read_questions
@@ -238,11 +237,6 @@ def test_place_questions_rank_what_they_ask_for(corpus) -> None:
     assert mean(ours, "ndcg") > mean(anchor, "ndcg") + 0.2, report
     if available():
         assert mean(ours, "ndcg") > mean(rust, "ndcg") + 0.2, report
-
-
-def test_naming_switch_is_the_stage_the_engine_uses() -> None:
-    # The controls switch `NamingIndex.named` off: the plan must go through it.
-    assert naming_stage.spans.__module__ == naming_stage.__name__
 
 
 def test_the_page_says_how_the_question_was_read(corpus) -> None:
