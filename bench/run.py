@@ -50,6 +50,7 @@ from .load import run_load
 from .network import network_pages, synonyms_cost
 from .programs import program_api
 from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
+from .relevance import place_relevance
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (12_000, 120_000)
@@ -737,6 +738,8 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         measured = baseline.measure(combos, rounds=args.rounds)
     finally:
         baseline.close()
+    log(f"{size}: graded place questions, atlas beside FTS5 OR")
+    result["relevance"] = place_relevance(index, fts_path)
     totals = [row["total"] for row in measured["per_combo"]]
     result["fts5"] = {"build": figures, **measured,
                       "mean_total_hits": round(sum(totals) / len(totals), 1) if totals else None,
@@ -879,6 +882,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
     ("index on disk, MB", "build.index_bytes", "fts5.build.db_bytes"),
     ("server RSS ready / after load, MB", "server.rss_ready_mb|server.rss_after_mb", ""),
     ("server PSS after load, MB", "server.pss_after_mb", ""),
+    ("place questions nDCG@10 (FTS5 column: FTS5 OR / tantivy)", "relevance.atlas_ndcg10",
+     "relevance.fts5_or_ndcg10|relevance.tantivy_ndcg10"),
     ("search uncached p50, ms", "search_uncached.p50_ms", "fts5.search.p50_ms"),
     ("search uncached p95, ms", "search_uncached.p95_ms", "fts5.search.p95_ms"),
     ("search uncached p99, ms", "search_uncached.p99_ms", "fts5.search.p99_ms"),

@@ -22,6 +22,8 @@ from unidecode import unidecode
 from .figures import end_day, status_check
 from .places import country_code, country_name, french_names
 from .record import Record
+from .regions import record_regions, region_name, region_named, region_names, regions
+from .termmatch import phrase_key
 from .wordlists import country_words, value_words
 
 Kind = Literal["single", "multi", "year"]
@@ -42,6 +44,40 @@ class Naming:
 
 def _country_naming(code: str) -> Naming:
     return Naming(names=french_names(code), words=country_words().get(code, ()))
+
+
+def _region_naming(slug: str) -> Naming:
+    """A region's French name and aliases, those no country or theme also spells
+    (« Afrique du Sud » is a country, never the continent)."""
+    spellings = [found.name, *found.aliases] if (found := regions().get(slug)) else []
+    return Naming(names=tuple(s for s in spellings if region_names().get(phrase_key(s)) == slug))
+
+
+def _region_code(value: str) -> str | None:
+    """A region's slug from its slug or any of its French names (« Maghreb »)."""
+    return value if value in regions() else region_named(value)
+
+
+# The words a French authority's name starts with when it is not a town (« Région
+# Bretagne », « Nantes Métropole » ends so): a town is stored by its bare name.
+_NOT_A_TOWN = re.compile(r"^(R[ée]gion|D[ée]partement|M[ée]tropole|Eurom[ée]tropole|"
+                         r"Communaut[ée]|Conseil|Syndicat|Agence)\b|M[ée]tropole$|"
+                         r"Agglom[ée]ration", re.IGNORECASE)
+
+
+_TOWN_HEAD = re.compile(r"^(Ville|Mairie|Commune)\s+(de\s+|d['’]\s*)", re.IGNORECASE)
+
+
+def _authority_naming(name: str) -> Naming:
+    """An authority by its name; a town by its name and as « Ville de X », « Mairie de X »,
+    « Commune de X » (« Ville de Nantes » is the town, not « Nantes Métropole »)."""
+    if _NOT_A_TOWN.search(name):
+        return Naming(names=(name,))
+    # A town stored as « Ville de Nantes » is named « Nantes » too.
+    town = _TOWN_HEAD.sub("", name) or name
+    de = f"d'{town}" if unidecode(town[:1]).upper() in "AEIOUYH" else f"de {town}"
+    heads = (f"{head} {de}" for head in ("Ville", "Mairie", "Commune"))
+    return Naming(names=tuple(dict.fromkeys((name, town, *heads))))
 
 
 def _label_naming(facet: str) -> Callable[[str], Naming]:
@@ -123,6 +159,12 @@ FACETS: tuple[Facet, ...] = (
           lambda r: _clean(c.code for c in r.countries), "country_codes",
           "ISO code or French name (any case or accents)",
           canonical=country_code, display=country_name, naming=_country_naming, alias="pays"),
+    Facet("region", "region", "Région", "multi",
+          lambda r: record_regions([c.code for c in r.countries if c.code]), "regions",
+          "World region of a partner country: its slug (afrique-de-l-ouest) or French name "
+          "(Afrique de l'Ouest, Maghreb, Union européenne)",
+          limit=40, canonical=_region_code, display=region_name, naming=_region_naming,
+          alias="region"),
     Facet("theme", "theme", "Thématique", "single", lambda r: _clean([r.theme]), "theme",
           "Theme as written in the Atlas", naming=_label_naming("theme"), alias="theme"),
     Facet("sub_theme", "sub_theme", "Sous-thématique", "single",
@@ -136,7 +178,7 @@ FACETS: tuple[Facet, ...] = (
           naming=_value_naming("partnership_form"), alias="forme"),
     Facet("french_partner", "french_partner", "Collectivité française", "multi",
           lambda r: _clean(r.french_partners), "french_partners", "French local authority",
-          limit=50, alias="collectivite"),
+          limit=50, naming=_authority_naming, alias="collectivite"),
     # For the Atlas's editors: records whose status contradicts their end date, as of the
     # day the record was indexed (`figures.status_check`).
     Facet("status_check", "status_check", "Statut à vérifier", "single",

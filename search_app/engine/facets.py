@@ -44,6 +44,15 @@ def value_counts(data: FacetData, facet: str, where: Counted) -> tuple[np.ndarra
         return (np.bincount(codes, minlength=n + 1)[1:],
                 np.bincount(codes, weights=data.funding_weights()[where.docs],
                             minlength=n + 1)[1:])
+    sets = data.value_sets(facet)
+    if sets is not None:
+        codes, matrix = sets
+        mine = codes[where.docs]
+        size = matrix.shape[0]
+        records = np.bincount(mine, minlength=size) @ matrix
+        funding = np.bincount(mine, weights=data.funding_weights()[where.docs],
+                              minlength=size) @ matrix
+        return np.rint(records).astype(np.int64), funding
     docs, vals = data.multi[facet]
     hit = np.flatnonzero(where.mask[docs])
     return (np.bincount(vals[hit], minlength=n),

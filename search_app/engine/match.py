@@ -1,9 +1,13 @@
 """Stage 7, match: a plan evaluated over one version, relaxed when too few records meet it.
 
-Every required clause first; when fewer than `RELAX_BELOW` records meet them all, the most
-frequent required words are dropped one at a time (a person keeps the rare, specific words).
-Records meeting more of the query's words rank above records meeting fewer, then by score.
-The terms to highlight are those the evaluated clauses reported meeting: one source.
+Every required clause first; when fewer than `RELAX_BELOW` records meet them all, plain
+words are dropped one at a time, the most frequent first (a person keeps the rare, specific
+words), then words naming a theme, status or form; a place or an authority only when nothing
+is found without dropping it. Records meeting more of the query's words rank above records
+meeting fewer, those meeting them by a value they hold above mentions in the text, then by
+score: a named value by what the record is about (main theme, sub-theme, implied theme),
+adjacent query words side by side earning a bonus. The terms to highlight are those the
+evaluated clauses reported meeting: one source.
 """
 
 from __future__ import annotations
@@ -17,7 +21,15 @@ import numpy as np
 from search_app.engine.query.naming import Named
 from search_app.engine.query.plan import Plan
 from search_app.engine.query.tree import Node
-from search_app.engine.relevance import NAMED_BOOST, OPTIONAL_WEIGHT, RELAX_BELOW
+from search_app.engine.relevance import (
+    NAMED_BOOST,
+    NAMED_FACET_WEIGHTS,
+    OPTIONAL_WEIGHT,
+    PROXIMITY_WEIGHT,
+    RELAX_BELOW,
+    VALUED_TEXT_WEIGHT,
+    WIDER_WEIGHT,
+)
 
 # (node, terms met: filled in) -> (mask of matching documents, scores)
 Evaluate = Callable[[Node, set[str] | None], tuple[np.ndarray, np.ndarray]]
@@ -31,6 +43,8 @@ class Match:
     scores: np.ndarray  # text and named-value scores
     tier: np.ndarray  # required clauses met (most significant), then how many by value
     relaxed: list[str]  # words some answered records do not meet, in the order dropped
+    lacking: list[np.ndarray]  # for each of `relaxed`, the answered records without it
+    all_words: np.ndarray  # answered records meeting every required clause
     fuzzy: bool
     named: list[tuple[Named, str]]  # values the query names, with the words naming them
     terms: set[str]  # index keys the clauses met (stems, names, typo words): for highlights
@@ -52,25 +66,46 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     scores = np.zeros(size, dtype=np.float32)
     fuzzy = False
     terms: set[str] = set()
+    texts: list[np.ndarray] = []  # each clause's text score
     for clause in plan.clauses:
         mask = np.zeros(size, dtype=bool)
+        text = np.zeros(size, dtype=np.float32)
         if clause.query is not None:
             m, s = evaluate(clause.query, terms)
             if clause.fuzzy is not None and not (m & alive).any():
                 m, s = evaluate(clause.fuzzy, terms)
                 fuzzy = fuzzy or bool((m & alive).any())
             mask |= m
-            weight = OPTIONAL_WEIGHT if clause.optional else 1.0
-            scores += np.where(m, s * weight, 0).astype(np.float32)
+            # A node's scores are 0 where it does not match.
+            text = (s * np.float32(OPTIONAL_WEIGHT) if clause.optional else s).astype(
+                np.float32, copy=False)
         valued = np.zeros(size, dtype=bool)
-        for named in clause.named:
-            m = value_mask(named) & alive
-            if m.any():
-                valued |= m
-                scores[m] += NAMED_BOOST * _idf(n, int(m.sum()))
-                terms |= clause.marks
+        holders = [(value_mask(named) & alive, named) for named in clause.named]
+        for m, _ in holders:
+            valued |= m
+        if not valued.any():
+            scores += text
+        else:
+            value = np.zeros(size, dtype=np.float32)
+            # What the record is about, by the best value it holds: the main theme named
+            # outweighs a named sub-theme, which outweighs a theme only implied by it.
+            for m, named in holders:
+                weight = (WIDER_WEIGHT if named in clause.wider
+                          else NAMED_FACET_WEIGHTS.get(named[0], 1.0))
+                best = np.float32(NAMED_BOOST * weight * _idf(n, max(int(m.sum()), 1)))
+                np.maximum(value, np.where(m, best, np.float32(0)), out=value)
+            terms |= clause.marks
+            # A record holding the named value scores by it, not by how often its text
+            # repeats the words (« Afrique » in « Afrique du Sud » is no more African).
+            scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
+        texts.append(text)
         masks.append((mask | valued) & alive)
         by_value.append(valued)
+    for i, j, pair in plan.pairs:
+        # Adjacent query words adjacent in the record: a share of their scores as a bonus.
+        m, _ = evaluate(pair, None)
+        scores += np.where(m & alive, (texts[i] + texts[j]) * PROXIMITY_WEIGHT,
+                           0).astype(np.float32)
 
     base = alive.copy()
     if plan.excluded is not None:
@@ -80,16 +115,23 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     mask = base.copy()
     for i in required:
         mask &= masks[i]
+    all_words = mask.copy()
     dropped: list[int] = []
     if not strict and len(required) > 1 and int(mask.sum()) < RELAX_BELOW:
-        # Words meeting nothing go first, then the most frequent; phrases stay; one required
-        # clause always stays.
+        # Plain words first (those meeting nothing, then the most frequent), words naming a
+        # theme, status or form last; places, authorities and phrases stay (below); one
+        # required clause always stays.
         counts = {i: int(masks[i].sum()) for i in required}
         order = sorted((i for i in required if plan.clauses[i].relaxable),
-                       key=lambda i: (counts[i] > 0, -counts[i], i))
+                       key=lambda i: (bool(plan.clauses[i].named), counts[i] > 0, -counts[i], i))
         kept = list(required)
-        for i in order:
+        # A place or an authority goes only when, everything else dropped, nothing is found.
+        last = sorted((i for i in required if not plan.clauses[i].relaxable
+                       and plan.clauses[i].named), key=lambda i: (-counts[i], i))
+        for i in order + last:
             if len(kept) == 1 or int(mask.sum()) >= RELAX_BELOW:
+                break
+            if i in last and mask.any():
                 break
             kept.remove(i)
             dropped.append(i)
@@ -102,8 +144,9 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     for i in required:
         tier += masks[i] * (len(required) + 1) + by_value[i]
     optional = [i for i, c in enumerate(plan.clauses) if i not in required]
-    relaxed = [plan.clauses[i].words for i in optional + dropped
-               if (mask & ~masks[i]).any()]
+    lacking = [(plan.clauses[i].words, mask & ~masks[i]) for i in optional + dropped]
+    lacking = [(words, m) for words, m in lacking if m.any()]
     named = [(v, c.words) for c in plan.clauses for v in c.named]
-    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier, relaxed, fuzzy,
-                 named, terms)
+    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier,
+                 [words for words, _ in lacking], [m for _, m in lacking], all_words & mask,
+                 fuzzy, named, terms)

@@ -25,6 +25,7 @@ from indexer.facetdata import FacetData
 from indexer.fields import BY_NAME, fold_value
 from indexer.figures import slugify
 from indexer.places import country_code, country_name
+from indexer.regions import region_name, regions_of
 from search_app.engine.facets import counted, value_counts, year_facet
 from search_app.engine.figures import authority_funding, country_figures, funding_by_year
 from search_app.engine.handle import IndexHandle
@@ -177,6 +178,8 @@ def country(reader: Reader, code: str) -> dict[str, Any] | None:
     return {
         "code": found,
         "name": country_name(found) or data.country_names.get(found) or found,
+        # Its world regions (continent, sub-region, groupings): the `region` facet's values.
+        "regions": [{"slug": slug, "name": region_name(slug)} for slug in regions_of(found)],
         "projects": summary["projects"],
         "funding_eur": summary["funding_eur"],
         "funding_share_eur": share,

@@ -31,6 +31,7 @@ from search_app.engine.handle import IndexHandle
 from search_app.engine.hits import hits
 from search_app.engine.match import match_plan
 from search_app.engine.query.naming import Named
+from search_app.engine.query.periods import Period
 from search_app.engine.query.pipeline import understand
 from search_app.engine.query.translate import with_sources
 from search_app.engine.ranking import rank
@@ -53,6 +54,8 @@ class Matched:
     named: list[tuple[Named, str]]
     expanded: list[str]
     translated: list[dict[str, str | None]]
+    lacking: list[np.ndarray]  # for each of `relaxed`, the records without it
+    all_words: np.ndarray  # the records meeting every word
 
 
 class Reader:
@@ -111,13 +114,15 @@ class Reader:
         plan = understood.plan
         translated = [t.as_dict() for t in understood.translated]
         if plan.empty:
-            return Matched(None, h.data.alive.copy(), None, False, set(), [], [],
-                           understood.expanded, translated)
+            every = h.data.alive.copy()
+            return Matched(None, every, None, False, set(), [], [], understood.expanded,
+                           translated, [], every)
         found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
                            strict=params.match == "all")
         relaxed = with_sources(found.relaxed, understood.translated)
         return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
-                       relaxed, found.named, understood.expanded, translated)
+                       relaxed, found.named, understood.expanded, translated, found.lacking,
+                       found.all_words)
 
     def _search(self, params: SearchParams) -> dict[str, Any]:
         h = self.handle
@@ -133,6 +138,10 @@ class Reader:
         ranked = (rank(h, m.scores, final, params.sort, start + params.size, m.tier)
                   if start < total else [])
         page = ranked[start:start + params.size]
+        shown = np.fromiter((d for d, _ in page), dtype=np.int64, count=len(page))
+        # The notice names a dropped word only when some hits shown lack it.
+        relaxed = [words for words, lacking in zip(m.relaxed, m.lacking, strict=True)
+                   if lacking[shown].any()]
         suggestion = None
         if params.q and (total == 0 or m.fuzzy):
             suggestion = did_you_mean(params.q, h.spelling)
@@ -142,6 +151,8 @@ class Reader:
             "total": total,
             # The funding of every match (the sum over the search's exports).
             "funding_total_eur": int(h.data.funding[final].sum()),
+            # Of `total`, the records meeting every word of the query (they rank first).
+            "total_all_words": int((m.all_words & final).sum()),
             "page": params.page,
             "size": params.size,
             "pages": (total + params.size - 1) // params.size,
@@ -149,8 +160,11 @@ class Reader:
             "fuzzy": m.fuzzy,
             "expanded": m.expanded,
             "translated": m.translated,
-            "relaxed": m.relaxed,
+            "relaxed": relaxed,
             "named_filters": named_filters(m.named, h.data.values, selected),
+            "understood": understood_values(m.named, h.data.values, params.periods),
+            "applied": [{"kind": "period", "words": p.words, "year_min": p.low,
+                         "year_max": p.high, "label": p.label()} for p in params.periods],
             "hits": hits(h, page, m.terms),
             "facets": facets,
             # How many values each facet has in all: its list stops at the facet's `limit`.
@@ -285,6 +299,32 @@ class Reader:
     def suggest(self, q: str, limit: int = 8) -> list[dict[str, Any]]:
         """Completions over countries, authorities and titles (`suggestions`)."""
         return suggest(self.handle, q, limit)
+
+
+# What kind of value each facet holds, as `understood` names it.
+KINDS = {"country": "country", "region": "region", "french_partner": "authority",
+         "theme": "theme", "sub_theme": "theme", "status": "status",
+         "partnership_form": "form"}
+
+
+def understood_values(named: list[tuple[Named, str]], values: dict[str, list[str]],
+               periods: list[Period]) -> list[dict[str, Any]]:
+    """Every value recognised in the query, with the words that named it: how the question
+    was read."""
+    out: list[dict[str, Any]] = []
+    seen: set[Named] = set()
+    for (facet_name, index), words in named:
+        if (facet_name, index) in seen:
+            continue
+        seen.add((facet_name, index))
+        facet = BY_NAME[facet_name]
+        value = values[facet_name][index]
+        out.append({"kind": KINDS.get(facet_name, facet_name), "facet": facet_name,
+                    "value": value, "display": facet.display(value), "words": words})
+    out += [{"kind": "period", "facet": "start_year", "value": p.label(),
+             "display": p.label(), "words": p.words, "year_min": p.low, "year_max": p.high}
+            for p in periods]
+    return out
 
 
 def named_filters(named: list[tuple[Named, str]], values: dict[str, list[str]],

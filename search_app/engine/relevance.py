@@ -26,6 +26,17 @@ SEARCHED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD, NAMES_FIELD)
 RELAX_BELOW = 20
 # A named facet value counts like a title word: it is what the record is about.
 NAMED_BOOST = FIELD_BOOSTS["title"]
+# Per facet, a share of NAMED_BOOST: what a record is about first (its main theme), then its
+# sub-theme; secondary themes are met in the `themes` field's text (FIELD_BOOSTS).
+NAMED_FACET_WEIGHTS: dict[str, float] = {"theme": 1.0, "sub_theme": 0.65}
+# A value only implied by a named one (« énergies renouvelables » implies its theme).
+WIDER_WEIGHT = 0.3
+# A record holding a named value scores by the value; its text adds this share only (ties
+# among the value's holders): « Afrique » in « Afrique du Sud » makes no record more African.
+VALUED_TEXT_WEIGHT = 0.1
+# Two query words side by side in a record's field (the phrase-pair index) add this share of
+# their score there: « pompes solaires » together rank above the words in separate sentences.
+PROXIMITY_WEIGHT = 0.5
 # An optional (question or generic) word adds this share of its score.
 OPTIONAL_WEIGHT = 0.3
 

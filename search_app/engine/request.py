@@ -15,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     WithJsonSchema,
     create_model,
     field_validator,
@@ -23,7 +24,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from indexer.fields import FACETS, YEAR, facet_for
-from search_app.engine.query.fieldterms import split_field_terms
+from search_app.engine.query.fieldterms import FieldTerm, split_field_terms
+from search_app.engine.query.periods import Period, split_periods
 
 Sort = Literal["relevance", "year_desc", "year_asc", "funding_desc", "end_desc", "end_asc"]
 END_PARAMS: tuple[str, str] = ("end_min", "end_max")
@@ -111,6 +113,9 @@ Day = Annotated[
 
 class _BaseParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
+    # Periods the text named (« depuis 2018 »), applied as the year filter: the answer's
+    # `applied` and `understood`.
+    _periods: list[Period] = PrivateAttr(default_factory=list)
 
     q: str = Field("", max_length=MAX_Q, description="Free text: words AND-ed, \"phrases\", "
                    "OR, -word; stopwords ignored. Empty browses everything.")
@@ -145,8 +150,12 @@ class _BaseParams(BaseModel):
 
     @model_validator(mode="after")
     def _field_terms(self) -> _BaseParams:
-        """``pays:senegal`` in `q` becomes the ``country`` filter (`fieldsyntax`)."""
+        """``pays:senegal`` in `q` becomes the ``country`` filter (`fieldterms`), « depuis
+        2018 » the start-year range (`periods`)."""
         text, terms = split_field_terms(self.q)
+        text, periods = split_periods(text)
+        terms += [FieldTerm("year", (p.low, p.high)) for p in periods]
+        self._periods = periods
         if not terms:
             return self
         self.q = text
@@ -194,8 +203,12 @@ class _BaseParams(BaseModel):
             items.append(("size", str(self.size)))
         return items
 
+    @property
+    def periods(self) -> list[Period]:
+        return list(self._periods)
+
     def cache_key(self) -> str:
-        return self.model_dump_json()
+        return self.model_dump_json() + repr(self._periods)
 
 
 _FILTERS: dict[str, Any] = {

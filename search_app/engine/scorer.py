@@ -112,7 +112,7 @@ class Scorer:
         docs = self.phrases.docs_with(node.field, list(node.words))
         mask[docs[docs < self.size]] = True
         score = np.zeros(self.size, dtype=np.float32)
-        if mask.any():
+        if mask.any() and node.scored:
             if met is not None:
                 met.update(node.marks)
             for word in dict.fromkeys(node.words):

@@ -24,6 +24,7 @@ from typing import Any
 import orjson
 
 from indexer.fields import FACETS, YEAR
+from indexer.regions import record_regions, region_name
 from search_app.web.i18n import DEFAULT, N_, gettext
 
 # Field name, French heading (Excel; translated for the interface language), Excel column
@@ -105,6 +106,9 @@ def row_values(record: dict[str, Any], lang: str = DEFAULT) -> dict[str, Any]:
         **{name: _cell(record.get(name)) for name in CSV_COLUMNS},
         "country_codes": LIST_SEPARATOR.join(c["code"] for c in countries),
         "countries": LIST_SEPARATOR.join(c["name"] for c in countries),
+        # The `region` facet's values, derived from the countries as the build derives them.
+        "regions": LIST_SEPARATOR.join(region_name(slug) for slug in record_regions(
+            [c["code"] for c in countries if c.get("code")])),
         "french_partners": LIST_SEPARATOR.join(record.get("french_partners") or []),
         "foreign_partners": LIST_SEPARATOR.join(
             f"{p.get('name') or ''} ({p.get('country') or ''})" for p in partners),

@@ -93,6 +93,16 @@ class SearchAnswer(_Answer):
     funding_total_eur: int = Field(
         0, description="Summed `funding_total_eur` of every matching record (equals the sum "
                        "over the JSON Lines export of the same search)")
+    total_all_words: int = Field(0, ge=0, description="Of `total`, the records meeting every "
+                                 "word of the query (ranked first); the others miss a word "
+                                 "of `relaxed`")
+    understood: list[Understood] = Field(
+        default_factory=list, description="How the query was read: every value its words "
+                                          "name (country, region, authority, theme, status, "
+                                          "form) and every period")
+    applied: list[Applied] = Field(
+        default_factory=list, description="Periods named in words (« depuis 2018 ») applied "
+                                          "as the year_min/year_max filter")
     page: int = Field(ge=1)
     size: int = Field(ge=1, le=100)
     pages: int = Field(ge=0)
@@ -105,7 +115,7 @@ class SearchAnswer(_Answer):
                                           "(English, Spanish, German, Portuguese, Italian)")
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = Field(
-        description="Disjunctive counts per facet: country, theme, sub_theme, status, "
+        description="Disjunctive counts per facet: country, region, theme, sub_theme, status, "
                     "partnership_form, start_year, french_partner. A facet with a limit "
                     "(french_partner, sub_theme) lists its most frequent values and the "
                     "selected ones; /api/facets/{param} pages through all of them")
@@ -208,9 +218,34 @@ class AuthorityAnswer(_Answer):
     search_url: str | None = Field(None, description="Its projects: /api/search?french_partner=")
 
 
+class RegionRef(_Answer):
+    slug: str = Field(description="The `region` filter value")
+    name: str = Field(description="Its French name")
+
+
+class Understood(_Answer):
+    kind: str = Field(description="country, region, authority, theme, status, form or period")
+    facet: str = Field(description="The facet the value belongs to (start_year for a period)")
+    value: str = Field(description="The facet value (a period: its years, as shown)")
+    display: str = Field(description="What to show")
+    words: str = Field(description="The words of the query that named it")
+    year_min: int | None = Field(None, description="A period's first start year")
+    year_max: int | None = Field(None, description="A period's last start year")
+
+
+class Applied(_Answer):
+    kind: str = Field(description="period: years named in the query's words")
+    words: str = Field(description="The words, taken out of the text query")
+    year_min: int | None = None
+    year_max: int | None = None
+    label: str
+
+
 class CountryAnswer(_Answer):
     code: str
     name: str
+    regions: list[RegionRef] = Field(default_factory=list, description="Its continent, "
+                                     "UN M49 sub-region and groupings (Maghreb, Sahel...)")
     projects: int = Field(ge=0, description="Equals the total of /api/search?country=CODE")
     funding_eur: int = Field(description="Total funding of the projects involving the "
                                          "country, each project whole")

@@ -82,6 +82,9 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     # the same records built from JSON Lines, and the analysis cost against 98aa148
     assert res["build_records"]["indexed"] == SIZE
     assert res["ratios"]["build_records_vs_fts5"] > 0
+    relevance = res["relevance"]  # the graded place questions, atlas beside the baselines
+    assert relevance["queries"] >= 40
+    assert 0 <= relevance["fts5_or_ndcg10"] <= 1 and 0 < relevance["atlas_ndcg10"] <= 1
     assert res["analysis"].get("ratio", 0) > 0 or "skipped" in res["analysis"]
     assert fts["build"]["db_bytes"] > 0
     _latency(fts["search"], "fts5")

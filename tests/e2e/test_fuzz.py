@@ -27,7 +27,10 @@ QUERY_ALPHABET = st.characters(codec="utf-8", exclude_categories=("Cs",))
 SYNTAX = st.sampled_from(['"', "-", " OR ", "(", ")", ":", "*", "?", "~", "^", "\\", "'",
                           "’", " AND ", " NOT ", "[", "]", "{", "}", "/", "+", "!", "&&"])
 WORDS = st.sampled_from(["eau", "coopération", "villes", "Sénégal", "l'eau", "œuvre", "les",
-                         "de", "Clermont-Ferrand", "2017", "michelinn", "é", ""])
+                         "de", "Clermont-Ferrand", "2017", "michelinn", "é", "",
+                         # periods and names in words
+                         "depuis", "avant", "entre", "et", "années", "90", "récents",
+                         "Afrique", "du", "Sud", "Ville", "Maghreb", "region:"])
 QUERIES = st.lists(st.one_of(SYNTAX, WORDS, st.text(QUERY_ALPHABET, max_size=12)),
                    max_size=25).map("".join).map(lambda q: q[:500])
 

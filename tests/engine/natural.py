@@ -16,7 +16,7 @@ DATA = Path(__file__).parents[1] / "data"
 K = 10
 
 
-def read_questions(name: str) -> list[tuple[str, dict[str, str]]]:
+def read_questions(name: str) -> list[tuple[str, dict[str, Any]]]:
     rows = []
     for line in (DATA / name).read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
@@ -25,9 +25,19 @@ def read_questions(name: str) -> list[tuple[str, dict[str, str]]]:
     return rows
 
 
-def meets(record: dict[str, Any], field: str, wanted: str) -> bool:
+def meets(record: dict[str, Any], field: str, wanted: Any) -> bool:
+    codes = {c.get("code") for c in record.get("countries") or []}
     if field == "country":
-        return wanted in {c.get("code") for c in record.get("countries") or []}
+        return wanted in codes
+    if field == "region":
+        from indexer.regions import members
+
+        return bool(codes & set(members(wanted)))
+    if field == "years":
+        low, high = wanted
+        year = record.get("start_year")
+        return year is not None and (low is None or year >= low) and (
+            high is None or year <= high)
     key = "partnership_form" if field == "form" else field
     return record.get(key) == wanted
 

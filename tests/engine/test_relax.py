@@ -99,10 +99,12 @@ def test_nothing_is_relaxed_when_every_word_finds_a_page(service) -> None:
 
 
 def test_the_most_frequent_word_is_dropped_and_fuller_matches_rank_first(service) -> None:
-    # Nothing holds eau + patrimoine + Mali; « eau » is the most frequent word: dropped first.
+    # Nothing holds eau + patrimoine + Mali; « eau » is the most frequent word: dropped first,
+    # then « patrimoine »; the place, Mali, is never dropped.
     result = search(service, "eau patrimoine Mali")
     found = ids(result)
-    assert result["relaxed"] == ["eau"]
+    assert result["relaxed"] == ["eau", "patrimoine"]
+    assert result["total_all_words"] == 0
     assert found[0] == "patrimoine_ml"
     assert not any(i.startswith("eau_sn") for i in found)
 

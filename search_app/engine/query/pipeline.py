@@ -1,13 +1,17 @@
 """The query stages in their order, from what a person typed to a plan the matcher evaluates.
 
 1. `syntax`: words, quoted phrases, OR, exclusions (never raises).
-2. `fieldterms`: ``pays:senegal``, ``annee:2015..2020`` become filters (done when the request's
-   parameters are validated, `engine.request`, so every caller sees the same filters).
+2. `fieldterms`: ``pays:senegal``, ``annee:2015..2020`` become filters, and `periods`:
+   « depuis 2018 », « entre 2015 et 2020 », « récents » the start-year filter (both done when
+   the request's parameters are validated, `engine.request`, so every caller sees the same
+   filters; the periods are the answer's `applied`).
 3. `translate`: English, Spanish, German, Portuguese and Italian words in French (water ->
    eau, Beijing -> Pékin, Germany -> Allemagne), the French reading of French words kept.
 4. `synonyms`: other spellings as alternatives (« UE » / « Union européenne »).
-5. `naming`: runs of words naming a facet value (a country, a theme, a status...).
-6. `plan`: clauses, required or optional, each met by text or by a named value.
+5. `naming`: runs of words naming a facet value (a country, a region, an authority, a theme,
+   a status...): one unit, met by the value or the words side by side.
+6. `plan`: clauses, required or optional, each met by text or by a named value, and the
+   adjacent word pairs that earn a proximity bonus.
 7. `build`: each clause's text as atlas's query tree (`tree`), with typo alternatives.
 Then `engine.match` evaluates the plan (scorer, relaxation), `engine.ranking` orders,
 `engine.hits` renders.

@@ -14,14 +14,18 @@ How a plan is met, relaxed and ranked is `engine.match`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from indexer.wordlists import family_of, optional_words
 from search_app.engine.query.build import family_node, text_node
 from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tokens_of
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
-from search_app.engine.query.tree import And, Node, Or
+from search_app.engine.query.tree import And, Node, Or, Phrase
 from search_app.engine.spelling import is_proper_name
+
+# Facets whose named values the relaxation never drops (a theme, a status or a form named
+# is dropped last, after every plain word).
+KEPT_FACETS = frozenset({"country", "region", "french_partner"})
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,17 @@ class Clause:
     optional: bool = False
     relaxable: bool = True
     marks: frozenset[str] = frozenset()  # keys reported when a named value is met
+    # Named values only implied (a named sub-theme's theme): they weigh less.
+    wider: frozenset[Named] = frozenset()
 
 
 @dataclass(frozen=True)
 class Plan:
     clauses: tuple[Clause, ...] = ()
     excluded: Node | None = None
+    # Adjacent one-word clauses (their indexes) and the test that a record holds the words
+    # side by side: such a record gets a bonus.
+    pairs: tuple[tuple[int, int, Node], ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -74,6 +83,28 @@ def _text(items: list[Item], tokens: list[list[Token]]) -> tuple[Node | None, No
     return query, (fuzzy if fuzzy != exact else None)
 
 
+def _unscored(node: Node) -> Node:
+    """The same phrases, only tested (the bonus is computed from the clauses' scores)."""
+    if isinstance(node, Phrase):
+        return replace(node, scored=False, marks=())
+    if isinstance(node, Or):
+        return Or(tuple(_unscored(part) for part in node.parts))
+    return node
+
+
+def _named_by(naming: NamingIndex | None, texts: list[str]) -> list[Named]:
+    """The values the first of `texts` naming any names (none without a naming index)."""
+    for text in texts if naming is not None else []:
+        found = naming.named(tokens_of(text))
+        if found:
+            return found
+    return []
+
+
+def _marks(tokens: list[Token]) -> frozenset[str]:
+    return frozenset(k for folded, stem in tokens if stem is not None for k in (stem, folded))
+
+
 def _is_optional(tokens: list[Token]) -> bool:
     words = optional_words()
     content = [folded for folded, stem in tokens if stem is not None]
@@ -84,10 +115,12 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
     """The clauses of a parsed query (pure: `naming` is the version's value names)."""
     clauses: list[Clause] = []
     run: list[Item] = []
+    pairs: list[tuple[int, int, Node]] = []
 
     def flush() -> None:
         if not run:
             return
+        previous: tuple[int, Item] | None = None  # the last one-word clause of this run
         tokens = [tokens_of(item.text) for item in run]
         found = spans(tokens, naming) if naming is not None else (
             (i, i + 1, []) for i in range(len(run)))
@@ -98,20 +131,39 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             if named and end - start > 1:
                 # « en projet »: a generic word inside a value's name is no text evidence.
                 keep = [k for k, t in enumerate(toks) if not _is_optional(t)]
-                query, fuzzy = _text([items[k] for k in keep], [toks[k] for k in keep])
+                if len(keep) > 1:
+                    # A name of several words is one unit: in the text, only as a phrase
+                    # (« Afrique du Sud » never meets « sud du Bénin, en Afrique »).
+                    phrase = Item(" ".join(item.text for item in items), phrase=True)
+                    query, fuzzy = text_node(UserQuery(groups=((phrase,),))), None
+                else:
+                    query, fuzzy = _text([items[k] for k in keep], [toks[k] for k in keep])
             else:
                 query, fuzzy = _text(items, toks)
             if end - start == 1 and start in names:
                 fuzzy = None  # a place name: no typo reading (`spelling.is_proper_name`)
             if query is None and not named:
                 continue  # stop words only
+            if end - start == 1 and not _is_optional(toks[0]):
+                if previous is not None:
+                    pair = text_node(UserQuery(groups=((
+                        Item(f"{previous[1].text} {items[0].text}", phrase=True),),)))
+                    if pair is not None:
+                        pairs.append((previous[0], len(clauses), _unscored(pair)))
+                previous = (len(clauses), items[0])
+            else:
+                previous = None
             flat = [t for ts in toks for t in ts]
             # Words naming a value a record holds are met by that value: marked too.
-            marks = frozenset(k for folded, stem in flat if stem is not None
-                              for k in (stem, folded)) if named else frozenset()
+            marks = _marks(flat) if named else frozenset()
+            wider = frozenset(naming.broader[n] for n in named
+                              if naming is not None and n in naming.broader)
             clauses.append(Clause(
                 words=" ".join(item.text for item in items), query=query, fuzzy=fuzzy,
-                named=tuple(named), optional=not named and _is_optional(flat), marks=marks))
+                named=tuple(named), optional=not named and _is_optional(flat),
+                # A place or an authority is what the question is about: never dropped.
+                relaxable=not any(facet in KEPT_FACETS for facet, _ in named), marks=marks,
+                wider=wider))
         run.clear()
 
     widened = {alt.start: alt for alt in uq.alternatives}  # synonyms (`expansion.expand`)
@@ -126,9 +178,15 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
             covered = tuple(uq.groups[alt.start:alt.end])
             query = text_node(UserQuery(
                 groups=covered, alternatives=(Alternative(0, len(covered), alt.items),)))
-            if query is not None:
-                words = " ".join(i.text for g in covered for i in g)
-                clauses.append(Clause(words=words, query=query))
+            words = " ".join(i.text for g in covered for i in g)
+            # « Union européenne » is also a region, « ESS » stands for a sub-theme: met by
+            # the value as well.
+            named = _named_by(naming, [words, *(item.text for item in alt.items)])
+            if query is not None or named:
+                clauses.append(Clause(
+                    words=words, query=query, named=tuple(named),
+                    relaxable=not any(facet in KEPT_FACETS for facet, _ in named),
+                    marks=_marks(tokens_of(words)) if named else frozenset()))
             skip_to = alt.end
             continue
         if len(group) == 1 and not group[0].phrase:
@@ -143,8 +201,7 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
     flush()
     if clauses and all(c.optional for c in clauses):
         # Nothing else carries the meaning: the generic words are the query.
-        clauses = [Clause(c.words, c.query, c.fuzzy, c.named, False, c.relaxable, c.marks)
-                   for c in clauses]
+        clauses = [replace(c, optional=False) for c in clauses]
     # Any excluded item drops a record: one OR group of them.
     excluded = text_node(UserQuery(groups=(uq.excluded,))) if uq.excluded else None
-    return Plan(clauses=tuple(clauses), excluded=excluded)
+    return Plan(clauses=tuple(clauses), excluded=excluded, pairs=tuple(pairs))

@@ -34,6 +34,7 @@ class Phrase(Node):
     field: str
     words: tuple[str, ...]
     marks: tuple[str, ...] = ()
+    scored: bool = True  # False: only which documents hold it (a proximity test)
 
 
 @dataclass(frozen=True)

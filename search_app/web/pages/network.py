@@ -194,6 +194,8 @@ def country_page_context(reader: Reader, code: str, page: int = 1, lang: str = D
              "value": euros(summary["funding_share_eur"], lang)},
             {"label": _("Collectivités françaises"),
              "value": nombre(len(summary["authorities"]), lang)},
+            {"label": _("Régions du monde"),
+             "value": ", ".join(r["name"] for r in summary["regions"]) or "–"},
         ],
         "figures": {
             "items": [

@@ -257,6 +257,12 @@ def _params_from_url(url: str) -> SearchParams:
     return SearchParams(**data)
 
 
+# How the page names each kind of value the query was read as naming.
+UNDERSTOOD_LABELS = {"country": N_("pays"), "region": N_("région du monde"),
+                     "authority": N_("collectivité"), "theme": N_("thématique"),
+                     "status": N_("statut"), "form": N_("forme"), "period": N_("période")}
+
+
 def _relaxations(reader: Reader, params: SearchParams, chips: list[dict], lang: str = DEFAULT
                  ) -> list[dict]:
     """For an empty result: each filter to drop, with how many projects that would give."""
@@ -349,6 +355,21 @@ def end_filter(params: SearchParams, today: dt.date | None = None) -> dict:
     }
 
 
+def _relaxed_summary(result: dict, total: int, lang: str) -> str:
+    """« 15 projets avec tous les mots, 31 autres sans « terminé » » (empty when every record
+    shown meets every word)."""
+    with_all = result.get("total_all_words")
+    relaxed = result.get("relaxed") or []
+    if with_all is None or not relaxed or total - int(with_all) <= 0:
+        return ""
+    _ = gettext(lang)
+    words = ", ".join(f"«\u00a0{w}\u00a0»" for w in relaxed)
+    return _("%(with_all)s avec tous les mots, %(others)s") % {
+        "with_all": projects_in(int(with_all), lang),
+        "others": plural_in(lang, "%(num)s autre sans", "%(num)s autres sans",
+                            total - int(with_all)) + " " + words}
+
+
 def search_page_context(reader: Reader, params: SearchParams, downloads: bool = True,
                         lang: str = DEFAULT) -> dict:
     """Everything search.html prints, for one query string.
@@ -410,6 +431,12 @@ def search_page_context(reader: Reader, params: SearchParams, downloads: bool = 
             else None
         ),
         "relaxed": (result.get("relaxed") or []) if total else [],
+        "all_words_count": result.get("total_all_words"),
+        "others_count": total - int(result.get("total_all_words") or 0),
+        "understood": [{**u, "label": _(UNDERSTOOD_LABELS[u["kind"]])
+                        if u["kind"] in UNDERSTOOD_LABELS else u["kind"]}
+                       for u in result.get("understood") or []],
+        "relaxed_summary": _relaxed_summary(result, total, lang),
         "match_all_url": match_all_url(params) if result.get("relaxed") else "",
         "named_filters": [
             {**f, "label": facet_title(f["facet"], lang),
