@@ -48,7 +48,8 @@ def facet_mask(data: FacetData, facet: str, indices: list[int]) -> np.ndarray:
 
 def year_mask(data: FacetData, year_min: int | None, year_max: int | None) -> np.ndarray | None:
     """Documents whose start year is known and within the range, from the documents in
-    year order (`by_year`): one slice, not a comparison per document."""
+    year order (`by_year`): one slice, not a comparison per document, unless the range
+    holds so many that comparing is cheaper."""
     if year_min is None and year_max is None:
         return None
     years, order = by_year(data)
@@ -56,9 +57,15 @@ def year_mask(data: FacetData, year_min: int | None, year_max: int | None) -> np
     start = int(np.searchsorted(years, lo, side="left"))
     stop = int(np.searchsorted(years, year_max, side="right")) if year_max is not None \
         else years.size
+    if (stop - start) * 8 > data.size:
+        # A wide range: comparing every year is cheaper than scattering most documents
+        # (lo >= 1 leaves out the unknown years).
+        mask = data.start_year >= lo
+        if year_max is not None:
+            mask &= data.start_year <= year_max
+        return mask
     mask = np.zeros(data.size, dtype=bool)
-    if start < stop:
-        mask[order[start:stop]] = True
+    mask[order[start:stop]] = True
     return mask
 
 
