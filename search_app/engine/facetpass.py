@@ -40,7 +40,7 @@ class PassLayout:
     multi: np.ndarray  # per facet: 1 if multi-valued
     slot: np.ndarray  # per facet: its row in `single` or in `offsets`
     base: np.ndarray  # per facet: where its values start in the output; last: the end
-    single: np.ndarray  # (single facets, docs) value codes, -1 for none
+    single: np.ndarray  # (docs, single facets) value codes, -1 for none: a document's side by side
     offsets: np.ndarray  # (multi facets, docs + 1): a document's values in `values`
     values: np.ndarray  # every multi facet's value codes, by document, facet after facet
     years: np.ndarray
@@ -86,8 +86,8 @@ def build_layout(data: FacetData) -> PassLayout:
     return PassLayout(
         tuple(names), np.asarray(multi, dtype=np.int64), np.asarray(slot, dtype=np.int64),
         np.asarray(base, dtype=np.int64),
-        np.stack(single_rows).astype(np.int32) if single_rows
-        else np.zeros((0, data.size), dtype=np.int32),
+        np.ascontiguousarray(np.stack(single_rows, axis=1), dtype=np.int32) if single_rows
+        else np.zeros((data.size, 0), dtype=np.int32),
         np.stack(offset_rows) if offset_rows else np.zeros((0, data.size + 1), dtype=np.int64),
         np.concatenate(value_parts) if value_parts else np.zeros(0, dtype=np.int32),
         years, first, data.funding_weights())
@@ -122,7 +122,7 @@ def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years,
         w = weights[d]
         for f in range(n_facets):
             if failed == 1 and own[f] != which:
-                continue
+                continue  # counted only in the facet of the one filter it fails
             if f == year_facet:
                 y = years[d]
                 if y > 0:
@@ -130,7 +130,7 @@ def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years,
                     counts[b] += 1
                     sums[b] += w
             elif multi[f] == 0:
-                code = single[slot[f], d]
+                code = single[d, slot[f]]
                 if code >= 0:
                     b = base[f] + code
                     counts[b] += 1
