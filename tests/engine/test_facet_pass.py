@@ -113,3 +113,24 @@ def test_filters_from_posting_lists_are_the_isin_masks(data, draw) -> None:
     if year_max is not None:
         want &= years <= year_max
     assert np.array_equal(got, want)
+
+
+def test_a_version_opens_with_its_filter_postings_and_facet_pass_made(index_dir) -> None:
+    from search_app.engine.request import SearchParams
+    from search_app.engine.service import SearchService
+
+    service = SearchService(index_dir, cache_size=0)
+    try:
+        data = service.handle().data
+        made = {key for key in data._derived
+                if key[0] in ("pass_layout", "by_value", "by_year")}
+        assert made == {("pass_layout", ""), ("by_year", "")} | {
+            ("by_value", f.name) for f in FACETS}
+        country = data.values["country"][0]
+        service.search(SearchParams(q="eau", country=[country], year_min=2000))
+        assert {key for key in data._derived
+                if key[0] in ("pass_layout", "by_value", "by_year")} == made
+        if facetpass.AVAILABLE:
+            assert facetpass._kernel().signatures  # compiled before the first search
+    finally:
+        service.close()
