@@ -55,18 +55,28 @@ Tally = tuple[np.ndarray, np.ndarray]  # (records, summed funding) of each value
 
 
 def _ordered_values(data: FacetData, declared: Facet, where: Counted | Tally,
-                    selected: list[int]) -> tuple[list[int], np.ndarray, np.ndarray, set[int]]:
+                    selected: list[int], top: int | None = None
+                    ) -> tuple[list[int], np.ndarray, np.ndarray, set[int], int]:
     """(value indexes with a count or selected, most frequent first then by name; counts;
-    funding sums; the selected indexes), over `where` or as already tallied."""
+    funding sums; the selected indexes; how many values that is), over `where` or as already
+    tallied. With `top`, the order holds only the first `top` and the selected values."""
     facet = declared.name
     counts, sums = value_counts(data, facet, where) if isinstance(where, Counted) else where
     chosen = {i for i in selected if i >= 0}
     keep = counts > 0
     keep[list(chosen)] = True  # a selected value stays listed, even at zero
     shown = np.flatnonzero(keep)
+    total = int(shown.size)
+    if top and total > top:
+        # Only values counted at least as often as the top-th can come first (ties
+        # included, as names order them): the thousands of others are not sorted.
+        least = np.partition(counts[shown], total - top)[total - top]
+        keep &= counts >= least
+        keep[list(chosen)] = True
+        shown = np.flatnonzero(keep)
     # Most frequent first, then by name; in numpy, as the authority list runs to thousands.
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))].tolist()
-    return order, counts, sums, chosen
+    return order, counts, sums, chosen, total
 
 
 def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarray,
@@ -89,9 +99,9 @@ def value_facet(data: FacetData, declared: Facet, where: Counted | Tally, select
                 ) -> tuple[list[dict[str, Any]], int]:
     """(the facet's items, at most `declared.limit` plus the selected ones; how many values
     the facet has over `where`, listed or not)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, where, selected)
-    total = len(order)
     limit = declared.limit
+    order, counts, sums, chosen, total = _ordered_values(data, declared, where, selected,
+                                                         limit)
     if limit and len(order) > limit:
         order = order[:limit] + ([i for i in order[limit:] if i in chosen] if chosen else [])
     return _items(data, declared, order, counts, sums, chosen), total
@@ -101,7 +111,7 @@ def matching_values(data: FacetData, declared: Facet, mask: np.ndarray, selected
                     needle: str, start: int, stop: int) -> tuple[list[dict[str, Any]], int]:
     """Every value of a facet under `mask` whose name holds `needle` (folded: no case or
     accents), in the sidebar's order: (items[start:stop], how many match)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, counted(mask), selected)
+    order, counts, sums, chosen, _ = _ordered_values(data, declared, counted(mask), selected)
     key = fold_value(needle)
     if key:
         values = data.values[declared.name]

@@ -4,6 +4,8 @@ matching sets and random filters."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -12,7 +14,15 @@ from hypothesis import strategies as st
 from indexer.facetdata import FacetData
 from indexer.fields import FACETS, YEAR
 from search_app.engine import facetpass
-from search_app.engine.facets import combine, count_facets, counted, numpy_facets, value_counts
+from search_app.engine.facets import (
+    combine,
+    count_facets,
+    counted,
+    matching_values,
+    numpy_facets,
+    value_counts,
+    value_facet,
+)
 from search_app.engine.filters import facet_mask, year_mask
 
 POOL = ["SN", "ML", "MA", "BF", "DE", "Eau", "Santé", "Lille", "Lyon", "Nantes", "Éducation"]
@@ -77,6 +87,21 @@ def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
         assert got_counts[offset] == year.sum()
         assert got_sums[offset] == data.funding[year].sum()
     assert got_counts.sum() == (under & (data.start_year > 0)).sum()
+
+
+@settings(max_examples=200, deadline=None)
+@given(searches(), st.integers(1, 4))
+def test_a_limited_facet_lists_the_head_of_the_full_order(search, limit) -> None:
+    data, base, masks, selected, _, _ = search
+    for facet in FACETS:
+        mask = combine(base, masks, skip=facet.name)
+        chosen = selected.get(facet.name, [])
+        every, total = matching_values(data, facet, mask, chosen, "", 0, 10**6)
+        picked = {i for i in chosen if i >= 0}
+        values = data.values[facet.name]
+        want = every[:limit] + [i for i in every[limit:] if values.index(i["value"]) in picked]
+        assert value_facet(data, replace(facet, limit=limit), counted(mask), chosen) == \
+            (want, total)
 
 
 def test_the_kernel_is_compiled_when_numba_is_there() -> None:
