@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -59,6 +60,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         if getattr(app.state, "service", None) is None:
             app.state.service = SearchService(settings.index_dir, settings.cache_size,
                                               synonyms=settings.synonyms())
+        with contextlib.suppress(EngineError):  # no index yet: opened when one is published
+            app.state.service.open()  # the live version and its filter and facet arrays
         try:
             yield
         finally:
