@@ -12,6 +12,7 @@ import numpy as np
 
 from indexer.facetdata import FacetData
 from indexer.fields import FACETS, YEAR, Facet, fold_value
+from search_app.engine import facetpass
 
 
 def combine(base: np.ndarray, masks: dict[str, np.ndarray], skip: str | None = None
@@ -59,19 +60,32 @@ def value_counts(data: FacetData, facet: str, where: Counted) -> tuple[np.ndarra
             np.bincount(vals[hit], weights=data.pair_funding(facet)[hit], minlength=n))
 
 
-def _ordered_values(data: FacetData, declared: Facet, where: Counted, selected: list[int]
-                    ) -> tuple[list[int], np.ndarray, np.ndarray, set[int]]:
+Tally = tuple[np.ndarray, np.ndarray]  # (records, summed funding) of each value
+
+
+def _ordered_values(data: FacetData, declared: Facet, where: Counted | Tally,
+                    selected: list[int], top: int | None = None
+                    ) -> tuple[list[int], np.ndarray, np.ndarray, set[int], int]:
     """(value indexes with a count or selected, most frequent first then by name; counts;
-    funding sums; the selected indexes)."""
+    funding sums; the selected indexes; how many values that is), over `where` or as already
+    tallied. With `top`, the order holds only the first `top` and the selected values."""
     facet = declared.name
-    counts, sums = value_counts(data, facet, where)
+    counts, sums = value_counts(data, facet, where) if isinstance(where, Counted) else where
     chosen = {i for i in selected if i >= 0}
     keep = counts > 0
     keep[list(chosen)] = True  # a selected value stays listed, even at zero
     shown = np.flatnonzero(keep)
+    total = int(shown.size)
+    if top and total > top:
+        # Only values counted at least as often as the top-th can come first (ties
+        # included, as names order them): the thousands of others are not sorted.
+        least = np.partition(counts[shown], total - top)[total - top]
+        keep &= counts >= least
+        keep[list(chosen)] = True
+        shown = np.flatnonzero(keep)
     # Most frequent first, then by name; in numpy, as the authority list runs to thousands.
     order = shown[np.lexsort((data.alphabetical_rank(facet)[shown], -counts[shown]))].tolist()
-    return order, counts, sums, chosen
+    return order, counts, sums, chosen, total
 
 
 def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarray,
@@ -90,13 +104,13 @@ def _items(data: FacetData, declared: Facet, order: list[int], counts: np.ndarra
     ]
 
 
-def value_facet(data: FacetData, declared: Facet, where: Counted, selected: list[int]
+def value_facet(data: FacetData, declared: Facet, where: Counted | Tally, selected: list[int]
                 ) -> tuple[list[dict[str, Any]], int]:
     """(the facet's items, at most `declared.limit` plus the selected ones; how many values
     the facet has over `where`, listed or not)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, where, selected)
-    total = len(order)
     limit = declared.limit
+    order, counts, sums, chosen, total = _ordered_values(data, declared, where, selected,
+                                                         limit)
     if limit and len(order) > limit:
         order = order[:limit] + ([i for i in order[limit:] if i in chosen] if chosen else [])
     return _items(data, declared, order, counts, sums, chosen), total
@@ -106,7 +120,7 @@ def matching_values(data: FacetData, declared: Facet, mask: np.ndarray, selected
                     needle: str, start: int, stop: int) -> tuple[list[dict[str, Any]], int]:
     """Every value of a facet under `mask` whose name holds `needle` (folded: no case or
     accents), in the sidebar's order: (items[start:stop], how many match)."""
-    order, counts, sums, chosen = _ordered_values(data, declared, counted(mask), selected)
+    order, counts, sums, chosen, _ = _ordered_values(data, declared, counted(mask), selected)
     key = fold_value(needle)
     if key:
         values = data.values[declared.name]
@@ -126,6 +140,12 @@ def year_facet(data: FacetData, where: Counted, year_min: int | None, year_max: 
     offset = years[known] - first
     all_counts = np.bincount(offset)
     all_sums = np.bincount(offset, weights=data.funding_weights()[where.docs[known]])
+    return year_items(first, all_counts, all_sums, year_min, year_max)
+
+
+def year_items(first: int, all_counts: np.ndarray, all_sums: np.ndarray, year_min: int | None,
+               year_max: int | None) -> list[dict[str, Any]]:
+    """The year facet from its counts and sums by year, the first bucket being `first`."""
     present = np.flatnonzero(all_counts)
     found, counts, sums = present + first, all_counts[present], all_sums[present]
     return [
@@ -142,10 +162,32 @@ def year_facet(data: FacetData, where: Counted, year_min: int | None, year_max: 
 
 
 def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
-                 selected: dict[str, list[int]], year_min: int | None, year_max: int | None
+                 selected: dict[str, list[int]], year_min: int | None, year_max: int | None,
+                 *, compiled: bool = facetpass.AVAILABLE
                  ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
     """Every declared facet, each under every active filter but its own; and how many
-    values each value facet has in all (its list may stop at the facet's `limit`)."""
+    values each value facet has in all (its list may stop at the facet's `limit`).
+
+    Counted in one compiled pass over `base` (`facetpass`), or with numpy facet by facet
+    when `compiled` is off: the reference the compiled pass is tested against."""
+    if not compiled:
+        return numpy_facets(data, base, masks, selected, year_min, year_max)
+    layout = facetpass.pass_layout(data)
+    counts, sums = facetpass.tally(layout, np.flatnonzero(base), masks)
+    out: dict[str, list[dict[str, Any]]] = {}
+    totals: dict[str, int] = {}
+    for facet in FACETS:
+        out[facet.name], totals[facet.name] = value_facet(
+            data, facet, layout.slice(facet.name, counts, sums), selected.get(facet.name, []))
+    out[YEAR.name] = year_items(layout.first_year, *layout.slice(YEAR.name, counts, sums),
+                                year_min, year_max)
+    return out, totals
+
+
+def numpy_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
+                 selected: dict[str, list[int]], year_min: int | None, year_max: int | None
+                 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """`count_facets` with numpy, a mask and a pass per facet."""
     out: dict[str, list[dict[str, Any]]] = {}
     totals: dict[str, int] = {}
     every: Counted | None = None  # under every filter: what each unfiltered facet counts

@@ -54,27 +54,83 @@ def selected_indices(params: SearchParams, lookup: ValueLookup) -> dict[str, lis
 
 
 def facet_mask(data: FacetData, facet: str, indices: list[int]) -> np.ndarray:
-    """Documents having any of the values (values of one facet are OR-ed)."""
-    wanted = np.asarray([i for i in indices if i >= 0], dtype=np.int32)
-    if facet in data.single:
-        return np.isin(data.single[facet], wanted) if wanted.size else np.zeros(data.size, bool)
-    docs, vals = data.multi[facet]
+    """Documents having any of the values (values of one facet are OR-ed), set from the
+    values' posting lists (`ByValue`), not by testing every document."""
     mask = np.zeros(data.size, dtype=bool)
-    if wanted.size:
-        mask[docs[np.isin(vals, wanted)]] = True
+    postings = by_value(data, facet)
+    for i in dict.fromkeys(indices):
+        if i >= 0:
+            mask[postings.docs(i)] = True
     return mask
 
 
 def year_mask(data: FacetData, year_min: int | None, year_max: int | None) -> np.ndarray | None:
+    """Documents whose start year is known and within the range, from the documents in
+    year order (`by_year`): one slice, not a comparison per document, unless the range
+    holds so many that comparing is cheaper."""
     if year_min is None and year_max is None:
         return None
-    years = data.start_year
-    mask = years > 0
-    if year_min is not None:
-        mask &= years >= year_min
-    if year_max is not None:
-        mask &= years <= year_max
+    years, order = by_year(data)
+    lo = max(1, year_min) if year_min is not None else 1  # 0: no year
+    start = int(np.searchsorted(years, lo, side="left"))
+    stop = int(np.searchsorted(years, year_max, side="right")) if year_max is not None \
+        else years.size
+    if (stop - start) * 8 > data.size:
+        # A wide range: comparing every year is cheaper than scattering most documents
+        # (lo >= 1 leaves out the unknown years).
+        mask = data.start_year >= lo
+        if year_max is not None:
+            mask &= data.start_year <= year_max
+        return mask
+    mask = np.zeros(data.size, dtype=bool)
+    mask[order[start:stop]] = True
     return mask
+
+
+class ByValue:
+    """One facet's documents by value (CSR): value i's documents are
+    `doc[offsets[i]:offsets[i + 1]]`, in document order."""
+
+    def __init__(self, data: FacetData, facet: str) -> None:
+        if facet in data.single:
+            codes = data.single[facet]
+            docs = np.flatnonzero(codes >= 0)
+            vals = codes[docs]
+        else:
+            docs, vals = data.multi[facet]
+        order = np.argsort(vals, kind="stable")
+        self.doc = docs[order]
+        self.offsets = np.zeros(len(data.values[facet]) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(vals, minlength=len(data.values[facet])), out=self.offsets[1:])
+
+    def docs(self, value: int) -> np.ndarray:
+        return self.doc[self.offsets[value]:self.offsets[value + 1]]
+
+
+def by_value(data: FacetData, facet: str) -> ByValue:
+    """A facet's posting lists by value, made once per version (kept with its facet data)."""
+    key = ("by_value", facet)
+    found = data._derived.get(key)
+    if found is None:
+        found = data._derived[key] = ByValue(data, facet)
+    return found
+
+
+def by_year(data: FacetData) -> tuple[np.ndarray, np.ndarray]:
+    """(start years sorted, the documents in that order), made once per version."""
+    key = ("by_year", "")
+    found = data._derived.get(key)
+    if found is None:
+        order = np.argsort(data.start_year, kind="stable")
+        found = data._derived[key] = (data.start_year[order], order)
+    return found
+
+
+def warm(data: FacetData) -> None:
+    """Make every facet's posting lists and the year order before a request needs them."""
+    for facet in FACETS:
+        by_value(data, facet.name)
+    by_year(data)
 
 
 def filter_masks(data: FacetData, params: SearchParams, lookup: ValueLookup

@@ -20,6 +20,7 @@ import numpy as np
 
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
+from search_app.engine import facetpass, filters
 from search_app.engine.filters import ValueLookup, facet_mask
 from search_app.engine.query.naming import Named, NamingIndex, broader_values
 from search_app.engine.query.tree import Every, Node
@@ -61,6 +62,10 @@ class IndexHandle:
             # A probe through the scorer: the flat postings answer.
             self.text_docs(Every())
             self.scorer.lengths("title")
+            # Filter postings and the facet pass's arrays (its code too, if the server's
+            # start has not compiled it): made as the version opens, not by a request.
+            filters.warm(self.data)
+            facetpass.warm(self.data)
         except Exception:
             self.parts.close()
             raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette_compress import CompressMiddleware, add_compress_type
 
+from search_app.engine import facetpass
 from search_app.engine.errors import EngineError
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
@@ -64,9 +66,12 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        facetpass.warm()  # the compiled facet pass, loaded or compiled before any request
         if getattr(app.state, "service", None) is None:
             app.state.service = SearchService(settings.index_dir, settings.cache_size,
                                               synonyms=settings.synonyms())
+        with contextlib.suppress(EngineError):  # no index yet: opened when one is published
+            app.state.service.open()  # the live version and its filter and facet arrays
         try:
             yield
         finally:

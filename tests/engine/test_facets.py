@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -42,12 +43,14 @@ def corpora(draw):
     return rows, np.asarray(alive), np.asarray(base), masks
 
 
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "numpy"])
 @settings(max_examples=150, deadline=None)
-@given(corpora())
-def test_counts_are_those_of_the_records_under_every_other_filter(corpus) -> None:
+@given(corpus=corpora())
+def test_counts_are_those_of_the_records_under_every_other_filter(corpus, compiled) -> None:
     rows, alive, base, masks = corpus
     data = FacetData.build(len(rows), (r for r, keep in zip(rows, alive, strict=True) if keep))
-    got, totals = count_facets(data, base & data.alive, masks, {}, None, None)
+    got, totals = count_facets(data, base & data.alive, masks, {}, None, None,
+                               compiled=compiled)
     for facet in FACETS:
         under = combine(base & data.alive, masks, skip=facet.name)
         counts, funding = Counter(), Counter()

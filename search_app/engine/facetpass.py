@@ -1,0 +1,189 @@
+"""Every facet's disjunctive counts and funding sums in one compiled pass over the matches.
+
+A matching document that fails no filter counts in every facet; one that fails exactly one
+filter counts only in that filter's facet (each facet is counted under every filter but its
+own); one that fails two or more counts nowhere. The numpy reference (`facets.numpy_tallies`)
+makes one gather and one bincount per facet over a mask per facet; this makes a single pass,
+compiled with numba. Without numba the numpy path answers alone.
+
+The per-version inputs (`PassLayout`: the single facets' codes side by side, each multi
+facet's values by document in CSR form, the funding weights, the year span) are made once per
+version (`pass_layout`, kept with the facet data the version's handle holds).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from indexer.facetdata import FacetData
+from indexer.fields import FACETS, YEAR
+
+# numba writes its compiled machine code beside the source by default, which an installed
+# package may not allow: a folder the process can write, unless the environment names one.
+os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "atlas-numba"))
+
+# numba is imported at the pass's first use (a second or so), not by every command line.
+AVAILABLE = importlib.util.find_spec("numba") is not None
+
+
+@dataclass(frozen=True)
+class PassLayout:
+    """One version's facet arrays as the compiled pass reads them."""
+
+    names: tuple[str, ...]  # FACETS' names, then the year
+    multi: np.ndarray  # per facet: 1 if multi-valued
+    slot: np.ndarray  # per facet: its row in `single` or in `offsets`
+    base: np.ndarray  # per facet: where its values start in the output; last: the end
+    single: np.ndarray  # (docs, single facets) value codes, -1 for none: a document's side by side
+    offsets: np.ndarray  # (multi facets, docs + 1): a document's values in `values`
+    values: np.ndarray  # every multi facet's value codes, by document, facet after facet
+    years: np.ndarray
+    first_year: int  # the year bucket 0 stands for
+    weights: np.ndarray  # each document's funding, float64
+
+    def slice(self, name: str, counts: np.ndarray, sums: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray]:
+        i = self.names.index(name)
+        lo, hi = self.base[i], self.base[i + 1]
+        return counts[lo:hi], sums[lo:hi]
+
+
+def build_layout(data: FacetData) -> PassLayout:
+    names, multi, slot, base = [], [], [], [0]
+    single_rows, offset_rows, value_parts = [], [], []
+    shift = 0
+    for facet in FACETS:
+        names.append(facet.name)
+        if facet.name in data.single:
+            multi.append(0)
+            slot.append(len(single_rows))
+            single_rows.append(data.single[facet.name])
+        else:
+            docs, vals = data.multi[facet.name]
+            order = np.argsort(docs, kind="stable")  # already by document; kept if not
+            counts = np.bincount(docs, minlength=data.size)
+            offsets = np.zeros(data.size + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            multi.append(1)
+            slot.append(len(offset_rows))
+            offset_rows.append(offsets + shift)
+            value_parts.append(vals[order].astype(np.int32))
+            shift += len(vals)
+        base.append(base[-1] + len(data.values[facet.name]))
+    years = data.start_year.astype(np.int32)
+    known = years[years > 0]
+    first, last = (int(known.min()), int(known.max())) if known.size else (0, -1)
+    names.append(YEAR.name)
+    multi.append(0)
+    slot.append(-1)
+    base.append(base[-1] + last - first + 1)
+    return PassLayout(
+        tuple(names), np.asarray(multi, dtype=np.int64), np.asarray(slot, dtype=np.int64),
+        np.asarray(base, dtype=np.int64),
+        np.ascontiguousarray(np.stack(single_rows, axis=1), dtype=np.int32) if single_rows
+        else np.zeros((data.size, 0), dtype=np.int32),
+        np.stack(offset_rows) if offset_rows else np.zeros((0, data.size + 1), dtype=np.int64),
+        np.concatenate(value_parts) if value_parts else np.zeros(0, dtype=np.int32),
+        years, first, data.funding_weights())
+
+
+def pass_layout(data: FacetData) -> PassLayout:
+    """The version's layout, made on first use and kept with its facet data."""
+    key = ("pass_layout", "")
+    found = data._derived.get(key)
+    if found is None:
+        found = data._derived[key] = build_layout(data)
+    return found
+
+
+def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years, first_year,
+           weights, counts, sums):  # pragma: no cover - compiled
+    n_filters = passed.shape[0]
+    n_facets = own.shape[0]
+    year_facet = n_facets - 1
+    for i in range(docs.shape[0]):
+        d = docs[i]
+        failed = 0
+        which = -1
+        for k in range(n_filters):
+            if not passed[k, i]:
+                failed += 1
+                which = k
+                if failed > 1:
+                    break
+        if failed > 1:
+            continue
+        w = weights[d]
+        for f in range(n_facets):
+            if failed == 1 and own[f] != which:
+                continue  # counted only in the facet of the one filter it fails
+            if f == year_facet:
+                y = years[d]
+                if y > 0:
+                    b = base[f] + y - first_year
+                    counts[b] += 1
+                    sums[b] += w
+            elif multi[f] == 0:
+                code = single[d, slot[f]]
+                if code >= 0:
+                    b = base[f] + code
+                    counts[b] += 1
+                    sums[b] += w
+            else:
+                row = slot[f]
+                for j in range(offsets[row, d], offsets[row, d + 1]):
+                    b = base[f] + values[j]
+                    counts[b] += 1
+                    sums[b] += w
+
+
+_compiled: list = []
+
+
+def _kernel():  # noqa: ANN202 - a numba dispatcher
+    """The compiled pass (compiled once, or loaded from numba's cache); the plain Python
+    function when numba is missing."""
+    if not _compiled:
+        if AVAILABLE:
+            import numba
+
+            _compiled.append(numba.njit(cache=True, nogil=True)(_tally))
+        else:
+            _compiled.append(_tally)
+    return _compiled[0]
+
+
+def tally(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray]
+          ) -> tuple[np.ndarray, np.ndarray]:
+    """(counts, funding sums) of every facet's values, then of every year from
+    `layout.first_year`, laid out by `layout.base`, over the documents `docs` (sorted) under
+    `masks` (facet name -> mask of every document passing that facet's filter)."""
+    names = list(masks)
+    passed = np.empty((len(names), docs.size), dtype=np.bool_)
+    for k, name in enumerate(names):
+        np.take(masks[name], docs, out=passed[k])
+    own = np.asarray([names.index(n) if n in masks else -1 for n in layout.names],
+                     dtype=np.int64)
+    counts = np.zeros(int(layout.base[-1]), dtype=np.int64)
+    sums = np.zeros(int(layout.base[-1]), dtype=np.float64)
+    _kernel()(docs.astype(np.int64, copy=False), passed, own, layout.multi, layout.slot,
+              layout.base, layout.single, layout.offsets, layout.values, layout.years,
+              layout.first_year, layout.weights, counts, sums)
+    return counts, sums
+
+
+def warm(data: FacetData | None = None) -> None:
+    """Compile the pass (or load it from numba's cache) and make `data`'s layout, so no
+    request pays for either: at a version's opening and at the server's start."""
+    if data is None:
+        data = FacetData.build(1, [(0, "warm", {"funding": 1, "start_year": 2000})])
+    layout = pass_layout(data)
+    docs = np.zeros(1, dtype=np.int64)
+    tally(layout, docs, {})
+    tally(layout, docs, {"start_year": np.ones(data.size, dtype=bool)})
