@@ -86,6 +86,11 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert fts["build"]["db_bytes"] > 0
     _latency(fts["search"], "fts5")
     _latency(res["engine_inprocess"]["search"], "engine in-process")
+    _latency(res["tantivy"]["search"], "tantivy, interleaved")
+    assert res["tantivy"]["search"]["n"] == res["engine_inprocess"]["search"]["n"]
+    assert res["tantivy"]["build"]["rows"] == SIZE and res["tantivy"]["build"]["index_bytes"] > 0
+    assert res["ratios"]["inprocess_vs_tantivy_p50"] > 0
+    assert res["ratios"]["inprocess_vs_tantivy_p95"] > 0
     _latency(res["network_pages"], "authority and country pages")
     assert res["network_pages"]["errors"] == 0
     for kind in ("authority_html", "authority_api", "country_html", "country_api"):
