@@ -28,7 +28,7 @@ from .schema import build_schema
 from .version import SCORED_FIELDS, Layout
 
 MB = 1 << 20
-DEFAULT_MEMORY = 256 * MB
+DEFAULT_MEMORY = 192 * MB
 MIN_MEMORY = 16 * MB
 POSTING_BYTES = 12  # a buffered posting (term, document, frequency) or pair (hash, document)
 MERGED_BYTES = 64  # a posting being merged and written: read, sorted, weighed, encoded

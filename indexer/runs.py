@@ -16,7 +16,8 @@ arrays are those one sort of everything gives, whatever the runs' sizes.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import ctypes
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,21 +39,46 @@ def stable_order(keys: np.ndarray, size: int) -> np.ndarray:
 WRITE_STEP = 1 << 20  # elements gathered at a time when a sorted run is written
 
 
+def _libc():
+    try:
+        return ctypes.CDLL(None)
+    except OSError:
+        return None
+
+
+_LIBC = _libc()
+
+
+def release_memory() -> None:
+    """Hand the heap's free pages back to the system (glibc's malloc_trim): a spill frees
+    a buffer made of many small arrays, which the heap would otherwise keep."""
+    trim = getattr(_LIBC, "malloc_trim", None)
+    if trim is not None:
+        trim(0)
+
+
 class Column:
     """One array of a run, `values[order]`: in memory (a build's only run, never written)
-    or in a raw file, written and read back by slices (never gathered whole)."""
+    or in a raw file, written and read back by slices (never gathered whole). `seen`, if
+    given, is called with each gathered piece, in order."""
 
-    def __init__(self, values: np.ndarray, order: np.ndarray, path: Path | None) -> None:
+    def __init__(self, values: np.ndarray, order: np.ndarray, path: Path | None,
+                 seen: Callable[[np.ndarray], None] | None = None) -> None:
         self.dtype = values.dtype
         self.size = order.size
         self.path = path
         self.data: np.ndarray | None = None
         if path is None:
             self.data = values[order]
+            if seen is not None:
+                seen(self.data)
             return
         with path.open("wb") as fh:
             for start in range(0, order.size, WRITE_STEP):
-                fh.write(values[order[start:start + WRITE_STEP]].data)
+                piece = values[order[start:start + WRITE_STEP]]
+                if seen is not None:
+                    seen(piece)
+                fh.write(piece.data)
 
     def read(self, start: int, stop: int) -> np.ndarray:
         if self.data is not None:
@@ -133,6 +159,8 @@ class TermRuns:
         stem = None if folder is None else folder / f"{self.name}-{len(self.runs)}"
         self.runs.append(TermRun(ids, starts, Column(docs, order, _path(stem, "docs")),
                                  Column(freqs, order, _path(stem, "freqs"))))
+        del docs, freqs, order
+        release_memory()
 
     def merge(self, texts: list[str], chunk: int, folder: Path | None = None
               ) -> tuple[list[str], np.ndarray, Iterator[tuple[int, int, np.ndarray, np.ndarray]]]:
@@ -223,12 +251,19 @@ class PairRuns:
         keys = _drain(self._columns, 0, np.uint64)
         docs = _drain(self._columns, 1, np.int32)
         order = np.argsort(keys, kind="stable")
-        cuts = np.zeros(PAIR_SLICES + 1, dtype=np.int64)
-        cuts[1:] = np.cumsum(np.bincount((keys >> np.uint64(64 - SLICE_BITS)).astype(np.intp),
-                                         minlength=PAIR_SLICES))
+        per_slice = np.zeros(PAIR_SLICES, dtype=np.int64)
+
+        def count(piece: np.ndarray) -> None:  # keys per slice, a sorted piece at a time
+            per_slice[:] += np.diff(np.searchsorted(piece, _SLICE_EDGES), prepend=0,
+                                    append=piece.size)
+
         stem = None if folder is None else folder / f"pairs-{len(self.runs)}"
-        self.runs.append(PairRun(cuts, Column(keys, order, _path(stem, "keys")),
-                                 Column(docs, order, _path(stem, "docs"))))
+        key_column = Column(keys, order, _path(stem, "keys"), count)
+        del keys
+        cuts = np.zeros(PAIR_SLICES + 1, dtype=np.int64)
+        cuts[1:] = np.cumsum(per_slice)
+        self.runs.append(PairRun(cuts, key_column, Column(docs, order, _path(stem, "docs"))))
+        release_memory()
 
     @property
     def size(self) -> int:

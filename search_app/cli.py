@@ -48,7 +48,7 @@ def _write_args(p: argparse.ArgumentParser) -> None:
 def _memory_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", default=None, metavar="SIZE",
                    help="postings and phrase pairs a write holds in memory before it sorts "
-                        "them into runs on disk, e.g. 512M or 2G (default: 256M)")
+                        "them into runs on disk, e.g. 512M or 2G (default: 192M)")
 
 
 def make_parser() -> argparse.ArgumentParser:
