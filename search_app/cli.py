@@ -47,7 +47,7 @@ def _write_args(p: argparse.ArgumentParser) -> None:
 
 def _memory_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--memory", default=None, metavar="SIZE",
-                   help="postings and phrase pairs a write holds in memory before it sorts "
+                   help="postings and phrase pairs a build holds in memory before it sorts "
                         "them into runs on disk, e.g. 512M or 2G (default: 192M)")
 
 
@@ -79,7 +79,6 @@ def make_parser() -> argparse.ArgumentParser:
     p = command("update", "Add or replace records by id.")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
     _write_args(p)
-    _memory_arg(p)
 
     p = command("delete", "Remove records by id.")
     p.add_argument("ids", nargs="+", metavar="ID")

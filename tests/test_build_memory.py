@@ -201,3 +201,19 @@ def test_memory_sizes(text: str, size: int) -> None:
 def test_memory_sizes_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_size(text)
+
+
+def test_cli_takes_a_memory_budget(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    run = [sys.executable, "-m", "search_app.cli", "build", str(SEED_PAGE),
+           "--index", str(tmp_path / "index"), "--timings"]
+    bad = subprocess.run([*run, "--memory", "lots"], capture_output=True, text=True,
+                         timeout=120)
+    assert bad.returncode != 0 and "--memory" in bad.stderr
+    assert not (tmp_path / "index" / version.CURRENT).exists()
+    good = subprocess.run([*run, "--memory", "64M"], capture_output=True, text=True,
+                          timeout=120)
+    assert good.returncode == 0, good.stderr
+    assert "sorted runs spilled: 0" in good.stderr
