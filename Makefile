@@ -8,7 +8,7 @@ SAMPLE_SEED ?= 1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench lucene install install-test sample index clean messages compile-messages
+.PHONY: run test lint bench bench-scale lucene install install-test sample index clean messages compile-messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ test: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m bench.run
+
+# 600,000 records: the build's wall time and peak memory (writer and parser processes), the
+# mix in-process beside tantivy, one-record updates; the table goes to bench/results and the
+# README. The pages (about 3.6 GB) are cached under /tmp/atlas-bench.
+bench-scale: $(VENV)/.installed-test
+	$(BIN)/python -m bench.scale --readme
 
 # The French tables through our engine and through Lucene's FrenchAnalyzer (needs a JDK, and
 # Maven or Debian's liblucene8-java; not part of `make test`).

@@ -1,11 +1,12 @@
-"""`make bench`: build, serve and query the engine at Atlas scale, beside a SQLite FTS5 baseline.
+"""`make bench`: build, serve and query the engine at Atlas scale, beside SQLite FTS5 and tantivy.
 
 For each size: generate synthetic pages (cached in the work dir), time `atlas build`, measure
 the index on disk, start `atlas serve --workers 2` on a free loopback port, measure its memory,
 run the fixed query mix through the HTTP API uncached then cached, look records up, run a
-bounded load test, then (server stopped) build and query the FTS5 baseline and the engine
-in-process, and profile the slowest queries. Prints a table and PASS/FAIL per target; writes
-JSON and markdown to the results folder. Exit status 1 when a target fails.
+bounded load test, then (server stopped) build and query the FTS5 baseline, build a tantivy
+index of the same records and query the engine in-process interleaved with tantivy, combo by
+combo (`bench.tantivy_anchor`), and profile the slowest queries. Prints a table and PASS/FAIL
+per target; writes JSON and markdown to the results folder. Exit status 1 when a target fails.
 
     python -m bench.run                      # 12,000 and 120,000 records
     python -m bench.run --quick              # a 2,000-record smoke run
@@ -51,6 +52,7 @@ from .network import network_pages, synonyms_cost
 from .programs import program_api
 from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
 from .relevance import place_relevance
+from .tantivy_anchor import TantivyAnchor
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (12_000, 120_000)
@@ -79,6 +81,10 @@ TARGETS: tuple[Target, ...] = (
     (12_000, "search_p95_vs_fts5", "search p95 uncached <= FTS5 baseline p95 (same run)",
      float("nan"), _get("search_uncached.p95_ms")),
     (12_000, "lookup_p95", "record lookup p95 <= 5 ms", 5.0, _get("lookup.p95_ms")),
+    (12_000, "inprocess_vs_tantivy_p50", "engine in-process p50 <= 3x tantivy's (same run)",
+     3.0, _get("ratios.inprocess_vs_tantivy_p50")),
+    (12_000, "inprocess_vs_tantivy_p95", "engine in-process p95 <= 2.5x tantivy's (same run)",
+     2.5, _get("ratios.inprocess_vs_tantivy_p95")),
     (12_000, "build_s", "build <= 12 s", 12.0, _get("build.seconds")),
     (12_000, "build_vs_fts5", "build of the parsed records (JSON Lines) <= 6x the FTS5 baseline "
      "building them (same run)", 6.0, _get("ratios.build_records_vs_fts5")),
@@ -105,6 +111,10 @@ TARGETS: tuple[Target, ...] = (
      _get("programs.export.rss_growth_mb")),
     (120_000, "search_p95", "search p95 uncached (HTTP, all facets) <= 150 ms", 150.0,
      _get("search_uncached.p95_ms")),
+    (120_000, "inprocess_vs_tantivy_p50", "engine in-process p50 <= 3x tantivy's (same run)",
+     3.0, _get("ratios.inprocess_vs_tantivy_p50")),
+    (120_000, "inprocess_vs_tantivy_p95", "engine in-process p95 <= 2.5x tantivy's (same run)",
+     2.5, _get("ratios.inprocess_vs_tantivy_p95")),
     (120_000, "build_s", "build <= 150 s", 150.0, _get("build.seconds")),
     (120_000, "update_s", "update of one record (atlas update, p95 of 10, idle server) <= 5 s", 5.0,
      _get("updates.p95_s")),
@@ -559,11 +569,17 @@ def _params(combo: Combo):
     return SearchParams(q=combo.q, **combo.filters)
 
 
-def engine_inprocess(index: Path, combos: Sequence[Combo], rounds: int) -> dict[str, Any]:
-    """The engine's search in this process, answer cache off (term postings stay cached)."""
+def engine_inprocess(index: Path, combos: Sequence[Combo], rounds: int,
+                     anchor: TantivyAnchor | None = None) -> dict[str, Any]:
+    """The engine's search in this process, answer cache off (term postings stay cached);
+    with `anchor`, tantivy answers each combo right after the engine (interleaved, so both
+    meet the same machine), under "anchor"."""
     service = _service(index)
+    if anchor is not None:
+        for q in WARMUP_QUERIES:
+            anchor.search(Combo(q))
     try:
-        first, every = [], []
+        first, every, anchored = [], [], []
         for r in range(max(1, rounds)):
             for combo in combos:
                 params = _params(combo)
@@ -573,9 +589,23 @@ def engine_inprocess(index: Path, combos: Sequence[Combo], rounds: int) -> dict[
                 every.append(ms)
                 if r == 0:
                     first.append(ms)
-        return {"first_round": summarize(first), "search": summarize(every), "rounds": rounds}
+                if anchor is not None:
+                    t0 = time.perf_counter()
+                    anchor.search(combo)
+                    anchored.append((time.perf_counter() - t0) * 1000)
+        out = {"first_round": summarize(first), "search": summarize(every), "rounds": rounds}
+        if anchor is not None:
+            out["anchor"] = summarize(anchored)
+        return out
     finally:
         service.close()
+
+
+def _anchor_ratios(result: dict[str, Any]) -> dict[str, float | None]:
+    """The engine's in-process latency over tantivy's, at p50 and p95 (same run)."""
+    ours, theirs = result["engine_inprocess"]["search"], result["tantivy"]["search"]
+    return {f"inprocess_vs_tantivy_{p}": round(ours[f"{p}_ms"] / theirs[f"{p}_ms"], 2)
+            if ours.get(f"{p}_ms") and theirs.get(f"{p}_ms") else None for p in ("p50", "p95")}
 
 
 def _top_functions(stats: pstats.Stats, n: int = 15) -> list[dict[str, Any]]:
@@ -763,8 +793,18 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         except subprocess.CalledProcessError as exc:  # e.g. a clone without that commit
             result["analysis"] = {"skipped": f"{exc.cmd[:3]} failed: "
                                              f"{(exc.stderr or '')[-300:]}"}
-    log(f"{size}: engine in-process")
-    result["engine_inprocess"] = engine_inprocess(index, combos, args.rounds)
+    log(f"{size}: tantivy anchor")
+    records = live_version(index).record_store()
+    try:
+        anchor, figures = TantivyAnchor.build(records, work / f"tantivy-{size}")
+    finally:
+        records.close()
+    log(f"{size}: engine in-process, interleaved with tantivy")
+    result["engine_inprocess"] = engine_inprocess(index, combos, args.rounds, anchor)
+    del anchor
+    shutil.rmtree(work / f"tantivy-{size}", ignore_errors=True)
+    result["tantivy"] = {"build": figures, "search": result["engine_inprocess"].pop("anchor")}
+    result["ratios"].update(_anchor_ratios(result))
     log(f"{size}: synonyms on and off")
     result["synonyms_cost"] = synonyms_cost(index, combos, args.rounds)
     log(f"{size}: foreign-language queries")
@@ -897,6 +937,11 @@ ROWS: tuple[tuple[str, str, str], ...] = (
      "search_cached.p50_ms|search_cached.p95_ms|search_cached.p99_ms", ""),
     ("engine in-process p50 / p95, ms", "engine_inprocess.search.p50_ms|"
      "engine_inprocess.search.p95_ms", "fts5.search.p50_ms|fts5.search.p95_ms"),
+    ("tantivy in-process p50 / p95, ms (interleaved)", "tantivy.search.p50_ms|"
+     "tantivy.search.p95_ms", ""),
+    ("engine in-process / tantivy: p50 / p95", "ratios.inprocess_vs_tantivy_p50|"
+     "ratios.inprocess_vs_tantivy_p95", ""),
+    ("tantivy build (in-process, 1 thread), s", "tantivy.build.seconds", ""),
     ("lookup p50 / p95 / p99, ms", "lookup.p50_ms|lookup.p95_ms|lookup.p99_ms", ""),
     ("authority / country pages p50 / p95, ms", "network_pages.p50_ms|network_pages.p95_ms",
      ""),

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -24,15 +24,8 @@ from typing import Any
 import numpy as np
 from whoosh import index as whoosh_index
 
-from . import (
-    die_with_parent,  # parser processes die with the writer
-    forms,
-    lexicon,
-    phrases,
-    postings,
-    version,
-)
-from .collect import Collector
+from . import die_with_parent, forms, lexicon, phrases, postings, version  # noqa: F401 - parser processes die with the writer
+from .collect import DEFAULT_MEMORY, MIN_MEMORY, Collector
 from .errors import BuildError
 from .facetdata import FacetData
 from .prepare import Batch, prepare, record_row, start_parser
@@ -44,6 +37,7 @@ from .store import RecordStore
 from .version import Layout
 
 WRITER_MB = 1024
+RUNS_FOLDER = ".runs"  # a build's sorted runs, inside the version being written
 
 
 @dataclass
@@ -54,6 +48,7 @@ class BuildReport:
     version: str = ""
     records: int = 0
     phases: dict[str, float] = field(default_factory=dict)  # seconds per step of a build
+    runs: int = 0  # times a build spilled its postings and pairs as sorted runs
 
     def summary(self) -> str:
         return (f"indexed {self.indexed} records, skipped {len(self.failures)}, "
@@ -208,6 +203,8 @@ class WriteOptions:
     keep: int = version.KEEP  # versions kept: the live one and keep - 1 before it
     on_wait: Callable[[str], None] | None = None  # told once when the write has to wait
     strict: bool = False  # any skipped input stops the write before it publishes
+    # bytes a build may hold of postings and phrase pairs: past it, they go to sorted runs
+    memory: int = DEFAULT_MEMORY
 
 
 def _check_worth_publishing(report: BuildReport, options: WriteOptions) -> None:
@@ -226,51 +223,83 @@ def build(sources: Iterable[str | Path], index_dir: Path, progress: bool | None 
     """A fresh index from sources, swapped in atomically; bad inputs are skipped and reported."""
     options = options or WriteOptions()
     started = time.perf_counter()
-    paths = expand(sources)
-    if blocker := next((p for p in (index_dir, *index_dir.parents) if p.is_file()), None):
-        raise BuildError(f"cannot make an index at {index_dir}: {blocker} is a file")
-    report = BuildReport()
-    with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
-            version.writing(index_dir) as layout:
-        units = build_units(paths)
-        collected = Collector()
-        rows = RecordStore(layout.records)
-        try:
-            with _progress(len(units), "indexing", progress) as bar:
-                for batch in _prepared(units, workers):
-                    report.failures += batch.failures
-                    rows.put_many(batch.rows)
-                    collected.add(batch)
-                    bar.update(batch.units)
-            rows.commit()
-        finally:
-            rows.close()
-        report.phases["read, analyse, store"] = round(time.perf_counter() - started, 3)
-        report.indexed = report.records = collected.size
-        _check_worth_publishing(report, options)
-        collected.write(layout, report.phases)
-        clock = time.perf_counter()
-        _complete(layout, report)
-        version.publish(index_dir, layout, options.keep)
-        report.phases["sync and publish"] = round(time.perf_counter() - clock, 3)
+    parsers = _Parsers(workers)  # first: each parser process holds only what is loaded now
+    try:
+        paths = expand(sources)
+        if blocker := next((p for p in (index_dir, *index_dir.parents) if p.is_file()), None):
+            raise BuildError(f"cannot make an index at {index_dir}: {blocker} is a file")
+        report = BuildReport()
+        with version.write_lock(index_dir, options.wait, "build", options.on_wait), \
+                version.writing(index_dir) as layout:
+            units = build_units(paths)
+            del paths
+            collected = Collector(max(options.memory, MIN_MEMORY), layout.root / RUNS_FOLDER)
+            rows = RecordStore(layout.records)
+            try:
+                with _progress(len(units), "indexing", progress) as bar:
+                    for batch in parsers.prepared(units):
+                        report.failures += batch.failures
+                        rows.put_many(batch.rows)
+                        collected.add(batch)
+                        bar.update(batch.units)
+                rows.commit()
+            finally:
+                rows.close()
+                parsers.close()
+            del units
+            report.phases["read, analyse, store"] = round(time.perf_counter() - started, 3)
+            report.indexed = report.records = collected.size
+            _check_worth_publishing(report, options)
+            report.runs = collected.spills
+            collected.write(layout, report.phases)
+            clock = time.perf_counter()
+            _complete(layout, report)
+            version.publish(index_dir, layout, options.keep)
+            report.phases["sync and publish"] = round(time.perf_counter() - clock, 3)
+    finally:
+        parsers.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
 BATCH = 48  # units per batch: small enough to keep both cores busy to the end
 PARALLEL_UNITS = 200  # below this, starting parser processes costs more than it saves
+IN_FLIGHT = 4  # batches handed to each parser process ahead of the writer
 
 
-def _prepared(units: list, workers: int | None) -> Iterator[Batch]:
-    """Prepared batches in source order: in parser processes when there is enough work."""
-    batches = [units[i:i + BATCH] for i in range(0, len(units), BATCH)]
-    workers = workers or os.cpu_count() or 1
-    if len(units) < PARALLEL_UNITS or workers < 2:
-        yield from map(prepare, batches)
-        return
-    with ProcessPoolExecutor(max_workers=workers, initializer=start_parser,
-                             mp_context=die_with_parent.pool_context()) as pool:
-        yield from pool.map(prepare, batches)
+class _Parsers:
+    """A build's parser processes. Started (forked) before the build reads its list of
+    sources, so none holds a copy of it; a build with too few units to gain from them
+    prepares its batches in the writer instead."""
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+        if self.workers >= 2:
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, initializer=start_parser,
+                                            mp_context=die_with_parent.pool_context())
+            self.pool.submit(int)  # with the fork start method, every worker starts now
+
+    def prepared(self, units: list) -> Iterator[Batch]:
+        """Prepared batches in source order, at most IN_FLIGHT per process ahead of the
+        caller (finished batches wait in the writer's memory until it takes them)."""
+        batches = (units[i:i + BATCH] for i in range(0, len(units), BATCH))
+        if self.pool is None or len(units) < PARALLEL_UNITS:
+            self.close()
+            yield from map(prepare, batches)
+            return
+        ahead: deque = deque()
+        for batch in batches:
+            ahead.append(self.pool.submit(prepare, batch))
+            if len(ahead) >= IN_FLIGHT * self.workers:
+                yield ahead.popleft().result()
+        while ahead:
+            yield ahead.popleft().result()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+            self.pool = None
 
 
 # An update appends a small whoosh segment and keeps every document's number, so the other

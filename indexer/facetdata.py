@@ -8,6 +8,7 @@ of matching documents.
 from __future__ import annotations
 
 import json
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,8 +46,36 @@ class _Rows:
     single: dict[str, np.ndarray]
     vocab: dict[str, Vocabulary]
     partners: dict[str, int]
-    pairs: dict[str, tuple[list[int], list[int]]] = field(
-        default_factory=lambda: {name: ([], []) for name in MULTI})  # (docnums, value ids)
+    pairs: dict[str, tuple[array, array]] = field(  # (docnums, value ids), int32 each
+        default_factory=lambda: {name: (array("i"), array("i")) for name in MULTI})
+
+    @classmethod
+    def empty(cls, size: int) -> _Rows:
+        return cls([""] * size, np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int32),
+                   np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int32), [""] * size,
+                   {name: np.full(size, -1, dtype=np.int32) for name in SINGLE},
+                   {name: Vocabulary() for name in SINGLE + MULTI}, {})
+
+    def grow(self, size: int) -> None:
+        """Room for documents up to `size` (the arrays reallocated, the lists extended)."""
+        more = size - len(self.ids)
+        self.ids += [""] * more
+        self.titles += [""] * more
+        self.alive = _extended(self.alive, size, False)
+        self.year = _extended(self.year, size, 0)
+        self.funding = _extended(self.funding, size, 0)
+        self.end_day = _extended(self.end_day, size, 0)
+        self.single = {name: _extended(arr, size, -1) for name, arr in self.single.items()}
+
+    def finish(self, size: int, names: dict[str, str]) -> FacetData:
+        """The facet data of the first `size` documents."""
+        multi = {name: (np.asarray(d, dtype=np.int32), np.asarray(v, dtype=np.int32))
+                 for name, (d, v) in self.pairs.items()}
+        return FacetData(self.ids[:size], self.alive[:size], self.year[:size],
+                         self.funding[:size], self.end_day[:size],
+                         {k: v[:size] for k, v in self.single.items()},
+                         multi, {k: v.values for k, v in self.vocab.items()}, names,
+                         self.titles[:size], self.partners)
 
     def add(self, docnum: int, rid: str, fv: dict[str, Any]) -> None:
         self.ids[docnum] = rid
@@ -166,24 +195,10 @@ class FacetData:
     @classmethod
     def build(cls, size: int, docs: Iterable[tuple[int, str, dict[str, Any]]]) -> FacetData:
         """From (docnum, id, facet_values) for every live document."""
-        rows = _Rows([""] * size, np.zeros(size, dtype=bool), np.zeros(size, dtype=np.int32),
-                     np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int32),
-                     [""] * size,
-                     {name: np.full(size, -1, dtype=np.int32) for name in SINGLE},
-                     {name: Vocabulary() for name in SINGLE + MULTI}, {})
-        names: dict[str, str] = {}
+        builder = FacetBuilder(size)
         for docnum, rid, fv in docs:
-            rows.add(docnum, rid, fv)
-            for code, written in (fv.get("country_names") or {}).items():
-                names.setdefault(code, written)
-        multi = {
-            name: (np.asarray(d, dtype=np.int32), np.asarray(v, dtype=np.int32))
-            for name, (d, v) in rows.pairs.items()
-        }
-        return cls(rows.ids, rows.alive, rows.year, rows.funding, rows.end_day, rows.single,
-                   multi,
-                   {k: v.values for k, v in rows.vocab.items()}, names, rows.titles,
-                   rows.partners)
+            builder.put(docnum, rid, fv)
+        return builder.finish(size)
 
     def changed(self, shift: Shift, new: list[tuple[str, dict[str, Any]]],
                 gone: Iterable[dict[str, Any]], changed: set[str],
@@ -311,6 +326,37 @@ def _derive_ends(arrays: dict[str, np.ndarray], extra: dict[str, Any],
     arrays["end_day"] = days
     arrays["single_status_check"] = checks
     extra["values"]["status_check"] = vocab.values
+
+
+class FacetBuilder:
+    """`FacetData.build`, fed as documents come: `add` numbers them from 0 in order (their
+    count unknown until the end), so a build keeps compact columns, not every record's
+    facet values."""
+
+    def __init__(self, size: int = 0) -> None:
+        self.rows = _Rows.empty(size)
+        self.names: dict[str, str] = {}  # country code -> its name, as first written
+        self.size = 0
+
+    def put(self, docnum: int, rid: str, fv: dict[str, Any]) -> None:
+        if docnum >= len(self.rows.ids):
+            self.rows.grow(max(docnum + 1, 2 * len(self.rows.ids), 1024))
+        self.rows.add(docnum, rid, fv)
+        for code, written in (fv.get("country_names") or {}).items():
+            self.names.setdefault(code, written)
+        self.size = max(self.size, docnum + 1)
+
+    def add(self, rid: str, fv: dict[str, Any]) -> None:
+        self.put(self.size, rid, fv)
+
+    def finish(self, size: int | None = None) -> FacetData:
+        return self.rows.finish(self.size if size is None else size, self.names)
+
+
+def _extended(values: np.ndarray, size: int, fill: Any) -> np.ndarray:
+    out = np.full(size, fill, dtype=values.dtype)
+    out[:values.size] = values
+    return out
 
 
 def _first_holders(pairs: tuple[np.ndarray, np.ndarray], values: list[str], ids: list[str]

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .postings import SliceReader
+from .postings import NpyWriter, SliceReader
 from .record import Record
 from .schema import record_terms
 from .shift import Shift, rewrite_docs, splice
@@ -68,6 +68,17 @@ def save(keys_path: Path, docs_path: Path, keys: np.ndarray, docs: np.ndarray) -
     order = np.lexsort((docs, keys))
     np.save(keys_path, keys[order].astype(np.uint64, copy=False))
     np.save(docs_path, docs[order].astype(np.int32, copy=False))
+
+
+def save_sorted(keys_path: Path, docs_path: Path, size: int,
+                pieces: Iterable[tuple[np.ndarray, np.ndarray]]) -> None:
+    """`size` pairs already sorted (by key, each key's docnums ascending), given as
+    consecutive (keys, docnums) pieces: what `save` writes, never holding them all."""
+    with NpyWriter(keys_path, np.uint64, size) as keys, \
+            NpyWriter(docs_path, np.int32, size) as docs:
+        for piece_keys, piece_docs in pieces:
+            keys.write(piece_keys)
+            docs.write(piece_docs)
 
 
 def carry_over(keys_path: Path, docs_path: Path, old_to_new: np.ndarray

@@ -172,6 +172,71 @@ def save(out: PostingsFiles, terms: list[str], offsets: np.ndarray, lengths: np.
     _save_index(out, terms, offsets, lengths)
 
 
+class NpyWriter:
+    """A one-dimensional .npy file of a known length written piece by piece: the bytes
+    `np.save` writes for the whole array, without holding it."""
+
+    def __init__(self, path: Path, dtype, size: int) -> None:
+        self.dtype = np.dtype(dtype)
+        self.size = size
+        self.written = 0
+        self.fh = path.open("wb")
+        np.lib.format.write_array_header_1_0(self.fh, {
+            "descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False,
+            "shape": (size,)})
+
+    def write(self, values: np.ndarray) -> None:
+        values = np.ascontiguousarray(values, dtype=self.dtype)
+        self.fh.write(values.data)
+        self.written += values.size
+
+    def close(self) -> None:
+        self.fh.close()
+        if self.written != self.size:
+            raise ValueError(f"{self.fh.name}: {self.written} values written, {self.size} "
+                             f"announced")
+
+    def __enter__(self) -> NpyWriter:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.fh.close()
+
+
+class Writer:
+    """A field's flat postings written a few terms at a time, in term order (`add`): the
+    files `save` writes, without holding the field's posting arrays."""
+
+    def __init__(self, out: PostingsFiles, terms: list[str], offsets: np.ndarray,
+                 lengths: np.ndarray) -> None:
+        self.out, self.terms, self.offsets, self.lengths = out, terms, offsets, lengths
+        size = int(offsets[-1])
+        self.docs = NpyWriter(out.docs, np.int32, size)
+        self.tf = NpyWriter(out.tf, np.float32, size)
+
+    def add(self, docs: np.ndarray, tf: np.ndarray) -> None:
+        self.docs.write(docs)
+        self.tf.write(tf)
+
+    def close(self) -> None:
+        self.docs.close()
+        self.tf.close()
+        _save_index(self.out, self.terms, self.offsets, self.lengths)
+
+    def __enter__(self) -> Writer:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.docs.fh.close()
+            self.tf.fh.close()
+
+
 def _save_index(out: PostingsFiles, terms: list[str], offsets: np.ndarray,
                 lengths: np.ndarray) -> None:
     """The terms, their offsets into the posting arrays and the document lengths."""

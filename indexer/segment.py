@@ -13,7 +13,7 @@ whoosh 2.7.4 is pinned: the block buffer attributes set here are that version's.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +33,11 @@ def length_bytes(lengths: np.ndarray) -> np.ndarray:
     return np.minimum(codes, 255).astype(np.uint8)
 
 
+def decoded_lengths(lengths: np.ndarray) -> np.ndarray:
+    """Each field length as whoosh reads it back (its one-byte code decoded)."""
+    return LENGTH_OF_BYTE[length_bytes(lengths)]
+
+
 @dataclass
 class FieldPostings:
     """One field's postings: term i holds documents docs[offsets[i]:offsets[i+1]]
@@ -44,6 +49,7 @@ class FieldPostings:
     docs: np.ndarray     # int32
     freqs: np.ndarray    # int32
     lengths: np.ndarray  # int32, one per document
+    decoded: np.ndarray | None = None  # `read_lengths`, once computed (chunks share it)
 
     def weights(self, boost: float) -> np.ndarray:
         """What whoosh stores as a posting's weight: frequency x the field's boost."""
@@ -51,7 +57,15 @@ class FieldPostings:
 
     def read_lengths(self) -> np.ndarray:
         """Each document's length as whoosh reads it back (its one-byte code decoded)."""
-        return LENGTH_OF_BYTE[length_bytes(self.lengths)]
+        if self.decoded is None:
+            self.decoded = decoded_lengths(self.lengths)
+        return self.decoded
+
+    def chunks(self) -> Iterable[FieldPostings]:
+        """The postings a few whole terms at a time, in term order: here all at once. A
+        build's merged postings (`indexer.collect`) come in several, so the writer never
+        holds a whole field."""
+        return (self,)
 
 
 BLOCK_POSTINGS = 1024  # whoosh's default is 128; see `codec`
@@ -69,7 +83,8 @@ def codec() -> W3Codec:
 def write(path: Path, schema: Schema, ids: list[str], fields: Mapping[str, FieldPostings]
           ) -> None:
     """A new whoosh index at `path` holding one segment: document n is `ids[n]` (the
-    schema's stored `id` field) with the given text fields' postings."""
+    schema's stored `id` field) with the given text fields' postings (each read once, by
+    `chunks`, field after field in sorted order)."""
     path.mkdir(exist_ok=True)
     ix = whoosh_index.create_in(str(path), schema)
     try:
@@ -119,12 +134,17 @@ def _write_field(field_writer, name: str, field, postings: FieldPostings) -> Non
         raise TypeError(f"field {name!r}: posting format {type(fmt).__name__} is not "
                         f"written here")
     field_writer.start_field(name, field)
+    for chunk in postings.chunks():
+        if chunk.terms:
+            _write_terms(field_writer, field, chunk, value_size)
+    field_writer.finish_field()
+
+
+def _write_terms(field_writer, field, postings: FieldPostings, value_size: int) -> None:
+    """Whole terms of a field, in order, with all their postings."""
     writer = field_writer._postwriter
     size = writer._blocklimit
     offsets = postings.offsets
-    if not postings.terms:
-        field_writer.finish_field()
-        return
     # Every block's bounds and statistics at once: blocks of `size` postings per term.
     counts = np.diff(offsets)
     per_term = -(-counts // size)
@@ -134,10 +154,10 @@ def _write_field(field_writer, name: str, field, postings: FieldPostings) -> Non
     starts = offsets[:-1][term_of_block] + size * (
         np.arange(first_block[-1]) - first_block[:-1][term_of_block])
     ends = np.minimum(starts + size, offsets[1:][term_of_block])
-    weights = postings.weights(getattr(fmt, "field_boost", 1.0))
+    weights = postings.weights(getattr(field.format, "field_boost", 1.0))
     max_weight = np.maximum.reduceat(weights, starts).tolist()
     if field.scorable:  # block lengths as whoosh reads them back; 0 means "no length"
-        lens = postings.read_lengths().astype(np.int64)[postings.docs]
+        lens = postings.read_lengths()[postings.docs].astype(np.int64)
         min_len = np.minimum.reduceat(np.where(lens > 0, lens, np.iinfo(np.int64).max),
                                       starts)
         max_len = np.maximum.reduceat(lens, starts).tolist()
@@ -164,4 +184,3 @@ def _write_field(field_writer, name: str, field, postings: FieldPostings) -> Non
             if block < last_block:  # the last block is written by finish_term
                 writer._write_block()
         field_writer.finish_term()
-    field_writer.finish_field()

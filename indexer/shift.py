@@ -12,6 +12,7 @@ after every document that keeps its number: no sort is needed, only one pass ove
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,12 +62,19 @@ class Shift:
 
     def plan(self, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For an array of earlier docnums (a posting list, pairs): the positions to drop
-        (dead documents; deleted ones are never listed) and those of moved documents."""
-        drop = np.flatnonzero(self.dead[docs]) if self.dead.any() else np.empty(0, np.int64)
-        if not self.moved.size:
-            return drop, np.empty(0, np.int64)
-        tail = np.flatnonzero(np.asarray(docs) >= self.kept)
-        return drop, tail[~self.dead[docs[tail]]]
+        (dead documents; deleted ones are never listed) and those of moved documents.
+        Read a piece at a time (a memory map's pages let go of after each)."""
+        drops, tails = [np.empty(0, np.int64)], [np.empty(0, np.int64)]
+        any_dead = bool(self.dead.any())
+        for start in range(0, len(docs), PIECE):
+            part = np.asarray(docs[start:start + PIECE])
+            if any_dead:
+                drops.append(np.flatnonzero(self.dead[part]) + start)
+            if self.moved.size:
+                tail = np.flatnonzero(part >= self.kept)
+                tails.append(tail[~self.dead[part[tail]]] + start)
+            release_pages(docs)
+        return np.concatenate(drops), np.concatenate(tails)
 
 
 def splice(src: np.ndarray, drop: np.ndarray, at: np.ndarray, values: np.ndarray,
@@ -87,10 +95,31 @@ def splice(src: np.ndarray, drop: np.ndarray, at: np.ndarray, values: np.ndarray
         fmt.write_array_header_1_0(fh, header)
         pos = 0
         for cut, first, last in zip(cuts, starts, ends, strict=True):
-            fh.write(src[pos:cut])
+            _copy(src, pos, cut, fh)
             fh.write(values[first:last])
             pos = cut + 1 if cut in dropped else cut
-        fh.write(src[pos:])
+        _copy(src, pos, src.size, fh)
+    release_pages(src)
+
+
+PIECE = 1 << 22  # elements of a part read at a time
+
+
+def _copy(src: np.ndarray, start: int, stop: int, fh) -> None:
+    """src[start:stop] to a file, a piece at a time, a memory map's pages let go of after
+    each: an update's pass over a whole part never holds the part."""
+    for first in range(start, stop, PIECE):
+        fh.write(np.ascontiguousarray(src[first:min(stop, first + PIECE)]).data)
+        release_pages(src)
+
+
+def release_pages(array: np.ndarray) -> None:
+    """Drop the pages a read-only memory map of a part has in this process (they stay in
+    the OS's file cache; a later read maps them again). Anything else: nothing to do."""
+    mapped = getattr(array, "_mmap", None)
+    if mapped is not None and getattr(array, "mode", None) == "r" \
+            and hasattr(mapped, "madvise"):
+        mapped.madvise(mmap.MADV_DONTNEED)
 
 
 def spliced_positions(positions: np.ndarray, drop: np.ndarray, at: np.ndarray) -> np.ndarray:

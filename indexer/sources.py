@@ -113,7 +113,7 @@ def page_ids(pages: Iterable[Path]) -> dict[Path, str]:
 
 # A unit of work: a page file and its record id, one JSON Lines line, or a source already
 # known to be unreadable.
-Page = tuple[Path, str]
+Page = tuple[str, str]  # (path, record id); the path a string: a build lists many
 Line = tuple[Path, int, bytes]
 Unit = Page | Line | Failure
 
@@ -125,7 +125,7 @@ def read_unit(unit: Unit) -> Record | Failure:
     if len(unit) == 2:
         path, record_id = unit
         try:
-            return parse_file(path, record_id)
+            return parse_file(Path(path), record_id)
         except ParseError as exc:
             return Failure(str(path), str(exc))
         except Exception as exc:  # a parser bug must not stop a whole build
@@ -207,7 +207,7 @@ def build_units(paths: list[Path]) -> list[Unit]:
     valid = {i for i, line in enumerate(lines) if not isinstance(line, Failure)
              and line[3] in contested and _valid(line[2])}
     winner = {lines[i][3]: i for i in sorted(valid)}  # the last valid line of each id
-    units: list[Unit] = [(path, rid) for path, rid in ids.items()
+    units: list[Unit] = [(os.fspath(path), rid) for path, rid in ids.items()
                          if by_id[rid] == path and rid not in winner]
     for i, line in enumerate(lines):
         if isinstance(line, Failure):

@@ -69,6 +69,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(1, f"{self.prog}: error: {message}\n")
 
 
+def _memory_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--memory", default=None, metavar="SIZE",
+                   help="postings and phrase pairs a build holds in memory before it sorts "
+                        "them into runs on disk, e.g. 512M or 2G (default: 192M)")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="atlas",
@@ -95,6 +101,7 @@ def make_parser() -> argparse.ArgumentParser:
                    help="also print the seconds each step of the build took")
     _strict_arg(p)
     _write_args(p)
+    _memory_arg(p)
 
     p = command("update", "Add or replace records by id.")
     p.add_argument("sources", nargs="+", metavar="SOURCE")
@@ -213,8 +220,16 @@ def _write_options(args: argparse.Namespace):
         raise CliError("--keep must be 1 or more")
     if args.wait < 0:
         raise CliError("--wait must be 0 or more seconds")
+    extra = {}
+    if getattr(args, "memory", None) is not None:
+        from indexer.collect import parse_size
+
+        try:
+            extra["memory"] = parse_size(args.memory)
+        except ValueError as exc:
+            raise CliError(f"--memory: {exc}") from None
     return WriteOptions(wait=args.wait, keep=args.keep, strict=getattr(args, "strict", False),
-                        on_wait=lambda text: print(f"atlas: {text}", file=sys.stderr))
+                        on_wait=lambda text: print(f"atlas: {text}", file=sys.stderr), **extra)
 
 
 def _target_index(args: argparse.Namespace) -> Path:
@@ -231,6 +246,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.timings:
         for step, seconds in report.phases.items():
             print(f"  {step}: {seconds:.2f} s", file=sys.stderr)
+        print(f"  sorted runs spilled: {report.runs}", file=sys.stderr)
     return _report(report)
 
 

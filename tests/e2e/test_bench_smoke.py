@@ -89,6 +89,11 @@ def test_result_json_has_every_figure(bench_run: tuple[dict, str, Path]) -> None
     assert fts["build"]["db_bytes"] > 0
     _latency(fts["search"], "fts5")
     _latency(res["engine_inprocess"]["search"], "engine in-process")
+    _latency(res["tantivy"]["search"], "tantivy, interleaved")
+    assert res["tantivy"]["search"]["n"] == res["engine_inprocess"]["search"]["n"]
+    assert res["tantivy"]["build"]["rows"] == SIZE and res["tantivy"]["build"]["index_bytes"] > 0
+    assert res["ratios"]["inprocess_vs_tantivy_p50"] > 0
+    assert res["ratios"]["inprocess_vs_tantivy_p95"] > 0
     _latency(res["network_pages"], "authority and country pages")
     assert res["network_pages"]["errors"] == 0
     for kind in ("authority_html", "authority_api", "country_html", "country_api"):
@@ -159,12 +164,14 @@ def test_fts5_translation_and_targets() -> None:
     assert to_match("l'accès à l'eau") == '"accès" AND "eau"'
     assert to_match("les des") is None
 
-    def fake(p95: float, fts_p95: float, update_s: float = 1.0) -> dict:
+    def fake(p95: float, fts_p95: float, update_s: float = 1.0, vs_tantivy: float = 2.0
+             ) -> dict:
         return {"search_uncached": {"p95_ms": p95, "errors": 0, "cache_violations": 0},
                 "fts5": {"search": {"p95_ms": fts_p95}}, "lookup": {"p95_ms": 1.0, "errors": 0},
                 "build": {"seconds": 10.0}, "server": {"rss_max_mb": 100.0},
                 "ratios": {"build_vs_fts5": 9.0, "build_records_vs_fts5": 5.0,
-                           "index_vs_fts5": 1.5},
+                           "index_vs_fts5": 1.5, "inprocess_vs_tantivy_p50": vs_tantivy,
+                           "inprocess_vs_tantivy_p95": vs_tantivy},
                 "analysis": {"ratio": 0.9},
                 "updates": {"p95_s": update_s, "load_errors": 0},
                 "load": {"errors": 0}, "network_pages": {"p95_ms": 25.0},
@@ -178,13 +185,19 @@ def test_fts5_translation_and_targets() -> None:
         "search_p95": True, "search_p95_vs_fts5": True, "lookup_p95": True, "build_s": True,
         "build_vs_fts5": True, "index_vs_fts5": True, "update_s": True,
         "updates_load_errors": True, "analysis_ratio": True, "rss_mb": True,
-        "network_pages_p95": True,
+        "network_pages_p95": True, "inprocess_vs_tantivy_p50": True,
+        "inprocess_vs_tantivy_p95": True,
         "synonyms_p95": True, "batch_p95": True, "not_modified_p95": True,
         "export_ms_per_10k": True, "export_rss_growth": True, "errors": True}
+    verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 30.0,
+                                                                        vs_tantivy=2.8))}
+    assert verdicts["inprocess_vs_tantivy_p50"] is True  # <= 3x
+    assert verdicts["inprocess_vs_tantivy_p95"] is False  # > 2.5x
     verdicts = {t["key"]: t["pass"] for t in check_targets(12_000, fake(12.0, 10.0, 3.0))}
     assert verdicts["search_p95_vs_fts5"] is False and verdicts["search_p95"] is True
     assert verdicts["update_s"] is False
     verdicts = {t["key"]: t["pass"] for t in check_targets(120_000, fake(160.0, 1.0))}
     assert verdicts == {"search_p95": False, "build_s": True, "update_s": True,
                         "updates_load_errors": True, "network_pages_p95": True,
-                        "synonyms_p95": True, "errors": True}
+                        "synonyms_p95": True, "errors": True,
+                        "inprocess_vs_tantivy_p50": True, "inprocess_vs_tantivy_p95": True}

@@ -318,7 +318,7 @@ def test_updates_keep_the_spelling_lexicon_in_step(small_index: Path, tmp_path: 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.integers(0, 2**32 - 1), max_size=300), st.integers(0, 2**32 - 1))
 def test_stable_order_is_a_stable_argsort(values: list[int], bound: int) -> None:
-    from indexer.collect import stable_order
+    from indexer.runs import stable_order
 
     size = max([bound, *values]) + 1
     keys = np.array(values, dtype=np.int64)

@@ -279,10 +279,9 @@ def test_build_timings_name_each_step(base_index: Path, tmp_path: Path) -> None:
     assert run.returncode == 0, run.stderr
     steps = [line.strip().split(":")[0] for line in run.stderr.splitlines()
              if line.startswith("  ")]
-    assert steps == ["read, analyse, store", "postings sorted", "whoosh segment",
-                     "facet arrays", "lexicon and written forms",
-                     "flat postings and phrase pairs (the rest)",
-                     "sync and publish"]
+    assert steps == ["read, analyse, store", "whoosh segment and flat postings",
+                     "facet arrays", "lexicon and written forms", "phrase pairs (the rest)",
+                     "sync and publish", "sorted runs spilled"]
     assert "indexed 1 records" in run.stderr.splitlines()[-1]
 
 
