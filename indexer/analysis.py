@@ -34,54 +34,83 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 # Elided articles/pronouns/conjunctions before an apostrophe (straight, typographic, modifier).
 ELISIONS = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
-APOSTROPHES = "'’ʼ‘"
+# The apostrophe and what is typed for it: typographic quotes, accents and primes, modifier
+# letters (Unicode's confusables of U+0027).
+APOSTROPHES = ("'\u2019\u02bc\u2018\u201b\u00b4\u0060\u02b9\u02bb\u02bd\u02be\u02c8\u02ca"
+               "\u02cb\u2032\u2035\uff07\u055a\u05f3\u1fbd\u1fbf\u1ffe\u1fef\u1ffd\ua78c")
+# The apostrophes that are not word characters (\w): the others are inside a word's run.
+_APOS_PUNCT = "".join(c for c in APOSTROPHES if not re.match(r"\w", c))
+# Every dash and hyphen (Unicode category Pd, the non-breaking hyphen U+2011 among them) and
+# the minus sign: a hyphen.
+HYPHENS = ("-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a"
+           "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+           "\U00010ead\u2212")
+_HY = "[" + re.escape(HYPHENS) + "]"
 # Invisible format characters that may sit inside a word: dropped, never a word break.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # Thousands separators of a number: space, no-break space, thin and narrow no-break spaces.
 THOUSANDS = " \u00a0\u2009\u202f"
 # Prefixes written with or without a hyphen (« co-gestion », « cogestion »).
 PREFIXES = ("co", "agro", "eco", "micro", "inter", "intra", "multi", "pluri", "post", "pre",
-            "re", "socio", "bio")
+            "re", "socio", "bio", "peri", "mini", "sous", "wi")
 _VOWEL_OR_H = "aeiouyhàâäéèêëîïôöùûüÿœæ"
 _WORD_CHAR = r"[\w\u0300-\u036f" + INVISIBLE + "]"
-_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p for p in PREFIXES)
-_APOS = "[" + APOSTROPHES + "]"
+_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re", "peri") else p
+                   for p in PREFIXES)
+_APOS = "[" + re.escape(APOSTROPHES) + "]"
+_APOS_P = "[" + re.escape(_APOS_PUNCT) + "]"
 
 # A number with thousands separators, as one word.
 NUMBER = r"\d{1,3}(?:[" + THOUSANDS + r"]\d{3})+(?!\w)"
 # « Est » after « l' », in « Nord-Est », « Sud-Est », « Grand Est »: the cardinal point.
-CARDINAL = (_APOS.join(("l", r"est\b")) + r"|(?:nord|sud)-est\b|grand[ \u00a0]+est\b")
+CARDINAL = (_APOS.join(("l", r"est\b")) + r"|(?:nord|sud)" + _HY + r"est\b|grand[ \u00a0]+est\b")
+# Letters separated by dots are one word: « P.N.U.D. » = « PNUD ».
+ACRONYM = r"[^\W\d_]\.(?:[^\W\d_]\.)*[^\W\d_](?!\w)\.?"
+# A Roman numeral I-XXX after a counter word is its number: « phase II » = « phase 2 ».
+COUNTERS = ("phase", "tranche", "programme", "siecle", "siècle", "volet", "etape", "étape",
+            "edition", "édition", "chapitre", "tome", "titre", "acte", "saison", "partie",
+            "session", "niveau", "cycle", "mandat")
+ROMAN = r"(?:X{1,3}(?:IX|IV|V?I{0,3})|IX|IV|V?I{1,3}|V)"
+_COUNTER = "(?:" + "|".join(c + ("s" if c != "niveau" else "x") + "?" for c in COUNTERS) + ")"
+COUNTED = r"\b" + _COUNTER + r"[ \u00a0]+" + ROMAN + r"\b"
 _PATTERNS = (
     NUMBER,
     CARDINAL,
+    COUNTED,
+    ACRONYM,
     # « N'Dali », « M'Bour »: n' and m' elide only before a vowel or mute h.
     "[nm]" + _APOS + "(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])" + _WORD_CHAR + "+",
-    "(?:(?:" + _PREFIX + r")-)+(?=\w)" + _WORD_CHAR + "+",
+    "(?:(?:" + _PREFIX + ")" + _HY + r")+(?=\w)" + _WORD_CHAR + "+",
     # Any other word; an elision prefix followed by an apostrophe and a letter is skipped
     # (the \\b before the alternatives keeps "jusqu" from re-matching as "usqu").
-    "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+",
+    "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+",
 )
 # The special forms are tried only where one can start (a digit group and a thousands
 # separator, a short run of letters and a hyphen or apostrophe, « grand »), and only they
 # and the elided articles ignore case: a case-blind plain word costs twice as much.
-_SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[-" + APOSTROPHES + r"]"
-                  r"|(?i:grand)[ \u00a0])")
-_PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+"
+_SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[" + re.escape(HYPHENS + APOSTROPHES)
+                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _COUNTER + r")[ \u00a0])")
+_PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+"
 WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
                           + _PLAIN + ")", re.UNICODE)
 _ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
 _PREFIX_SPELLINGS = sorted({s for p in PREFIXES
-                            for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)})
+                            for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)}
+                           | {"péri"})
 # Where WORD_PATTERN's special forms can be: N'/M' names, prefixed compounds, numbers with
 # separators, the cardinal « Est », combining or invisible characters. Each alternative
 # starts at the apostrophe, hyphen or space it needs and looks back from there, so the scan
 # stops only at those characters.
 _SPECIAL = re.compile(
     _APOS + "(?:(?<=[nNmM]" + _APOS + r")|(?=(?i:est)\b))"
-    + "|-(?:" + "|".join(rf"(?<=\b(?i:{p})-)" for p in _PREFIX_SPELLINGS)
-    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)-)|(?<=(?i:sud)-)))"
+    + "|" + _HY + "(?:" + "|".join(rf"(?<=\b(?i:{p}){_HY})" for p in _PREFIX_SPELLINGS)
+    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)" + _HY + r")|(?<=(?i:sud)" + _HY + ")))"
     + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
-    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b)"
+    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b"
+    + r"|(?=(?i:" + ROMAN + r")\b)(?:"
+    + "|".join(rf"(?<=\b(?i:{c}){e}[ \u00a0])" for c in COUNTERS
+               for e in ("", "s" if c != "niveau" else "x")) + "))"
+    + r"|\.(?<=\b[^\W\d_]\.)(?=[^\W\d_](?!\w))"
     + r"|[\u0300-\u036f" + INVISIBLE + "]")
 # In a text without special forms, WORD_PATTERN's words are these runs of word characters,
 # but for elided articles (« l » of « l'eau »), which the runs keep as words of their own:
@@ -102,7 +131,8 @@ def content_words(text: str) -> list[str]:
 
 
 # The words that may hold a space: a query splits on spaces except inside these.
-SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
+SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b|" + COUNTED + ")",
+                         re.IGNORECASE)
 
 # Function words only: no content word (pays, ville, eau, ...) may be here. Listed with their
 # accents; the unaccented spelling users type is added below. `or` is the lowercase
@@ -287,8 +317,19 @@ _DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
 _COMBINING = re.compile("[\u0300-\u036f]")
 _ELIDED = re.compile("(?:" + "|".join(ELISIONS) + ")" + _APOS + "(?=[" + _VOWEL_OR_H + "])",
                      re.IGNORECASE)
-_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+_APOSTROPHES = str.maketrans("", "", APOSTROPHES + ".")  # and the dots of « P.N.U.D. »
+# Look-alikes to the apostrophe and the hyphen they stand for.
+_LOOKALIKES = str.maketrans({**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(HYPHENS, "-")})
 _SEPARATORS = re.compile("[-" + THOUSANDS + "]+")
+_NM_NAME = re.compile("[nm]'(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])", re.IGNORECASE)
+_COUNTED = re.compile("(" + _COUNTER + ")[ \u00a0]+(" + ROMAN + ")$", re.IGNORECASE)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def roman_value(numeral: str) -> int:
+    """The value of a Roman numeral of I, V and X (as ROMAN matches them)."""
+    values = [_ROMAN_VALUES[c] for c in numeral.lower()]
+    return sum(-v if v < w else v for v, w in zip(values, values[1:] + [0], strict=True))
 # Runs of letters and runs of digits: the parts of a written word.
 _RUNS = re.compile(r"[^\W\d_]+|\d+")
 
@@ -300,7 +341,7 @@ def normalise_unicode(word: str) -> str:
     """Step 1: invisible format characters dropped, NFKC, stray combining marks dropped."""
     if word.isascii():
         return word
-    word = unicodedata.normalize("NFKC", word.translate(_DROP_INVISIBLE))
+    word = unicodedata.normalize("NFKC", word.translate(_DROP_INVISIBLE).translate(_LOOKALIKES))
     return _COMBINING.sub("", word) if _COMBINING.search(word) else word
 
 
@@ -308,9 +349,16 @@ def split_parts(word: str) -> list[Part]:
     """Step 2: the parts of one word as WORD_PATTERN found it."""
     cardinal = word == "Est"
     if not word.isalnum():
+        counted = _COUNTED.match(word)
+        if counted is not None:  # « phase II »: the counter and the number
+            return [(counted.group(1), False), (str(roman_value(counted.group(2))), False)]
         elided = _ELIDED.match(word)
         if elided is not None:  # only « l'est » keeps its article in WORD_PATTERN
             word, cardinal = word[elided.end():], True
+        if "'" in word and _NM_NAME.match(word) is None:
+            # An apostrophe look-alike that is a word character (U+02BC) left a word
+            # WORD_PATTERN would have cut at an apostrophe: « aujourdʼhui ».
+            return [p for piece in word.split("'") if piece for p in split_parts(piece)]
         word = word.translate(_APOSTROPHES)  # « N'Dali » -> « NDali »
         if _SEPARATORS.search(word):
             pieces = _SEPARATORS.split(word)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from indexer.wordlists import family_of, optional_words
 from search_app.engine.query.build import family_node, text_node
 from search_app.engine.query.naming import Named, NamingIndex, Token, spans, tokens_of
+from search_app.engine.query.spacing import is_join
 from search_app.engine.query.syntax import Alternative, Item, UserQuery
 from search_app.engine.query.tree import And, Node, Or
 
@@ -123,7 +124,14 @@ def plan_query(uq: UserQuery, naming: NamingIndex | None) -> Plan:
                 groups=covered, alternatives=(Alternative(0, len(covered), alt.items),)))
             if query is not None:
                 words = " ".join(i.text for g in covered for i in g)
-                clauses.append(Clause(words=words, query=query))
+                # « Viêt Nam » / « Vietnam »: words naming a value still name it.
+                toks = [t for g in covered for i in g for t in tokens_of(i.text)]
+                named = (naming.named(toks) if naming is not None and is_join(covered, alt)
+                         else [])
+                marks = frozenset(k for folded, stem in toks if stem is not None
+                                  for k in (stem, folded)) if named else frozenset()
+                clauses.append(Clause(words=words, query=query, named=tuple(named),
+                                      marks=marks))
             skip_to = alt.end
             continue
         if len(group) == 1 and not group[0].phrase:
