@@ -27,6 +27,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer
@@ -73,7 +74,36 @@ COUNTERS = ("phase", "tranche", "programme", "siecle", "siècle", "volet", "etap
 ROMAN = r"(?:X{1,3}(?:IX|IV|V?I{0,3})|IX|IV|V?I{1,3}|V)"
 _COUNTER = "(?:" + "|".join(c + ("s" if c != "niveau" else "x") + "?" for c in COUNTERS) + ")"
 COUNTED = r"\b" + _COUNTER + r"[ \u00a0]+" + ROMAN + r"\b"
+
+
+def _expressions() -> list[list[str]]:
+    """The words of each multi-word unit of `data/expressions.txt`."""
+    path = Path(__file__).parent / "data" / "expressions.txt"
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [re.split("[ " + re.escape(HYPHENS + APOSTROPHES) + "]+", line) for line in lines
+            if line and not line.startswith("#")]
+
+
+EXPRESSIONS = _expressions()
+# Accented letters a unit's word may be written with (or without); case is ignored.
+_LETTERS = {"a": "aàâä", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "c": "cç"}
+_SEP_CHAR = "[ \u00a0" + re.escape(HYPHENS + APOSTROPHES) + "]"
+_SEP = "(?:[ \u00a0]*[" + re.escape(HYPHENS + APOSTROPHES) + "][ \u00a0]*|[ \u00a0]+)"
+
+
+def _unit_word(word: str, plural: bool = True) -> str:
+    base = unidecode(word).lower()
+    letters = "".join(f"[{_LETTERS[c]}]" if c in _LETTERS else re.escape(c) for c in base)
+    return letters + ("[sx]?" if plural and len(base) >= 3 and base[-1] not in "sx" else "")
+
+
+# A multi-word unit (« cours d'eau », « Grande-Bretagne »), one word, its parts never apart.
+EXPRESSION = ("(?:" + "|".join(_SEP.join(_unit_word(w) for w in words) for words in
+                               sorted(EXPRESSIONS, key=lambda e: -len("".join(e))))
+              + r")(?!\w)")
+_UNIT_FIRST = "(?:" + "|".join(sorted({_unit_word(e[0]) for e in EXPRESSIONS})) + ")"
 _PATTERNS = (
+    EXPRESSION,
     NUMBER,
     CARDINAL,
     COUNTED,
@@ -89,7 +119,8 @@ _PATTERNS = (
 # separator, a short run of letters and a hyphen or apostrophe, « grand »), and only they
 # and the elided articles ignore case: a case-blind plain word costs twice as much.
 _SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[" + re.escape(HYPHENS + APOSTROPHES)
-                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _COUNTER + r")[ \u00a0])")
+                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _COUNTER + r")[ \u00a0]"
+                  + "|(?i:" + _UNIT_FIRST + ")" + _SEP + ")")
 _PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+"
 WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
                           + _PLAIN + ")", re.UNICODE)
@@ -111,6 +142,10 @@ _SPECIAL = re.compile(
     + "|".join(rf"(?<=\b(?i:{c}){e}[ \u00a0])" for c in COUNTERS
                for e in ("", "s" if c != "niveau" else "x")) + "))"
     + r"|\.(?<=\b[^\W\d_]\.)(?=[^\W\d_](?!\w))"
+    + "|" + _SEP_CHAR + "(?:"
+    + "|".join(sorted({f"(?<=\\b(?i:{_unit_word(e[0], False)}{s}){_SEP_CHAR})" for e in EXPRESSIONS
+                       for s in ("", "[sx]") if s == "" or len(e[0]) >= 3}))
+    + ")"
     + r"|[\u0300-\u036f" + INVISIBLE + "]")
 # In a text without special forms, WORD_PATTERN's words are these runs of word characters,
 # but for elided articles (« l » of « l'eau »), which the runs keep as words of their own:
@@ -131,8 +166,8 @@ def content_words(text: str) -> list[str]:
 
 
 # The words that may hold a space: a query splits on spaces except inside these.
-SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b|" + COUNTED + ")",
-                         re.IGNORECASE)
+SPACED_WORD = re.compile(r"\b(?:" + EXPRESSION + "|" + NUMBER + r"|grand[ \u00a0]+est\b|"
+                         + COUNTED + ")", re.IGNORECASE)
 
 # Function words only: no content word (pays, ville, eau, ...) may be here. Listed with their
 # accents; the unaccented spelling users type is added below. `or` is the lowercase
@@ -321,6 +356,22 @@ _APOSTROPHES = str.maketrans("", "", APOSTROPHES + ".")  # and the dots of « P.
 # Look-alikes to the apostrophe and the hyphen they stand for.
 _LOOKALIKES = str.maketrans({**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(HYPHENS, "-")})
 _SEPARATORS = re.compile("[-" + THOUSANDS + "]+")
+
+
+def _unit_spellings() -> dict[str, str]:
+    """Folded spelling of each unit, its words singular or plural -> the unit's key."""
+    out: dict[str, str] = {}
+    for words in EXPRESSIONS:
+        folded = [fold_token(w) for w in words]
+        spellings = [""]
+        for w in folded:
+            endings = ("", "s", "x") if len(w) >= 3 and w[-1] not in "sx" else ("",)
+            spellings = [s + w + e for s in spellings for e in endings]
+        out.update(dict.fromkeys(spellings, "".join(folded)))
+    return out
+
+
+_UNITS = _unit_spellings()
 _NM_NAME = re.compile("[nm]'(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])", re.IGNORECASE)
 _COUNTED = re.compile("(" + _COUNTER + ")[ \u00a0]+(" + ROMAN + ")$", re.IGNORECASE)
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
@@ -349,6 +400,9 @@ def split_parts(word: str) -> list[Part]:
     """Step 2: the parts of one word as WORD_PATTERN found it."""
     cardinal = word == "Est"
     if not word.isalnum():
+        unit = _UNITS.get(fold_token(word))
+        if unit is not None:  # « cours d'eau », « Grande-Bretagne »: one part
+            return [(unit, False)]
         counted = _COUNTED.match(word)
         if counted is not None:  # « phase II »: the counter and the number
             return [(counted.group(1), False), (str(roman_value(counted.group(2))), False)]
