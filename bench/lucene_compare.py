@@ -34,7 +34,8 @@ from .lucene_terms import Lucene, LuceneUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-TABLES = ("french_queries.tsv", "french_queries_extra.tsv", "french_queries_round2.tsv")
+TABLES = ("french_queries.tsv", "french_queries_extra.tsv", "french_queries_round2.tsv",
+          "french_queries_round3.tsv")
 RESULTS = ROOT / "bench" / "results"
 
 

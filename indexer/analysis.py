@@ -5,11 +5,17 @@ turns one written word into its index keys, (folded form, stem or None for a sto
 by one ordered list of steps (`STEPS`):
 
 1. Unicode: invisible format characters (soft hyphen, zero-width space/joiners, BOM)
-   dropped, NFKC (so decomposed « e + U+0301 » is « é », ligatures and wide forms plain).
-2. Parts: an elided article is dropped before a vowel or mute h (« l'eau »); « N'Dali »,
-   « M'Bour » keep their letter (« ndali »); a number written with thousands separators is
-   one number (« 5 000 » = « 5000 »); a listed prefix joins its word (« co-gestion » =
-   « cogestion »); letters and digits part (« G20 » = « G 20 » = « G-20 »).
+   dropped, every dash (category Pd, U+2011 among them) a hyphen and every look-alike of
+   the apostrophe (U+00B4, U+02BC, U+2032, the backtick...) an apostrophe, NFKC (so
+   decomposed « e + U+0301 » is « é », ligatures and wide forms plain).
+2. Parts: a listed multi-word unit is one part (`data/expressions.txt`: « cours d'eau »,
+   « Grande-Bretagne »: never met by « cours » or « Bretagne »); a Roman numeral after a
+   counter word is its number (« phase II » = « phase 2 »); letters separated by dots are
+   one word (« P.N.U.D. » = « PNUD »); an elided article is dropped before a vowel or mute
+   h (« l'eau »); « N'Dali », « M'Bour » keep their letter (« ndali »); a number written
+   with thousands separators is one number (« 5 000 » = « 5000 »); a listed prefix joins
+   its word (« co-gestion » = « cogestion », « péri-urbain », « sous-préfecture »); letters
+   and digits part (« G20 » = « G 20 » = « G-20 »).
 3. Each part: lowercase, French stop words (the cardinal « Est » is not the verb « est »),
    folded to ASCII (`fold_token`), stemmed (`french_stem`).
 

@@ -95,3 +95,21 @@ def test_no_ordinary_words_join_in_the_corpus() -> None:
     assert joined, "the pages hold names written both ways"
     assert all(caps == {True} for caps in joined.values()), {
         p: c for p, c in joined.items() if c != {True}}
+
+
+def test_every_listed_unit_is_one_word_however_it_is_spaced() -> None:
+    from indexer.analysis import EXPRESSIONS
+
+    for words in EXPRESSIONS:
+        written = " ".join(words)
+        unit = text_keys(written)
+        assert len(unit) == 1, written
+        assert text_keys("-".join(words)) == text_keys(written.upper()) == unit
+        plural = " ".join([words[0] + ("" if words[0][-1] in "sx" else "s"), *words[1:]])
+        assert text_keys(f"les {plural}") == [("les", None), *unit], plural
+
+
+def test_a_unit_s_parts_apart_stay_words() -> None:
+    assert [k for k, _ in text_keys("en cours, d'eau potable")] == ["en", "cours", "eau",
+                                                                    "potable"]
+    assert text_keys("la Bretagne")[-1][0] == "bretagne"
