@@ -107,6 +107,45 @@ def _unit_word(word: str, plural: bool = True) -> str:
 EXPRESSION = ("(?:" + "|".join(_SEP.join(_unit_word(w) for w in words) for words in
                                sorted(EXPRESSIONS, key=lambda e: -len("".join(e))))
               + r")(?!\w)")
+
+
+def _unit_starts() -> list[str]:
+    """Each unit seen from the separator after its first word: that word behind (one
+    lookbehind per spelling, fixed width), the rest of the unit ahead."""
+    out = []
+    for first, *rest in EXPRESSIONS:
+        ahead = "(?=(?i:[ \u00a0]*" + _SEP.join(_unit_word(w) for w in rest) + r")(?!\w))"
+        behind = "|".join(f"(?<=\\b(?i:{_unit_word(first, False)}{s}){_SEP_CHAR})"
+                          for s in ("", "[sx]") if s == "" or len(first) >= 3)
+        out.append(f"(?:{behind}){ahead}")
+    return out
+
+
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for folded `words`, factored by their first letters (an alternation of
+    whole words is tried word by word: at every word start of a text, that is slow)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+    def walk(node: dict) -> str:
+        branches = [(f"[{_LETTERS[c]}]" if c in _LETTERS else re.escape(c)) + walk(child)
+                    for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else \
+            "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node and branches else body
+    return walk(tree)
+
+
+# The first words of units and the counter words, for the cheap test at a word's start.
+_STARTS = _trie({unidecode(e[0]).lower() for e in EXPRESSIONS}
+                | {unidecode(c) for c in COUNTERS})
 _UNIT_FIRST = "(?:" + "|".join(sorted({_unit_word(e[0]) for e in EXPRESSIONS})) + ")"
 _PATTERNS = (
     EXPRESSION,
@@ -125,11 +164,17 @@ _PATTERNS = (
 # separator, a short run of letters and a hyphen or apostrophe, « grand »), and only they
 # and the elided articles ignore case: a case-blind plain word costs twice as much.
 _SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[" + re.escape(HYPHENS + APOSTROPHES)
-                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _COUNTER + r")[ \u00a0]"
-                  + "|(?i:" + _UNIT_FIRST + ")" + _SEP + ")")
+                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _STARTS + ")[sx]?"
+                  + _SEP + ")")
 _PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+"
 WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
                           + _PLAIN + ")", re.UNICODE)
+# WORD_PATTERN without units and counted numbers: the same words in a text holding neither
+# (`content_words` checks), and a third cheaper (its start test runs at every word).
+_NO_UNIT_PATTERN = re.compile(
+    r"\b(?:" + _SPECIAL_START.replace("|(?i:" + _STARTS + ")[sx]?" + _SEP, "") + "(?i:"
+    + "|".join(p for p in _PATTERNS[:-1] if p not in (EXPRESSION, COUNTED)) + ")|" + _PLAIN
+    + ")", re.UNICODE)
 _ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
 _PREFIX_SPELLINGS = sorted({s for p in PREFIXES
                             for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)}
@@ -144,14 +189,8 @@ _SPECIAL = re.compile(
     + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)" + _HY + r")|(?<=(?i:sud)" + _HY + ")))"
     + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
     + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b"
-    + r"|(?=(?i:" + ROMAN + r")\b)(?:"
-    + "|".join(rf"(?<=\b(?i:{c}){e}[ \u00a0])" for c in COUNTERS
-               for e in ("", "s" if c != "niveau" else "x")) + "))"
-    + r"|\.(?<=\b[^\W\d_]\.)(?=[^\W\d_](?!\w))"
-    + "|" + _SEP_CHAR + "(?:"
-    + "|".join(sorted({f"(?<=\\b(?i:{_unit_word(e[0], False)}{s}){_SEP_CHAR})" for e in EXPRESSIONS
-                       for s in ("", "[sx]") if s == "" or len(e[0]) >= 3}))
     + ")"
+    + r"|\.(?<=\b[^\W\d_]\.)(?=[^\W\d_](?!\w))"
     + r"|[\u0300-\u036f" + INVISIBLE + "]")
 # In a text without special forms, WORD_PATTERN's words are these runs of word characters,
 # but for elided articles (« l » of « l'eau »), which the runs keep as words of their own:
@@ -159,16 +198,50 @@ _SPECIAL = re.compile(
 WORD_RUNS = re.compile(r"\w+")
 
 
+# A multi-word unit: tried only where one of the units' first words is (a substring test
+# is far cheaper than a regex at every space).
+_UNIT_FIRSTS = tuple(sorted({v for first, *_ in EXPRESSIONS
+                             for v in (first.lower(), unidecode(first).lower())}))
+
+
+_UNIT_AT = re.compile(r"\b(?i:" + EXPRESSION + ")")
+
+
+def _has_unit(text: str) -> bool:
+    lowered = text.lower()
+    for first in _UNIT_FIRSTS:
+        at = lowered.find(first)
+        while at != -1:
+            if _UNIT_AT.match(text, at):
+                return True
+            at = lowered.find(first, at + 1)
+    return False
+
+
+# A Roman numeral after a counter word, seen from the space between them.
+_COUNTED_SCAN = re.compile(
+    r"[ \u00a0](?=(?i:" + ROMAN + r")\b)(?:"
+    + "|".join(rf"(?<=\b(?i:{c}){e}[ \u00a0])" for c in COUNTERS
+               for e in ("", "s" if c != "niveau" else "x")) + ")")
+
+
+def _has_unit_or_count(text: str) -> bool:
+    return _COUNTED_SCAN.search(text) is not None or _has_unit(text)
+
+
 def has_special_form(text: str) -> bool:
     """Whether `text` may hold one of WORD_PATTERN's special forms."""
-    return _SPECIAL.search(text) is not None
+    return _SPECIAL.search(text) is not None or _has_unit_or_count(text)
 
 
 def content_words(text: str) -> list[str]:
     """The words of `text` for the chains that drop stop words (stems, spelling): what
     WORD_PATTERN finds, plus elided articles; cut by plain word runs, three times cheaper,
-    when the text holds no special form."""
-    return (WORD_PATTERN if has_special_form(text) else WORD_RUNS).findall(text)
+    when the text holds no special form, and without the units' start test when it holds
+    no unit nor counted number."""
+    if _has_unit_or_count(text):
+        return WORD_PATTERN.findall(text)
+    return (_NO_UNIT_PATTERN if _SPECIAL.search(text) else WORD_RUNS).findall(text)
 
 
 # The words that may hold a space: a query splits on spaces except inside these.
