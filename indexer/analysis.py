@@ -229,9 +229,11 @@ def _has_unit_or_count(text: str) -> bool:
     return _COUNTED_SCAN.search(text) is not None or _has_unit(text)
 
 
-def has_special_form(text: str) -> bool:
-    """Whether `text` may hold one of WORD_PATTERN's special forms."""
-    return _SPECIAL.search(text) is not None or _has_unit_or_count(text)
+def has_special_form(text: str, units: bool = True) -> bool:
+    """Whether `text` may hold one of WORD_PATTERN's special forms (`units`: multi-word
+    units and counted numbers included; a snippet whose terms hold no unit key and no
+    number leaves them out, they would not change its marks but for a unit's own words)."""
+    return _SPECIAL.search(text) is not None or (units and _has_unit_or_count(text))
 
 
 def content_words(text: str) -> list[str]:
@@ -648,3 +650,10 @@ def glued_elision_candidate(folded: str) -> tuple[str, str] | None:
 def analyze(text: str, analyzer: Analyzer) -> list[str]:
     """Token texts of `text` through `analyzer`."""
     return [t.text for t in analyzer(text)]
+
+
+@lru_cache(maxsize=1)
+def unit_keys() -> frozenset[str]:
+    """Every key a multi-word unit is indexed under (folded form and stem)."""
+    return frozenset(k for unit in set(_UNITS.values()) for pair in word_keys(unit)
+                     for k in pair if k)
