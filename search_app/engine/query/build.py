@@ -10,7 +10,18 @@ from __future__ import annotations
 from indexer.analysis import glued_elision_candidate, text_keys
 from search_app.engine.query.spacing import SHORT, joinable
 from search_app.engine.query.syntax import Item, UserQuery
-from search_app.engine.query.tree import AndNot, Every, Node, Or, Phrase, Term, Typo, all_of, any_of
+from search_app.engine.query.tree import (
+    AndNot,
+    Every,
+    Node,
+    Or,
+    Phrase,
+    Split,
+    Term,
+    Typo,
+    all_of,
+    any_of,
+)
 from search_app.engine.relevance import NAME_FIELD, TYPO_PREFIX, WORD_FIELDS, typo_edits
 
 
@@ -44,7 +55,9 @@ def split_phrases(name: str) -> list[Node]:
 def word_node(stem: str, name: str, fuzzy: bool = False) -> Node:
     alternatives: list[Node] = [Term(f, stem) for f in WORD_FIELDS]
     alternatives.append(Term(NAME_FIELD, name))
-    alternatives += split_phrases(name)
+    splits = split_phrases(name)
+    if splits:
+        alternatives.append(Split(name, stem, tuple(splits)))
     edits = _typo_edits(name) if fuzzy else 0
     if edits or (fuzzy and glued_elision_candidate(name)):
         # Typos (and « lassainissement » for « l'assainissement ») are matched against real
