@@ -79,7 +79,7 @@ COUNTERS = ("phase", "tranche", "programme", "siecle", "siècle", "volet", "etap
             "session", "niveau", "cycle", "mandat")
 ROMAN = r"(?:X{1,3}(?:IX|IV|V?I{0,3})|IX|IV|V?I{1,3}|V)"
 _COUNTER = "(?:" + "|".join(c + ("s" if c != "niveau" else "x") + "?" for c in COUNTERS) + ")"
-COUNTED = r"\b" + _COUNTER + r"[ \u00a0]+" + ROMAN + r"\b"
+COUNTED = r"\b" + _COUNTER + r"[ \u00a0]" + ROMAN + r"\b"
 
 
 def _expressions() -> list[list[str]]:
@@ -198,24 +198,16 @@ _SPECIAL = re.compile(
 WORD_RUNS = re.compile(r"\w+")
 
 
-# A multi-word unit: tried only where one of the units' first words is (a substring test
-# is far cheaper than a regex at every space).
-_UNIT_FIRSTS = tuple(sorted({v for first, *_ in EXPRESSIONS
-                             for v in (first.lower(), unidecode(first).lower())}))
 
 
-_UNIT_AT = re.compile(r"\b(?i:" + EXPRESSION + ")")
+# The first words' trie tried at each word start before the units themselves (the same
+# case-blind reading as WORD_PATTERN's, so both agree on every text).
+_UNIT_SEARCH = re.compile(r"\b(?=(?i:" + _trie({unidecode(e[0]).lower() for e in EXPRESSIONS})
+                          + "))(?i:" + EXPRESSION + ")")
 
 
 def _has_unit(text: str) -> bool:
-    lowered = text.lower()
-    for first in _UNIT_FIRSTS:
-        at = lowered.find(first)
-        while at != -1:
-            if _UNIT_AT.match(text, at):
-                return True
-            at = lowered.find(first, at + 1)
-    return False
+    return _UNIT_SEARCH.search(text) is not None
 
 
 # A Roman numeral after a counter word, seen from the space between them.
@@ -454,7 +446,7 @@ def _unit_spellings() -> dict[str, str]:
 
 _UNITS = _unit_spellings()
 _NM_NAME = re.compile("[nm]'(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])", re.IGNORECASE)
-_COUNTED = re.compile("(" + _COUNTER + ")[ \u00a0]+(" + ROMAN + ")$", re.IGNORECASE)
+_COUNTED = re.compile("(" + _COUNTER + ")[ \u00a0](" + ROMAN + ")$", re.IGNORECASE)
 _ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
 
 
