@@ -34,7 +34,8 @@ from .lucene_terms import Lucene, LuceneUnavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
-TABLES = ("french_queries.tsv", "french_queries_extra.tsv", "french_queries_round2.tsv")
+TABLES = ("french_queries.tsv", "french_queries_extra.tsv", "french_queries_round2.tsv",
+          "french_queries_round3.tsv")
 RESULTS = ROOT / "bench" / "results"
 
 
@@ -94,10 +95,9 @@ def atlas_found(cases: Sequence[Case], work: Path) -> dict[Case, bool]:
     """Whether our product path finds each case's document with its query (match="all")."""
     # The test module's own index and search helpers and distractors, so that these verdicts
     # are the ones `pytest tests/engine/test_french_queries.py` asserts.
-    from tests.test_french_queries import DISTRACTORS, build_index, search_index
-
     from indexer.record import Record
     from search_app.engine.service import SearchService
+    from tests.engine.test_french_queries import DISTRACTORS, build_index, search_index
 
     alone: dict[str, Path] = {}
 

@@ -5,11 +5,17 @@ turns one written word into its index keys, (folded form, stem or None for a sto
 by one ordered list of steps (`STEPS`):
 
 1. Unicode: invisible format characters (soft hyphen, zero-width space/joiners, BOM)
-   dropped, NFKC (so decomposed « e + U+0301 » is « é », ligatures and wide forms plain).
-2. Parts: an elided article is dropped before a vowel or mute h (« l'eau »); « N'Dali »,
-   « M'Bour » keep their letter (« ndali »); a number written with thousands separators is
-   one number (« 5 000 » = « 5000 »); a listed prefix joins its word (« co-gestion » =
-   « cogestion »); letters and digits part (« G20 » = « G 20 » = « G-20 »).
+   dropped, every dash (category Pd, U+2011 among them) a hyphen and every look-alike of
+   the apostrophe (U+00B4, U+02BC, U+2032, the backtick...) an apostrophe, NFKC (so
+   decomposed « e + U+0301 » is « é », ligatures and wide forms plain).
+2. Parts: a listed multi-word unit is one part (`data/expressions.txt`: « cours d'eau »,
+   « Grande-Bretagne »: never met by « cours » or « Bretagne »); a Roman numeral after a
+   counter word is its number (« phase II » = « phase 2 »); letters separated by dots are
+   one word (« P.N.U.D. » = « PNUD »); an elided article is dropped before a vowel or mute
+   h (« l'eau »); « N'Dali », « M'Bour » keep their letter (« ndali »); a number written
+   with thousands separators is one number (« 5 000 » = « 5000 »); a listed prefix joins
+   its word (« co-gestion » = « cogestion », « péri-urbain », « sous-préfecture »); letters
+   and digits part (« G20 » = « G 20 » = « G-20 »).
 3. Each part: lowercase, French stop words (the cardinal « Est » is not the verb « est »),
    folded to ASCII (`fold_token`), stemmed (`french_stem`).
 
@@ -27,6 +33,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from pathlib import Path
 
 from unidecode import unidecode
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer
@@ -34,54 +41,156 @@ from whoosh.lang.snowball.french import FrenchStemmer
 
 # Elided articles/pronouns/conjunctions before an apostrophe (straight, typographic, modifier).
 ELISIONS = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu")
-APOSTROPHES = "'’ʼ‘"
+# The apostrophe and what is typed for it: typographic quotes, accents and primes, modifier
+# letters (Unicode's confusables of U+0027).
+APOSTROPHES = ("'\u2019\u02bc\u2018\u201b\u00b4\u0060\u02b9\u02bb\u02bd\u02be\u02c8\u02ca"
+               "\u02cb\u2032\u2035\uff07\u055a\u05f3\u1fbd\u1fbf\u1ffe\u1fef\u1ffd\ua78c")
+# The apostrophes that are not word characters (\w): the others are inside a word's run.
+_APOS_PUNCT = "".join(c for c in APOSTROPHES if not re.match(r"\w", c))
+# Every dash and hyphen (Unicode category Pd, the non-breaking hyphen U+2011 among them) and
+# the minus sign: a hyphen.
+HYPHENS = ("-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a"
+           "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+           "\U00010ead\u2212")
+_HY = "[" + re.escape(HYPHENS) + "]"
 # Invisible format characters that may sit inside a word: dropped, never a word break.
 INVISIBLE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 # Thousands separators of a number: space, no-break space, thin and narrow no-break spaces.
 THOUSANDS = " \u00a0\u2009\u202f"
 # Prefixes written with or without a hyphen (« co-gestion », « cogestion »).
 PREFIXES = ("co", "agro", "eco", "micro", "inter", "intra", "multi", "pluri", "post", "pre",
-            "re", "socio", "bio")
+            "re", "socio", "bio", "peri", "mini", "sous", "wi")
 _VOWEL_OR_H = "aeiouyhàâäéèêëîïôöùûüÿœæ"
 _WORD_CHAR = r"[\w\u0300-\u036f" + INVISIBLE + "]"
-_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p for p in PREFIXES)
-_APOS = "[" + APOSTROPHES + "]"
+_PREFIX = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re", "peri") else p
+                   for p in PREFIXES)
+_APOS = "[" + re.escape(APOSTROPHES) + "]"
+_APOS_P = "[" + re.escape(_APOS_PUNCT) + "]"
 
 # A number with thousands separators, as one word.
 NUMBER = r"\d{1,3}(?:[" + THOUSANDS + r"]\d{3})+(?!\w)"
 # « Est » after « l' », in « Nord-Est », « Sud-Est », « Grand Est »: the cardinal point.
-CARDINAL = (_APOS.join(("l", r"est\b")) + r"|(?:nord|sud)-est\b|grand[ \u00a0]+est\b")
+CARDINAL = (_APOS.join(("l", r"est\b")) + r"|(?:nord|sud)" + _HY + r"est\b|grand[ \u00a0]+est\b")
+# Letters separated by dots are one word: « P.N.U.D. » = « PNUD ».
+ACRONYM = r"[^\W\d_]\.(?:[^\W\d_]\.)*[^\W\d_](?!\w)\.?"
+# A Roman numeral I-XXX after a counter word is its number: « phase II » = « phase 2 ».
+COUNTERS = ("phase", "tranche", "programme", "siecle", "siècle", "volet", "etape", "étape",
+            "edition", "édition", "chapitre", "tome", "titre", "acte", "saison", "partie",
+            "session", "niveau", "cycle", "mandat")
+ROMAN = r"(?:X{1,3}(?:IX|IV|V?I{0,3})|IX|IV|V?I{1,3}|V)"
+_COUNTER = "(?:" + "|".join(c + ("s" if c != "niveau" else "x") + "?" for c in COUNTERS) + ")"
+COUNTED = r"\b" + _COUNTER + r"[ \u00a0]" + ROMAN + r"\b"
+
+
+def _expressions() -> list[list[str]]:
+    """The words of each multi-word unit of `data/expressions.txt`."""
+    path = Path(__file__).parent / "data" / "expressions.txt"
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return [re.split("[ " + re.escape(HYPHENS + APOSTROPHES) + "]+", line) for line in lines
+            if line and not line.startswith("#")]
+
+
+EXPRESSIONS = _expressions()
+# Accented letters a unit's word may be written with (or without); case is ignored.
+_LETTERS = {"a": "aàâä", "e": "eéèêë", "i": "iîï", "o": "oôö", "u": "uùûü", "c": "cç"}
+_SEP_CHAR = "[ \u00a0" + re.escape(HYPHENS + APOSTROPHES) + "]"
+_SEP = "(?:[ \u00a0]*[" + re.escape(HYPHENS + APOSTROPHES) + "][ \u00a0]*|[ \u00a0]+)"
+
+
+def _unit_word(word: str, plural: bool = True) -> str:
+    base = unidecode(word).lower()
+    letters = "".join(f"[{_LETTERS[c]}]" if c in _LETTERS else re.escape(c) for c in base)
+    return letters + ("[sx]?" if plural and len(base) >= 3 and base[-1] not in "sx" else "")
+
+
+# A multi-word unit (« cours d'eau », « Grande-Bretagne »), one word, its parts never apart.
+EXPRESSION = ("(?:" + "|".join(_SEP.join(_unit_word(w) for w in words) for words in
+                               sorted(EXPRESSIONS, key=lambda e: -len("".join(e))))
+              + r")(?!\w)")
+
+
+def _unit_starts() -> list[str]:
+    """Each unit seen from the separator after its first word: that word behind (one
+    lookbehind per spelling, fixed width), the rest of the unit ahead."""
+    out = []
+    for first, *rest in EXPRESSIONS:
+        ahead = "(?=(?i:[ \u00a0]*" + _SEP.join(_unit_word(w) for w in rest) + r")(?!\w))"
+        behind = "|".join(f"(?<=\\b(?i:{_unit_word(first, False)}{s}){_SEP_CHAR})"
+                          for s in ("", "[sx]") if s == "" or len(first) >= 3)
+        out.append(f"(?:{behind}){ahead}")
+    return out
+
+
+
+
+def _trie(words: Iterable[str]) -> str:
+    """One regex for folded `words`, factored by their first letters (an alternation of
+    whole words is tried word by word: at every word start of a text, that is slow)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for letter in word:
+            node = node.setdefault(letter, {})
+        node[""] = {}
+    def walk(node: dict) -> str:
+        branches = [(f"[{_LETTERS[c]}]" if c in _LETTERS else re.escape(c)) + walk(child)
+                    for c, child in sorted(node.items()) if c]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 and "" not in node else \
+            "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node and branches else body
+    return walk(tree)
+
+
+# The first words of units and the counter words, for the cheap test at a word's start.
+_STARTS = _trie({unidecode(e[0]).lower() for e in EXPRESSIONS}
+                | {unidecode(c) for c in COUNTERS})
+_UNIT_FIRST = "(?:" + "|".join(sorted({_unit_word(e[0]) for e in EXPRESSIONS})) + ")"
 _PATTERNS = (
+    EXPRESSION,
     NUMBER,
     CARDINAL,
+    COUNTED,
+    ACRONYM,
     # « N'Dali », « M'Bour »: n' and m' elide only before a vowel or mute h.
     "[nm]" + _APOS + "(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])" + _WORD_CHAR + "+",
-    "(?:(?:" + _PREFIX + r")-)+(?=\w)" + _WORD_CHAR + "+",
+    "(?:(?:" + _PREFIX + ")" + _HY + r")+(?=\w)" + _WORD_CHAR + "+",
     # Any other word; an elision prefix followed by an apostrophe and a letter is skipped
     # (the \\b before the alternatives keeps "jusqu" from re-matching as "usqu").
-    "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+",
+    "(?!(?:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+",
 )
 # The special forms are tried only where one can start (a digit group and a thousands
 # separator, a short run of letters and a hyphen or apostrophe, « grand »), and only they
 # and the elided articles ignore case: a case-blind plain word costs twice as much.
-_SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[-" + APOSTROPHES + r"]"
-                  r"|(?i:grand)[ \u00a0])")
-_PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS + r"\w)" + _WORD_CHAR + "+"
+_SPECIAL_START = (r"(?=\d{1,3}[" + THOUSANDS + r"]\d|\w{1,5}[" + re.escape(HYPHENS + APOSTROPHES)
+                  + r"]|(?i:grand)[ \u00a0]|[^\W\d_]\.[^\W\d_]|(?i:" + _STARTS + ")[sx]?"
+                  + _SEP + ")")
+_PLAIN = "(?!(?i:" + "|".join(ELISIONS) + ")" + _APOS_P + r"\w)" + _WORD_CHAR + "+"
 WORD_PATTERN = re.compile(r"\b(?:" + _SPECIAL_START + "(?i:" + "|".join(_PATTERNS[:-1]) + ")|"
                           + _PLAIN + ")", re.UNICODE)
+# WORD_PATTERN without units and counted numbers: the same words in a text holding neither
+# (`content_words` checks), and a third cheaper (its start test runs at every word).
+_NO_UNIT_PATTERN = re.compile(
+    r"\b(?:" + _SPECIAL_START.replace("|(?i:" + _STARTS + ")[sx]?" + _SEP, "") + "(?i:"
+    + "|".join(p for p in _PATTERNS[:-1] if p not in (EXPRESSION, COUNTED)) + ")|" + _PLAIN
+    + ")", re.UNICODE)
 _ACCENTED = ("eco", "pre", "re")  # also written « éco », « pré », « ré »
 _PREFIX_SPELLINGS = sorted({s for p in PREFIXES
-                            for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)})
+                            for s in (p, p.replace("e", "é", 1) if p in _ACCENTED else p)}
+                           | {"péri"})
 # Where WORD_PATTERN's special forms can be: N'/M' names, prefixed compounds, numbers with
 # separators, the cardinal « Est », combining or invisible characters. Each alternative
 # starts at the apostrophe, hyphen or space it needs and looks back from there, so the scan
 # stops only at those characters.
 _SPECIAL = re.compile(
     _APOS + "(?:(?<=[nNmM]" + _APOS + r")|(?=(?i:est)\b))"
-    + "|-(?:" + "|".join(rf"(?<=\b(?i:{p})-)" for p in _PREFIX_SPELLINGS)
-    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)-)|(?<=(?i:sud)-)))"
+    + "|" + _HY + "(?:" + "|".join(rf"(?<=\b(?i:{p}){_HY})" for p in _PREFIX_SPELLINGS)
+    + r"|(?=(?i:est)\b)(?:(?<=(?i:nord)" + _HY + r")|(?<=(?i:sud)" + _HY + ")))"
     + "|[" + THOUSANDS + "](?:(?<=\\d[" + THOUSANDS + r"])(?=\d)"
-    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b)"
+    + r"|(?<=(?i:grand)[ \u00a0])[ \u00a0]*(?i:est)\b"
+    + ")"
+    + r"|\.(?<=\b[^\W\d_]\.)(?=[^\W\d_](?!\w))"
     + r"|[\u0300-\u036f" + INVISIBLE + "]")
 # In a text without special forms, WORD_PATTERN's words are these runs of word characters,
 # but for elided articles (« l » of « l'eau »), which the runs keep as words of their own:
@@ -89,20 +198,49 @@ _SPECIAL = re.compile(
 WORD_RUNS = re.compile(r"\w+")
 
 
-def has_special_form(text: str) -> bool:
-    """Whether `text` may hold one of WORD_PATTERN's special forms."""
-    return _SPECIAL.search(text) is not None
+
+
+# The first words' trie tried at each word start before the units themselves (the same
+# case-blind reading as WORD_PATTERN's, so both agree on every text).
+_UNIT_SEARCH = re.compile(r"\b(?=(?i:" + _trie({unidecode(e[0]).lower() for e in EXPRESSIONS})
+                          + "))(?i:" + EXPRESSION + ")")
+
+
+def _has_unit(text: str) -> bool:
+    return _UNIT_SEARCH.search(text) is not None
+
+
+# A Roman numeral after a counter word, seen from the space between them.
+_COUNTED_SCAN = re.compile(
+    r"[ \u00a0](?=(?i:" + ROMAN + r")\b)(?:"
+    + "|".join(rf"(?<=\b(?i:{c}){e}[ \u00a0])" for c in COUNTERS
+               for e in ("", "s" if c != "niveau" else "x")) + ")")
+
+
+def _has_unit_or_count(text: str) -> bool:
+    return _COUNTED_SCAN.search(text) is not None or _has_unit(text)
+
+
+def has_special_form(text: str, units: bool = True) -> bool:
+    """Whether `text` may hold one of WORD_PATTERN's special forms (`units`: multi-word
+    units and counted numbers included; a snippet whose terms hold no unit key and no
+    number leaves them out, they would not change its marks but for a unit's own words)."""
+    return _SPECIAL.search(text) is not None or (units and _has_unit_or_count(text))
 
 
 def content_words(text: str) -> list[str]:
     """The words of `text` for the chains that drop stop words (stems, spelling): what
     WORD_PATTERN finds, plus elided articles; cut by plain word runs, three times cheaper,
-    when the text holds no special form."""
-    return (WORD_PATTERN if has_special_form(text) else WORD_RUNS).findall(text)
+    when the text holds no special form, and without the units' start test when it holds
+    no unit nor counted number."""
+    if _has_unit_or_count(text):
+        return WORD_PATTERN.findall(text)
+    return (_NO_UNIT_PATTERN if _SPECIAL.search(text) else WORD_RUNS).findall(text)
 
 
 # The words that may hold a space: a query splits on spaces except inside these.
-SPACED_WORD = re.compile(r"\b(?:" + NUMBER + r"|grand[ \u00a0]+est\b)", re.IGNORECASE)
+SPACED_WORD = re.compile(r"\b(?:" + EXPRESSION + "|" + NUMBER + r"|grand[ \u00a0]+est\b|"
+                         + COUNTED + ")", re.IGNORECASE)
 
 # Function words only: no content word (pays, ville, eau, ...) may be here. Listed with their
 # accents; the unaccented spelling users type is added below. `or` is the lowercase
@@ -287,8 +425,35 @@ _DROP_INVISIBLE = str.maketrans("", "", INVISIBLE)
 _COMBINING = re.compile("[\u0300-\u036f]")
 _ELIDED = re.compile("(?:" + "|".join(ELISIONS) + ")" + _APOS + "(?=[" + _VOWEL_OR_H + "])",
                      re.IGNORECASE)
-_APOSTROPHES = str.maketrans("", "", APOSTROPHES)
+_APOSTROPHES = str.maketrans("", "", APOSTROPHES + ".")  # and the dots of « P.N.U.D. »
+# Look-alikes to the apostrophe and the hyphen they stand for.
+_LOOKALIKES = str.maketrans({**dict.fromkeys(APOSTROPHES, "'"), **dict.fromkeys(HYPHENS, "-")})
 _SEPARATORS = re.compile("[-" + THOUSANDS + "]+")
+
+
+def _unit_spellings() -> dict[str, str]:
+    """Folded spelling of each unit, its words singular or plural -> the unit's key."""
+    out: dict[str, str] = {}
+    for words in EXPRESSIONS:
+        folded = [fold_token(w) for w in words]
+        spellings = [""]
+        for w in folded:
+            endings = ("", "s", "x") if len(w) >= 3 and w[-1] not in "sx" else ("",)
+            spellings = [s + w + e for s in spellings for e in endings]
+        out.update(dict.fromkeys(spellings, "".join(folded)))
+    return out
+
+
+_UNITS = _unit_spellings()
+_NM_NAME = re.compile("[nm]'(?![" + _VOWEL_OR_H + r"])(?=[^\W\d_])", re.IGNORECASE)
+_COUNTED = re.compile("(" + _COUNTER + ")[ \u00a0](" + ROMAN + ")$", re.IGNORECASE)
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10}
+
+
+def roman_value(numeral: str) -> int:
+    """The value of a Roman numeral of I, V and X (as ROMAN matches them)."""
+    values = [_ROMAN_VALUES[c] for c in numeral.lower()]
+    return sum(-v if v < w else v for v, w in zip(values, values[1:] + [0], strict=True))
 # Runs of letters and runs of digits: the parts of a written word.
 _RUNS = re.compile(r"[^\W\d_]+|\d+")
 
@@ -300,7 +465,7 @@ def normalise_unicode(word: str) -> str:
     """Step 1: invisible format characters dropped, NFKC, stray combining marks dropped."""
     if word.isascii():
         return word
-    word = unicodedata.normalize("NFKC", word.translate(_DROP_INVISIBLE))
+    word = unicodedata.normalize("NFKC", word.translate(_DROP_INVISIBLE).translate(_LOOKALIKES))
     return _COMBINING.sub("", word) if _COMBINING.search(word) else word
 
 
@@ -308,9 +473,19 @@ def split_parts(word: str) -> list[Part]:
     """Step 2: the parts of one word as WORD_PATTERN found it."""
     cardinal = word == "Est"
     if not word.isalnum():
+        unit = _UNITS.get(fold_token(word))
+        if unit is not None:  # « cours d'eau », « Grande-Bretagne »: one part
+            return [(unit, False)]
+        counted = _COUNTED.match(word)
+        if counted is not None:  # « phase II »: the counter and the number
+            return [(counted.group(1), False), (str(roman_value(counted.group(2))), False)]
         elided = _ELIDED.match(word)
         if elided is not None:  # only « l'est » keeps its article in WORD_PATTERN
             word, cardinal = word[elided.end():], True
+        if "'" in word and _NM_NAME.match(word) is None:
+            # An apostrophe look-alike that is a word character (U+02BC) left a word
+            # WORD_PATTERN would have cut at an apostrophe: « aujourdʼhui ».
+            return [p for piece in word.split("'") if piece for p in split_parts(piece)]
         word = word.translate(_APOSTROPHES)  # « N'Dali » -> « NDali »
         if _SEPARATORS.search(word):
             pieces = _SEPARATORS.split(word)
@@ -467,3 +642,10 @@ def glued_elision_candidate(folded: str) -> tuple[str, str] | None:
 def analyze(text: str, analyzer: Analyzer) -> list[str]:
     """Token texts of `text` through `analyzer`."""
     return [t.text for t in analyzer(text)]
+
+
+@lru_cache(maxsize=1)
+def unit_keys() -> frozenset[str]:
+    """Every key a multi-word unit is indexed under (folded form and stem)."""
+    return frozenset(k for unit in set(_UNITS.values()) for pair in word_keys(unit)
+                     for k in pair if k)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-from .termmatch import Key, Match, longest_matches, phrase_key
+from .termmatch import Key, Match, longest_matches, phrase_key, stop_only
 from .wordlists import DATA
 
 Level = Literal["continent", "subregion", "finer", "grouping"]
@@ -191,9 +191,12 @@ def _query_table() -> dict[Key, str]:
     table: dict[Key, str] = {}
     for code in country_codes():
         for name in french_names(code):
-            key = phrase_key(name)
-            if len(key) > 1:
-                table[key] = ""
+            # A multi-word unit (« Afrique du Sud ») is one key typed as one word, and its
+            # words' keys when the query's words come one by one.
+            apart = tuple(k for w in name.split() if not stop_only(w) for k in phrase_key(w))
+            for key in (phrase_key(name), apart):
+                if len(key) > 1 or (key and len(name.split()) > 1):
+                    table[key] = ""
     table.update(region_names())
     return table
 

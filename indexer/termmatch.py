@@ -29,7 +29,8 @@ def phrase_key(text: str) -> Key:
 
 
 @lru_cache(maxsize=65_536)
-def _stop_only(word: str) -> bool:
+def stop_only(word: str) -> bool:
+    """Whether `word` is stop words only."""
     return not any(stem is not None for w in WORD_PATTERN.findall(word)
                    for _, stem in word_keys(w))
 
@@ -54,7 +55,7 @@ def longest_matches(words: Sequence[str], table: Mapping[Key, V],
     parts: list[tuple[str, int]] = []
     for i, word in enumerate(words):
         key = phrase_key(word)
-        if key not in table and _stop_only(word):
+        if key not in table and stop_only(word):
             continue  # a stop word (« de », « la ») between the words of a phrase
         parts += [(p, i) for p in key]
     out: list[Match[V]] = []

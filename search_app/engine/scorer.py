@@ -16,7 +16,7 @@ import numpy as np
 from indexer.analysis import word_keys
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
-from search_app.engine.query.tree import And, AndNot, Every, Node, Or, Phrase, Term, Typo
+from search_app.engine.query.tree import And, AndNot, Every, Node, Or, Phrase, Split, Term, Typo
 from search_app.engine.relevance import FIELD_BOOSTS, K1, NAME_FIELD, WORD_FIELDS, B
 
 _EMPTY = (np.empty(0, np.int32), np.empty(0, np.float32))
@@ -86,6 +86,14 @@ class Scorer:
             return self._phrase(node, met)
         if isinstance(node, Typo):
             return self._typo(node, met)
+        if isinstance(node, Split):
+            # Only the phrases whose every word is in their field: a dict lookup each, where
+            # a phrase lookup reads the pair index.
+            found = tuple(leaf for leaf in node.leaves() if not isinstance(leaf, Phrase)
+                          or all(self.postings(leaf.field, w)[0].size for w in leaf.words))
+            if not found:
+                return np.zeros(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
+            return self.evaluate(Or(found), met)
         if isinstance(node, Every):
             return np.ones(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
         raise TypeError(f"query node not evaluated: {type(node).__name__}")

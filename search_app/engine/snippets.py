@@ -12,7 +12,14 @@ import html
 import re
 from collections.abc import Iterable
 
-from indexer.analysis import ELISIONS, WORD_PATTERN, WORD_RUNS, has_special_form, word_keys
+from indexer.analysis import (
+    ELISIONS,
+    WORD_PATTERN,
+    WORD_RUNS,
+    has_special_form,
+    unit_keys,
+    word_keys,
+)
 from indexer.forms import WrittenForms
 
 ELLIPSIS = "…"
@@ -33,7 +40,8 @@ def _word_pattern(text: str, terms: set[str]) -> re.Pattern:
     """WORD_PATTERN, or runs of word characters where they give the same matching words
     at the same offsets: no special form in the text, and no elided article (« l »,
     « qu ») among the terms (runs keep the article of « l'eau » as a word of its own)."""
-    if _ELIDED.isdisjoint(terms) and not has_special_form(text):
+    units = not unit_keys().isdisjoint(terms) or any(t.isdigit() for t in terms)
+    if _ELIDED.isdisjoint(terms) and not has_special_form(text, units):
         return WORD_RUNS
     return WORD_PATTERN
 

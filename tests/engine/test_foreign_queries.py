@@ -128,7 +128,14 @@ def test_foreign_query_finds_the_french_records(web, records, monkeypatch, q, la
     assert finds(web, records, q, right), [h["title"] for h in answer["hits"][:3]]
     monkeypatch.setenv("ATLAS_GLOSSARY", "off")
     assert search(web, q)["translated"] == []
+    if q in SPACED_IN_FRENCH:
+        return  # the French spacing rule joins it too (« Ha Noi » -> hanoi): no glossary control
     assert not finds(web, records, q, right), "found without the glossary: no control"
+
+
+# Foreign spellings that the French analysis finds on its own since spaced words join
+# (`query/spacing.py`): the glossary is not what finds them.
+SPACED_IN_FRENCH = frozenset({"Ha Noi"})
 
 
 def test_the_answer_lists_what_was_translated(web) -> None:

@@ -48,6 +48,7 @@ def _rows(name: str) -> list:
 
 CASES = _rows("french_queries.tsv") + _rows("french_queries_extra.tsv")
 ROUND2 = _rows("french_queries_round2.tsv")
+ROUND3 = _rows("french_queries_round3.tsv")
 
 
 def build_index(root: Path, records: list[Record]) -> Path:
@@ -91,7 +92,8 @@ def _doc_id(document: str) -> str:
 @pytest.fixture(scope="module")
 def shared_service(tmp_path_factory: pytest.TempPathFactory):
     """One index holding the document of every match row (id from the document)."""
-    documents = {row.values[3] for row in CASES + ROUND2 if row.values[4] == "match"}
+    documents = {row.values[3] for row in CASES + ROUND2 + ROUND3
+                 if row.values[4] == "match"}
     records = [Record(id=_doc_id(d), title="Projet", context=d) for d in sorted(documents)]
     index = build_index(tmp_path_factory.mktemp("shared"), [*records, *DISTRACTORS])
     service = SearchService(index)
@@ -118,9 +120,11 @@ def test_public_cases_are_all_there() -> None:
     assert len(_rows("french_queries.tsv")) >= 22
     assert len(_rows("french_queries_extra.tsv")) >= 40
     assert len(ROUND2) >= 200
+    assert len(ROUND3) >= 60
 
 
-@pytest.mark.parametrize(("case", "category", "query", "document", "expect"), CASES + ROUND2)
+@pytest.mark.parametrize(("case", "category", "query", "document", "expect"),
+                         CASES + ROUND2 + ROUND3)
 def test_french_query(case_index, shared_service, case: str, category: str, query: str,
                       document: str, expect: str) -> None:
     if expect == "match":

@@ -202,14 +202,25 @@ def _special_reference():
     """The special forms written plainly (case-blind), as WORD_PATTERN's alternatives say."""
     import re as re_
 
-    from indexer.analysis import APOSTROPHES, INVISIBLE, PREFIXES, THOUSANDS
+    from indexer.analysis import (
+        ACRONYM,
+        APOSTROPHES,
+        COUNTED,
+        EXPRESSION,
+        HYPHENS,
+        INVISIBLE,
+        PREFIXES,
+        THOUSANDS,
+    )
 
-    apos = "[" + APOSTROPHES + "]"
-    prefix = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re") else p
+    apos = "[" + re_.escape(APOSTROPHES) + "]"
+    hyphen = "[" + re_.escape(HYPHENS) + "]"
+    prefix = "|".join(p.replace("e", "[eé]") if p in ("eco", "pre", "re", "peri") else p
                       for p in PREFIXES)
     return re_.compile(
-        r"[nm]" + apos + r"|\b(?:" + prefix + r")-|\d[" + THOUSANDS + r"]\d"
-        + "|" + apos + r"est\b|(?:nord|sud)-est\b|grand[ \u00a0]+est\b"
+        r"[nm]" + apos + r"|\b(?:" + prefix + ")" + hyphen + r"|\d[" + THOUSANDS + r"]\d"
+        + "|" + apos + r"est\b|(?:nord|sud)" + hyphen + r"est\b|grand[ \u00a0]+est\b"
+        + r"|\b" + ACRONYM + "|" + COUNTED + r"|\b(?:" + EXPRESSION + ")"
         + r"|[\u0300-\u036f" + INVISIBLE + "]", re_.IGNORECASE)
 
 

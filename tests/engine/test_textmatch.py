@@ -69,6 +69,9 @@ def as_whoosh(node: tree.Node) -> wq.Query:
         return wq.AndNot(as_whoosh(node.positive), as_whoosh(node.negative))
     if isinstance(node, tree.Every):
         return wq.Every()
+    if isinstance(node, tree.Split):
+        # The scorer skips the phrases whose words are absent: those match nothing anyway.
+        return wq.Or([as_whoosh(p) for p in node.phrases])
     raise TypeError(type(node).__name__)
 
 

@@ -8,8 +8,20 @@ phrase are phrases in each field: « Saint-Louis » is never « Louis Saint-… 
 from __future__ import annotations
 
 from indexer.analysis import glued_elision_candidate, text_keys
+from search_app.engine.query.spacing import SHORT, joinable
 from search_app.engine.query.syntax import Item, UserQuery
-from search_app.engine.query.tree import AndNot, Every, Node, Or, Phrase, Term, Typo, all_of, any_of
+from search_app.engine.query.tree import (
+    AndNot,
+    Every,
+    Node,
+    Or,
+    Phrase,
+    Split,
+    Term,
+    Typo,
+    all_of,
+    any_of,
+)
 from search_app.engine.relevance import NAME_FIELD, TYPO_PREFIX, WORD_FIELDS, typo_edits
 
 
@@ -23,9 +35,29 @@ def _typo_edits(word: str) -> int:
     return typo_edits(word) if word.isalpha() else 0
 
 
+def split_phrases(name: str) -> list[Node]:
+    """A word typed joined that texts may write as two short words (« danang » / « Da Nang »,
+    « startup » / « start-up »): each split into two words of which one has at most 3
+    letters and the other at most `SHORT`, neither a stop word, searched as a phrase."""
+    if not (4 <= len(name) <= 2 * SHORT and name.isalpha()):
+        return []
+    out: list[Node] = []
+    for cut in range(2, len(name) - 1):
+        first, second = name[:cut], name[cut:]
+        if min(len(first), len(second)) > 3 or not joinable(first, second):
+            continue
+        tokens, _ = item_tokens(f"{first} {second}")
+        if len(tokens) == 2:
+            out.append(phrase_node(tokens, [first, second]))
+    return out
+
+
 def word_node(stem: str, name: str, fuzzy: bool = False) -> Node:
     alternatives: list[Node] = [Term(f, stem) for f in WORD_FIELDS]
     alternatives.append(Term(NAME_FIELD, name))
+    splits = split_phrases(name)
+    if splits:
+        alternatives.append(Split(name, stem, tuple(splits)))
     edits = _typo_edits(name) if fuzzy else 0
     if edits or (fuzzy and glued_elision_candidate(name)):
         # Typos (and « lassainissement » for « l'assainissement ») are matched against real
@@ -52,7 +84,14 @@ def item_node(item: Item, fuzzy: bool = False) -> Node | None:
         return None
     if len(tokens) == 1 and len(names) == 1:
         return word_node(*tokens[0], fuzzy)
-    return phrase_node(tokens, names)
+    phrase = phrase_node(tokens, names)
+    if len(tokens) == 2 == len(names) and not item.phrase and all(n.isalpha() for n in names):
+        # « start-up », « Da-Nang »: also the word written joined.
+        if joinable(*names):
+            joined = item_tokens("".join(names))[0]
+            if len(joined) == 1:
+                return Or((phrase, word_node(*joined[0])))
+    return phrase
 
 
 def text_node(uq: UserQuery, fuzzy: bool = False) -> Node | None:

@@ -7,7 +7,8 @@
    filters; the periods are the answer's `applied`).
 3. `translate`: English, Spanish, German, Portuguese and Italian words in French (water ->
    eau, Beijing -> Pékin, Germany -> Allemagne), the French reading of French words kept.
-4. `synonyms`: other spellings as alternatives (« UE » / « Union européenne »).
+4. `synonyms`: other spellings as alternatives (« UE » / « Union européenne »); `spacing`:
+   two short words typed apart also searched as one (« Da Nang » / « Danang »).
 5. `naming`: runs of words naming a facet value (a country, a region, an authority, a theme,
    a status...): one unit, met by the value or the words side by side.
 6. `plan`: clauses, required or optional, each met by text or by a named value, and the
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from indexer.synonyms import Synonyms
 from search_app.engine.query.naming import NamingIndex
 from search_app.engine.query.plan import Plan, plan_query
+from search_app.engine.query.spacing import join_spaced
 from search_app.engine.query.synonyms import expand
 from search_app.engine.query.syntax import parse_user_query
 from search_app.engine.query.translate import Translated, translate
@@ -40,4 +42,4 @@ def understand(text: str, synonyms: Synonyms | None, naming: NamingIndex | None)
     """The plan for a query's free text (its field terms already taken out)."""
     parsed, translated = translate(parse_user_query(text))
     parsed, expanded = expand(parsed, synonyms)
-    return Understood(plan_query(parsed, naming), expanded, translated)
+    return Understood(plan_query(join_spaced(parsed), naming), expanded, translated)

@@ -27,6 +27,7 @@ from functools import lru_cache
 
 from indexer import exonyms, foreign_places, glossary
 from indexer.analysis import fold_token
+from indexer.places import country_code as country_code_of
 from indexer.places import country_name, french_names
 from indexer.termmatch import phrase_key
 from indexer.wordlists import french_homographs
@@ -278,8 +279,13 @@ def translate(uq: UserQuery, enabled: bool | None = None
             groups += uq.groups[gi:ends[gi]]
             items = tuple(Item(s, phrase=len(phrase_key(s)) > 1) for s in f.french[:MAX_FORMS])
             alternatives.append(Alternative(start, len(groups), items))
+        elif f.kind == _PLACE and len(phrase_key(f.french[0])) > 1 \
+                and country_code_of(f.french[0]) is None:
+            # A town's name of several words (« Da Nang »): one unit, never its loose words.
+            groups.append((Item(f.french[0], phrase=True),))
         else:
-            # The French form as a French speaker types it: its words as plain items.
+            # The French form as a French speaker types it: its words as plain items (a
+            # country's name of several words is then named as one by the naming stage).
             groups += parse_user_query(f.french[0]).groups
         gi = ends[gi]
     return (replace(uq, groups=tuple(groups), alternatives=tuple(alternatives),

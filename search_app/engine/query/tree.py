@@ -48,6 +48,21 @@ class Typo(Node):
 
 
 @dataclass(frozen=True)
+class Split(Node):
+    """A word typed joined (« danang ») that texts may write as two words (« Da Nang »): its
+    `phrases`, each looked up only when both its words are in its field (most splits of a
+    word, « pot able », are not)."""
+
+    word: str
+    stem: str
+    phrases: tuple[Node, ...]
+
+    def leaves(self) -> Iterator[Node]:
+        for part in self.phrases:
+            yield from part.leaves()
+
+
+@dataclass(frozen=True)
 class And(Node):
     parts: tuple[Node, ...]
 
