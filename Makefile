@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install -q -e '.[test]'
+	# axe-core 4.14 for the browser test's accessibility audit (the Python package bundles an
+	# older axe); from the npm registry when npm is there, else the bundled one is used.
+	-command -v npm >/dev/null && npm install --silent --no-audit --no-fund \
+		--prefix $(VENV)/axe axe-core@4.14 >/dev/null 2>&1
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed

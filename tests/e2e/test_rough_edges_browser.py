@@ -80,7 +80,7 @@ def test_authority_page_prints_its_colours_and_keeps_headings(page, live_server:
     adjust = page.locator(".swatch").first.evaluate(
         "e => getComputedStyle(e).printColorAdjust || getComputedStyle(e).webkitPrintColorAdjust")
     assert adjust == "exact"
-    assert page.locator(".yearchart").evaluate(
+    assert page.locator(".yearchart").first.evaluate(
         "e => getComputedStyle(e).printColorAdjust") == "exact"
     breaks = page.locator(".network-page h2").evaluate_all(
         "hs => hs.map(h => getComputedStyle(h).breakAfter)")
