@@ -62,7 +62,7 @@ def searches(draw):
     return data, base, masks, selected, year_min, year_max
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
 @given(searches())
 def test_the_compiled_pass_gives_the_numpy_facets(search) -> None:
     data, base, masks, selected, year_min, year_max = search
@@ -70,7 +70,7 @@ def test_the_compiled_pass_gives_the_numpy_facets(search) -> None:
         numpy_facets(data, base, masks, selected, year_min, year_max)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
 @given(searches())
 def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
     data, base, masks, _, _, _ = search
@@ -89,7 +89,7 @@ def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
     assert got_counts.sum() == (under & (data.start_year > 0)).sum()
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
 @given(searches(), st.integers(1, 4))
 def test_a_limited_facet_lists_the_head_of_the_full_order(search, limit) -> None:
     data, base, masks, selected, _, _ = search
@@ -111,7 +111,7 @@ def test_the_kernel_is_compiled_when_numba_is_there() -> None:
     assert facetpass._kernel().signatures  # compiled (or loaded from the cache) by `warm`
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
 @given(corpora(), st.data())
 def test_filters_from_posting_lists_are_the_isin_masks(data, draw) -> None:
     for facet in FACETS:
