@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,20 @@ SEED_PAGE = DATA / "seed" / f"{SEED_ID}.txt"
 SEED_EXPECTED = DATA / "seed" / f"{SEED_ID}.expected.json"
 HOSTILE_TITLE = "<script>alert(1)</script> Projet piège"
 SYNTHETIC_COUNT = 200
+
+
+ATLAS = Path(sys.executable).parent / "atlas"  # the command line of this environment
+
+
+def search_all(client, **params) -> dict:
+    """A page of up to 100 hits of `/api/search`, asserting the answer is a 200."""
+    response = client.get("/api/search", params={"size": 100, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def hit_ids(answer: dict) -> set[str]:
+    return {hit["id"] for hit in answer["hits"]}
 
 
 def hostile_record() -> dict:

@@ -4,26 +4,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-ATLAS = Path(sys.executable).parent / "atlas"
-
-
-def _search(client, **params) -> dict:
-    response = client.get("/api/search", params={"size": 100, **params})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _ids(answer: dict) -> set[str]:
-    return {hit["id"] for hit in answer["hits"]}
-
+from ..conftest import ATLAS
 
 # ---------------------------------------------------------------- the CLI's text output
 
 
-def _atlas_search(index_dir: Path, *args: str, columns: int) -> str:
+def _atlassearch_all(index_dir: Path, *args: str, columns: int) -> str:
     env = {**os.environ, "COLUMNS": str(columns)}
     done = subprocess.run([str(ATLAS), "search", *args, "--index", str(index_dir)],
                           capture_output=True, text=True, timeout=120, env=env, check=True)
@@ -31,7 +19,7 @@ def _atlas_search(index_dir: Path, *args: str, columns: int) -> str:
 
 
 def test_cli_text_fits_the_terminal_and_cuts_snippets_at_a_word(index_dir: Path) -> None:
-    out = _atlas_search(index_dir, "eau potable", "--limit", "5", columns=50)
+    out = _atlassearch_all(index_dir, "eau potable", "--limit", "5", columns=50)
     lines = out.splitlines()
     assert len(lines) > 10
     assert max(len(line) for line in lines) <= 50, out
@@ -44,9 +32,9 @@ def test_cli_text_fits_the_terminal_and_cuts_snippets_at_a_word(index_dir: Path)
 
 
 def test_cli_says_one_project_in_the_singular(index_dir: Path) -> None:
-    out = _atlas_search(index_dir, "piège esperluette", columns=80)
+    out = _atlassearch_all(index_dir, "piège esperluette", columns=80)
     assert out.splitlines()[0].startswith("1 projet (page 1/1"), out
-    many = _atlas_search(index_dir, "eau", columns=80)
+    many = _atlassearch_all(index_dir, "eau", columns=80)
     assert " projets (page 1/" in many.splitlines()[0]
 
 

@@ -6,23 +6,10 @@ from __future__ import annotations
 import html
 import json
 import re
-import sys
-from pathlib import Path
 
 import pytest
 
-ATLAS = Path(sys.executable).parent / "atlas"
-
-
-def _search(client, **params) -> dict:
-    response = client.get("/api/search", params={"size": 100, **params})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
-def _ids(answer: dict) -> set[str]:
-    return {hit["id"] for hit in answer["hits"]}
-
+from ..conftest import search_all
 
 # ---------------------------------------------------------------- crafted URLs (item 2)
 
@@ -56,7 +43,7 @@ def test_page_weight_follows_what_is_shown(client) -> None:
     # The most a URL may select (20 values of a filter): each is shown (chip and list) and
     # every link carries them, hundreds of kilobytes at most, not the tens of megabytes of
     # a thousand values.
-    values = [v["value"] for v in _search(client, size=1)["facets"]["french_partner"][:20]]
+    values = [v["value"] for v in search_all(client, size=1)["facets"]["french_partner"][:20]]
     chosen = client.get("/", params=[("french_partner", v) for v in values])
     assert chosen.status_code == 200
     assert chosen.text.count('class="chip"') == 20
@@ -67,7 +54,7 @@ def test_page_weight_follows_what_is_shown(client) -> None:
 
 
 def test_facet_says_how_many_more_and_reaches_every_value(client) -> None:
-    answer = _search(client, size=1)
+    answer = search_all(client, size=1)
     everyone = answer["facet_totals"]["french_partner"]
     assert everyone > 10
     page = client.get("/").text
@@ -90,7 +77,7 @@ def test_facet_says_how_many_more_and_reaches_every_value(client) -> None:
     label = re.escape(html.escape(rare))
     link = re.search(rf'<a href="([^"]+)" class="facet-link"\s+data-label="{label}"', found)
     assert link, rare
-    narrowed = _search(client, french_partner=rare)
+    narrowed = search_all(client, french_partner=rare)
     assert narrowed["total"] >= 1
     assert html.unescape(link.group(1)).startswith("/?french_partner=")
 
@@ -99,7 +86,7 @@ def test_facet_says_how_many_more_and_reaches_every_value(client) -> None:
 
 
 def test_a_page_past_the_end_goes_to_the_last_page(client) -> None:
-    answer = _search(client, q="eau")
+    answer = search_all(client, q="eau")
     last = (answer["total"] + 19) // 20
     moved = client.get("/", params={"q": "eau", "page": 60}, follow_redirects=False)
     assert moved.status_code == 303
@@ -158,7 +145,7 @@ def test_no_known_amount_is_not_zero_euros(display_client) -> None:
 
 
 def test_one_french_spelling_per_country_in_alphabetical_order(display_client) -> None:
-    hit = _search(display_client, q="réseau")["hits"][0]
+    hit = search_all(display_client, q="réseau")["hits"][0]
     assert [c["name"] for c in hit["countries"]] == ["Allemagne", "Égypte", "États-Unis"]
     card = display_client.get("/", params={"q": "réseau"}).text
     card = card[card.index('id="hit-trois_pays"'):]
@@ -224,7 +211,7 @@ def test_the_api_pages_through_every_value_of_a_facet(client) -> None:
     gives every one, in the same order and with the same counts, under the same filters."""
     from indexer.fields import BY_NAME
 
-    answer = _search(client, q="eau", size=1)
+    answer = search_all(client, q="eau", size=1)
     listed = answer["facets"]["french_partner"]
     everyone = answer["facet_totals"]["french_partner"]
     limit = BY_NAME["french_partner"].limit
