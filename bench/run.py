@@ -53,6 +53,7 @@ from .programs import program_api
 from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
 from .relevance import place_relevance
 from .tantivy_anchor import TantivyAnchor
+from .treemem import process_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (12_000, 120_000)
@@ -271,31 +272,6 @@ def record_ids(index: Path) -> list[str]:
 
 
 # ---------------------------------------------------------------- the server
-
-
-def _children() -> dict[int, list[int]]:
-    tree: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-        tree.setdefault(ppid, []).append(int(entry))
-    return tree
-
-
-def process_tree(pid: int) -> list[int]:
-    """`pid` and all its descendants."""
-    tree = _children()
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += tree.get(p, [])
-    return out
 
 
 def _status_kb(pid: int, field: str) -> int:
