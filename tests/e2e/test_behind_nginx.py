@@ -168,7 +168,7 @@ def page(proxied: str) -> Iterator:
         pytest.skip("/usr/bin/chromium is not installed")
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.test_browser import ARGS
+    from tests.e2e.conftest import ARGS
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
