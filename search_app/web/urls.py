@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import quote_plus, urlencode
 
 from indexer.fields import FACETS, LABELS, YEAR, facet_for, fold_value
-from search_app.engine.network import slugify
+from indexer.figures import slugify
 
 YEAR_FACET = YEAR.name
 YEAR_PARAMS = YEAR.params

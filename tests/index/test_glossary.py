@@ -64,21 +64,9 @@ def test_also_french_marks_match_the_rows_french_forms() -> None:
 def test_no_unmarked_foreign_word_hides_a_french_word_of_the_corpus() -> None:
     """A foreign form that is a word of the Atlas's French texts is marked `*` (same meaning),
     so the French reading of that word is never lost."""
-    texts: list[str] = []
+    from indexer.foreign_places import _french_vocabulary
 
-    def walk(x: object) -> None:
-        if isinstance(x, str):
-            texts.append(x)
-        elif isinstance(x, list):
-            for item in x:
-                walk(item)
-        elif isinstance(x, dict):
-            for item in x.values():
-                walk(item)
-
-    for name in ("sentences.json", "taxonomy.json"):
-        walk(json.loads((GENERATE / name).read_text(encoding="utf-8")))
-    vocabulary = {k for t in texts for k in phrase_key(t)}
+    vocabulary = set(_french_vocabulary())  # the words of the generator's sentences and taxonomy
     vocabulary |= {phrase_key(f)[0] for e in g.entries() for f in e.french
                    if len(phrase_key(f)) == 1}
     hidden = [(e.line, lang, f.text) for e in g.entries() for lang, forms in e.forms.items()
