@@ -524,6 +524,18 @@ def word_keys(word: str) -> tuple[tuple[str, str | None], ...]:
     return tuple(key for key in keys if key[0])
 
 
+@lru_cache(maxsize=500_000)
+def word_forms(word: str) -> tuple[tuple[str, str], ...]:
+    """(stem, the part as written) of each content part of one word: what the `accents`
+    field keeps of it (`indexer.accents`), from the same chain as `word_keys`."""
+    out = []
+    for part in split_parts(normalise_unicode(word)):
+        folded, stem = part_key(part)
+        if folded and stem is not None:
+            out.append((stem, part[0]))
+    return tuple(out)
+
+
 def text_keys(text: str) -> list[tuple[str, str | None]]:
     """The keys of every word of `text`, in order."""
     return [key for word in WORD_PATTERN.findall(text) for key in word_keys(word)]

@@ -437,8 +437,7 @@ def _changing(index_dir: Path, options: WriteOptions, command: str, report: Buil
         try:
             segments = ix._segments()  # whoosh 2.7.4 (pinned)
             plan = _plan(segments)
-            carry = Carry(live, FacetData.load(live.facet_arrays, live.facet_values,
-                                               rows.get_many), set(),
+            carry = Carry(live, FacetData.load(live.facet_arrays, live.facet_values), set(),
                           kept=plan.kept, size=sum(s.doc_count_all() for s in segments))
             words = lexicon.read_counts(live.lexicon_counts)
             written = forms.WrittenForms.load(live.written_forms)

@@ -17,7 +17,6 @@ from typing import Any
 import numpy as np
 
 from .fields import BY_NAME, MULTI, SINGLE, YEAR
-from .figures import end_day, status_check
 from .shift import Shift
 
 
@@ -277,18 +276,11 @@ class FacetData:
         values_path.write_text(json.dumps(extra, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
-    def load(cls, arrays_path: Path, values_path: Path,
-             records_of: Callable[[list[str]], dict[str, dict[str, Any]]] | None = None
-             ) -> FacetData:
-        """The saved arrays; a version written before end days and status checks (format
-        < 5) gets them from its records, read through `records_of` (ids -> records)."""
+    def load(cls, arrays_path: Path, values_path: Path) -> FacetData:
+        """The saved arrays."""
         with np.load(arrays_path) as npz:
             arrays = {k: npz[k] for k in npz.files}
         extra = json.loads(values_path.read_text(encoding="utf-8"))
-        if "end_day" not in arrays:
-            if records_of is None:
-                raise ValueError(f"{arrays_path}: no end days (an older format)")
-            _derive_ends(arrays, extra, records_of)
         return cls(
             ids=extra["ids"],
             alive=arrays["alive"],
@@ -302,30 +294,6 @@ class FacetData:
             titles=extra["titles"],
             partners=extra["partners"],
         )
-
-
-def _derive_ends(arrays: dict[str, np.ndarray], extra: dict[str, Any],
-                 records_of: Callable[[list[str]], dict[str, dict[str, Any]]]) -> None:
-    """The end day and status_check arrays of an older version, from its records."""
-    ids: list[str] = extra["ids"]
-    days = np.zeros(len(ids), dtype=np.int32)
-    checks = np.full(len(ids), -1, dtype=np.int32)
-    vocab = Vocabulary()
-    live = [(d, rid) for d, rid in enumerate(ids) if rid and arrays["alive"][d]]
-    for start in range(0, len(live), 500):
-        chunk = live[start:start + 500]
-        found = records_of([rid for _, rid in chunk])
-        for doc, rid in chunk:
-            record = found.get(rid)
-            if record is None:
-                continue
-            days[doc] = end_day(record.get("end_date"))
-            check = status_check(record.get("status"), record.get("end_date"))
-            if check:
-                checks[doc] = vocab.add(check)
-    arrays["end_day"] = days
-    arrays["single_status_check"] = checks
-    extra["values"]["status_check"] = vocab.values
 
 
 class FacetBuilder:

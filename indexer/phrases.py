@@ -26,7 +26,7 @@ import numpy as np
 
 from .postings import NpyWriter, SliceReader
 from .record import Record
-from .schema import record_terms
+from .schema import ACCENTS_FIELD, record_terms
 from .shift import Shift, rewrite_docs, splice
 
 BLOCK = 512  # keys per in-memory sample: a lookup reads about 4 KB of keys per pair
@@ -44,6 +44,8 @@ def record_pairs(record: Record, terms: dict[str, list[str]] | None = None) -> n
     terms = record_terms(record) if terms is None else terms
     keys: set[int] = set()
     for field, stream in terms.items():
+        if field == ACCENTS_FIELD:  # written forms: never searched as phrases
+            continue
         keys.update(pair_key(field, a, b) for a, b in zip(stream, stream[1:], strict=False))
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 

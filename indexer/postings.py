@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -147,6 +147,7 @@ class FlatPostings:
     def __init__(self, files: PostingsFiles) -> None:
         terms = json.loads(files.terms.read_text(encoding="utf-8"))
         self.index = {t: i for i, t in enumerate(terms)}
+        self._sorted: list[str] | None = None
         with np.load(files.arrays) as data:
             self.offsets = data["offsets"]
             self.lengths = data["lengths"]
@@ -159,6 +160,17 @@ class FlatPostings:
             return None
         start, end = self.offsets[i], self.offsets[i + 1]
         return self.docs[start:end], self.tf[start:end]
+
+    def with_prefix(self, prefix: str) -> list[str]:
+        """The terms starting with `prefix` (the terms file is sorted)."""
+        if self._sorted is None:
+            self._sorted = list(self.index)
+        terms = self._sorted
+        start = bisect_left(terms, prefix)
+        end = start
+        while end < len(terms) and terms[end].startswith(prefix):
+            end += 1
+        return terms[start:end]
 
     def close(self) -> None:
         self.docs.close()

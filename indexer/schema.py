@@ -11,12 +11,22 @@ names are never indexed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import STORED, TEXT, Schema
 
-from .analysis import NAMES, STEMS, WORD_PATTERN, content_words, spell_words_of, words_keys
+from . import accents
+from .analysis import (
+    NAMES,
+    STEMS,
+    WORD_PATTERN,
+    content_words,
+    spell_words_of,
+    word_forms,
+    words_keys,
+)
 from .record import Record
 
 # The record's free-text sections, indexed together as `body`: a word query then walks 4
@@ -28,6 +38,9 @@ TEXT_FIELDS = ("title", BODY_FIELD)
 THEMES_FIELD = "themes"
 NAMES_FIELD = "names"
 SPELL_FIELD = "spell"
+# Each stemmed word's written form beside its stem (`accents.term`): what a query word typed
+# with diacritics is checked against. Not scored, no phrase pairs.
+ACCENTS_FIELD = "accents"
 # The fields analysed by the French chain into stems: searched by stem, phrase pairs kept.
 STEMMED_FIELDS = (*TEXT_FIELDS, THEMES_FIELD)
 # Index-time weights: a posting's stored weight is its frequency times its field's boost (a
@@ -46,6 +59,7 @@ def build_schema() -> Schema:
         body=TEXT(analyzer=terms, phrase=False),
         themes=TEXT(analyzer=terms, phrase=False, field_boost=THEMES_BOOST),
         names=TEXT(analyzer=terms, phrase=False),
+        accents=TEXT(analyzer=terms, phrase=False),
     )
 
 
@@ -109,7 +123,16 @@ def record_terms(record: Record, tokens: dict[str, list[str]] | None = None
                  ) -> dict[str, list[str]]:
     """Each text field's terms (`tokens`: the record's words, when the caller has them)."""
     tokens = record_tokens(record) if tokens is None else tokens
-    return {field: field_terms(field, words) for field, words in tokens.items()}
+    terms = {field: field_terms(field, words) for field, words in tokens.items()}
+    forms = accent_terms(w for field in STEMMED_FIELDS for w in tokens.get(field) or ())
+    if forms:
+        terms[ACCENTS_FIELD] = forms
+    return terms
+
+
+def accent_terms(words: Iterable[str]) -> list[str]:
+    """The `accents` field's terms of a record's stemmed words (`accents.terms`)."""
+    return accents.terms(pair for word in words for pair in word_forms(word))
 
 
 def record_to_doc(record: Record, terms: dict[str, list[str]] | None = None) -> dict[str, Any]:

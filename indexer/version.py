@@ -52,20 +52,18 @@ from .postings import PostingsFiles
 if TYPE_CHECKING:
     from .store import RecordStore
 
-FORMAT = 5  # bumped whenever a part changes shape: older versions are refused, not misread
-# Formats this code reads: a format 3 version is a format 4 one with a whoosh copy of the
-# lexicon (unused now), a format 2 one a format 3 one without a record delta. (An atlas that
-# reads format 2 only would miss a delta's records, so it must refuse format 3; one that
-# reads format 3 would look for the lexicon's whoosh copy, so it must refuse format 4.)
-# Format 5 adds each document's end day and the status_check facet to the facet arrays:
-# an older version gets them from its records when opened (`FacetData.load`).
-READS = (2, 3, 4, 5)
+FORMAT = 6  # bumped whenever a part changes shape: older versions are refused, not misread
+# Formats this code reads: the current one. Format 6 adds the `accents` field (whoosh and
+# flat postings: the written forms of each stem a record writes with diacritics); without
+# it a query typed with accents could not be answered as this atlas answers it, so an older
+# version is refused with the command that rebuilds it.
+READS = (6,)
 CURRENT = "CURRENT"
 UNPUBLISHED = ".unpublished"
 VERSIONS = "versions"
 LOCK_FILE = ".lock"
 KEEP = 2  # the live version and the one before it
-SCORED_FIELDS = ("title", "body", "themes", "names")
+SCORED_FIELDS = ("title", "body", "themes", "names", "accents")
 
 
 @dataclass(frozen=True)
@@ -550,8 +548,7 @@ class OpenVersion:
             self._closers.append(self.searcher.close)
             self.records = layout.record_store()
             self._closers.append(self.records.close)
-            self.facets = FacetData.load(layout.facet_arrays, layout.facet_values,
-                                         self.records.get_many)
+            self.facets = FacetData.load(layout.facet_arrays, layout.facet_values)
             self.postings = {f: FlatPostings(layout.postings(f)) for f in SCORED_FIELDS}
             self._closers += [p.close for p in self.postings.values()]
             self.phrases = PhraseIndex(layout.phrase_keys, layout.phrase_docs)

@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from indexer.accents import SEPARATOR
 from indexer.fields import fold_value
 from indexer.forms import WrittenForms
 from indexer.places import country_name
@@ -48,7 +49,7 @@ def _in_body(h: IndexHandle, docs: list[int], terms: set[str]) -> list[bool]:
         return [bool(terms)] * len(docs)
     wanted = np.asarray(docs, dtype=np.int32)
     found = np.zeros(len(docs), dtype=bool)
-    for term in terms:
+    for term in {t.split(SEPARATOR, 1)[0] for t in terms}:
         postings, _ = h.scorer.postings(BODY_FIELD, term)
         if postings.size:
             # A term's postings list its documents in ascending order (postings.py):

@@ -13,13 +13,16 @@ import math
 
 import numpy as np
 
+from indexer.accents import SEPARATOR, compatible
 from indexer.analysis import word_keys
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
+from indexer.schema import ACCENTS_FIELD
 from search_app.engine.query.tree import And, AndNot, Every, Node, Or, Phrase, Split, Term, Typo
 from search_app.engine.relevance import FIELD_BOOSTS, K1, NAME_FIELD, WORD_FIELDS, B
 
 _EMPTY = (np.empty(0, np.int32), np.empty(0, np.float32))
+_ACCENTED_MAX = 4096  # (stem, spelling) document lists kept; then it starts again
 Scored = tuple[np.ndarray, np.ndarray]
 
 
@@ -34,6 +37,7 @@ class Scorer:
         self.size = size
         self.doc_count = doc_count
         self._lengths: dict[str, tuple[np.ndarray, float]] = {}
+        self._disagreeing: dict[tuple[str, str], np.ndarray] = {}
 
     # ---- per-field document lengths (for BM25's length normalisation)
 
@@ -55,12 +59,43 @@ class Scorer:
         found = flat.get(text)
         return _EMPTY if found is None else found
 
+    def disagreeing(self, stem: str, typed: str) -> np.ndarray:
+        """The documents (ascending) writing `stem` only with diacritics that disagree with
+        `typed` (`indexer.accents`): a word typed so does not meet them."""
+        key = (stem, typed)
+        found = self._disagreeing.get(key)
+        if found is None:
+            flat = self.flat.get(ACCENTS_FIELD)
+            prefix = stem + SEPARATOR
+            bad, good = [], []
+            for term in [] if flat is None else flat.with_prefix(prefix):
+                written = term[len(prefix):]
+                docs = self.postings(ACCENTS_FIELD, term)[0]
+                (good if compatible(typed, stem, written) else bad).append(docs)
+            found = _EMPTY[0]
+            if bad:
+                found = np.unique(np.concatenate(bad))
+                if good:
+                    found = np.setdiff1d(found, np.concatenate(good), assume_unique=False)
+            if len(self._disagreeing) >= _ACCENTED_MAX:
+                self._disagreeing.clear()
+            self._disagreeing[key] = found
+        return found
+
+    def _agreeing(self, docs: np.ndarray, stem: str, typed: str) -> np.ndarray:
+        """Which of `docs` (ascending) meet `stem` typed `typed` (a boolean per document)."""
+        bad = self.disagreeing(stem, typed)
+        if not bad.size or not docs.size:
+            return np.ones(docs.size, dtype=bool)
+        at = np.minimum(np.searchsorted(bad, docs), bad.size - 1)
+        return bad[at] != docs
+
     # ---- evaluation
 
     def evaluate(self, node: Node, met: set[str] | None = None) -> Scored:
         """(boolean mask of matching docs, BM25F score per doc); the keys met go to `met`."""
         if isinstance(node, Term):
-            return self._term(node.field, node.text, met)
+            return self._term(node.field, node.text, met, node.typed)
         if isinstance(node, And):
             mask = np.ones(self.size, dtype=bool)
             score = np.zeros(self.size, dtype=np.float32)
@@ -98,14 +133,18 @@ class Scorer:
             return np.ones(self.size, dtype=bool), np.zeros(self.size, dtype=np.float32)
         raise TypeError(f"query node not evaluated: {type(node).__name__}")
 
-    def _term(self, field: str, text: str, met: set[str] | None) -> Scored:
+    def _term(self, field: str, text: str, met: set[str] | None, typed: str = "") -> Scored:
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float32)
         docs, tf = self.postings(field, text)
+        if typed and docs.size:
+            keep = self._agreeing(docs, text, typed)
+            docs, tf = docs[keep], tf[keep]
         if not docs.size:
             return mask, score
         if met is not None:
-            met.add(text)
+            # A key met only in some spellings is reported with them: snippets mark those.
+            met.add(text + SEPARATOR + typed if typed else text)
         lens, avg = self.lengths(field)
         idf = math.log(1 + (self.doc_count - docs.size + 0.5) / (docs.size + 0.5))
         norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
@@ -118,13 +157,20 @@ class Scorer:
         index), scored as the sum of the words' own scores there."""
         mask = np.zeros(self.size, dtype=bool)
         docs = self.phrases.docs_with(node.field, list(node.words))
-        mask[docs[docs < self.size]] = True
+        docs = docs[docs < self.size]
+        typed = node.typed or ("",) * len(node.words)
+        for word, spelled in zip(node.words, typed, strict=True):
+            if spelled and docs.size:
+                docs = docs[self._agreeing(docs, word, spelled)]
+        mask[docs] = True
         score = np.zeros(self.size, dtype=np.float32)
         if mask.any() and node.scored:
             if met is not None:
-                met.update(node.marks)
-            for word in dict.fromkeys(node.words):
-                score += self._term(node.field, word, None)[1]
+                spelled = dict(zip(node.words, typed, strict=True))
+                met.update(m + SEPARATOR + spelled[m] if spelled.get(m) else m
+                           for m in node.marks)
+            for word, spelled_word in dict(zip(node.words, typed, strict=True)).items():
+                score += self._term(node.field, word, None, spelled_word)[1]
             score = np.where(mask, score, 0).astype(np.float32)
         return mask, score
 
@@ -137,7 +183,10 @@ class Scorer:
             keys = [(folded, stem) for folded, stem in word_keys(word) if stem is not None]
             if not keys:
                 continue
-            m, s = self.evaluate(Or(tuple([Term(f, stem) for _, stem in keys for f in WORD_FIELDS]
+            # Its accents, when typed, still mean what they say (`indexer.accents`).
+            typed = node.typed if len(keys) == 1 else ""
+            m, s = self.evaluate(Or(tuple([Term(f, stem, typed) for _, stem in keys
+                                           for f in WORD_FIELDS]
                                           + [Term(NAME_FIELD, f) for f, _ in keys])), met)
             mask |= m
             score += s

@@ -12,12 +12,14 @@ import html
 import re
 from collections.abc import Iterable
 
+from indexer.accents import SEPARATOR, compatible, form
 from indexer.analysis import (
     ELISIONS,
     WORD_PATTERN,
     WORD_RUNS,
     has_special_form,
     unit_keys,
+    word_forms,
     word_keys,
 )
 from indexer.forms import WrittenForms
@@ -46,6 +48,36 @@ def _word_pattern(text: str, terms: set[str]) -> re.Pattern:
     return WORD_PATTERN
 
 
+class _Terms:
+    """A match's terms: keys met in any spelling, and keys met only in spellings agreeing
+    with a word typed with diacritics (« stem\x1ftyped », `indexer.accents`)."""
+
+    def __init__(self, terms: set[str]) -> None:
+        self.plain = {t for t in terms if SEPARATOR not in t}
+        self.typed: dict[str, list[str]] = {}
+        for t in terms:
+            if SEPARATOR in t:
+                stem, typed = t.split(SEPARATOR, 1)
+                if stem not in self.plain:
+                    self.typed.setdefault(stem, []).append(typed)
+
+    def stems(self) -> set[str]:
+        return self.plain | set(self.typed)
+
+    def key(self, word: str) -> str | None:
+        """The first key of `word` among the terms (its stem, or its folded form for a stop
+        word), a spelling-restricted stem only where the word's diacritics agree."""
+        for folded, stem in word_keys(word):
+            if stem in self.plain or folded in self.plain:
+                return stem or folded
+        if self.typed:
+            for stem, part in word_forms(word):
+                typed = self.typed.get(stem)
+                if typed and any(compatible(t, stem, form(part)) for t in typed):
+                    return stem
+        return None
+
+
 class _Known:
     """The words already sorted into matching (with their key) and not, for one set of
     terms: a query's hits share most of their words."""
@@ -56,11 +88,11 @@ class _Known:
         self.forms: WrittenForms | None = None
         self.written: dict[str, str] = {}  # those of `forms`' words that match, with their key
 
-    def written_matching(self, terms: set[str], forms: WrittenForms) -> dict[str, str]:
+    def written_matching(self, terms: _Terms, forms: WrittenForms) -> dict[str, str]:
         """The written words of `forms` whose keys meet `terms`, each with the key it met."""
         if self.forms is not forms:
             self.forms, self.written = forms, _matching_words(
-                (w for term in terms for w in forms.words(term)), terms)
+                (w for term in terms.stems() for w in forms.words(term)), terms)
         return self.written
 
 
@@ -100,17 +132,9 @@ def _runs_of(text: str, wanted: dict[str, str]) -> list[tuple[int, int, str]]:
     return spans
 
 
-def _matching_key(word: str, terms: set[str]) -> str | None:
-    """The first key of `word` in `terms` (its stem, or its folded form for a stop word)."""
-    for folded, stem in word_keys(word):
-        if stem in terms or folded in terms:
-            return stem or folded
-    return None
-
-
-def _matching_words(words: Iterable[str], terms: set[str]) -> dict[str, str]:
+def _matching_words(words: Iterable[str], terms: _Terms) -> dict[str, str]:
     """Those of `words` having a key in `terms`, with that key."""
-    return {w: key for w in set(words) if (key := _matching_key(w, terms)) is not None}
+    return {w: key for w in set(words) if (key := terms.key(w)) is not None}
 
 
 def _matches(text: str, terms: set[str], forms: WrittenForms | None = None
@@ -124,14 +148,15 @@ def _matches(text: str, terms: set[str], forms: WrittenForms | None = None
     spelling is searched again to locate it. With `forms`, a text of plain words is only
     searched for the written words that match (the same spans: its words are among them).
     """
-    pattern = _word_pattern(text, terms)
+    known_terms = _Terms(terms)
+    pattern = _word_pattern(text, known_terms.stems())
     known = _known(terms)
     if forms is not None and pattern is WORD_RUNS:
-        wanted = known.written_matching(terms, forms)
+        wanted = known.written_matching(known_terms, forms)
         return _runs_of(text, wanted) if wanted else []
     words = set(pattern.findall(text)) - known.other
     for word in words.difference(known.matching):
-        key = _matching_key(word, terms)
+        key = known_terms.key(word)
         if key is None:
             known.other.add(word)
         else:

@@ -12,6 +12,7 @@ from indexer.prepare import prepare
 from indexer.schema import build_schema, record_terms, record_to_doc, record_tokens
 from indexer.segment import codec, write
 from indexer.sources import build_units, expand, read_sources
+from indexer.version import SCORED_FIELDS
 
 
 def _dump(path: Path) -> dict:
@@ -71,8 +72,7 @@ def test_segment_equals_whooshs_own_writer(records, corpus_dir: Path, tmp_path: 
     assert collected.ids == [r.id for r in records]
     ours = tmp_path / "ours"
     write(ours, build_schema(), collected.ids,
-          {name: collected.field_postings(name) for name in ("title", "body", "themes",
-                                                             "names")})
+          {name: collected.field_postings(name) for name in SCORED_FIELDS})
     a, b = _dump(own), _dump(ours)
     assert a["count"] == b["count"] == (len(records), len(records))
     assert a.keys() == b.keys()

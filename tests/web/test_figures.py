@@ -8,7 +8,6 @@ import re
 from datetime import date, timedelta
 from pathlib import Path
 
-import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -249,42 +248,6 @@ def test_own_contribution_on_the_fixture_corpus(client) -> None:
         assert {authority_key(f["name"]) for f in page["unmatched_funders"]} == unmatched
         checked += 1
     assert checked >= 8
-
-
-# ---------------------------------------------------------------- an older version
-
-
-def test_an_older_version_gets_its_end_days_from_its_records(tmp_path: Path) -> None:
-    from indexer import version
-    from indexer.build import build
-    from search_app.engine.request import SearchParams
-    from search_app.engine.service import SearchService
-
-    source = tmp_path / "r.jsonl"
-    rows = [_record("c1", ["Lille"], [], end_date="2021-12-31"),
-            _record("c2", ["Lille"], [], end_date="2024-06-30", status="Terminé")]
-    source.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    build([source], tmp_path / "index", progress=False, workers=1)
-    built = version.current(tmp_path / "index")
-    with np.load(built.facet_arrays) as npz:
-        arrays = {k: npz[k] for k in npz.files if k not in ("end_day", "single_status_check")}
-    with built.facet_arrays.open("wb") as fh:
-        np.savez(fh, **arrays)
-    values = json.loads(built.facet_values.read_text(encoding="utf-8"))
-    values["values"].pop("status_check")
-    built.facet_values.write_text(json.dumps(values), encoding="utf-8")
-    meta = {**built.read_meta(), "format": 4}
-    meta.pop("checksums", None)  # an older version carried none
-    built.meta.write_text(json.dumps(meta), encoding="utf-8")
-    service = SearchService(tmp_path / "index")
-    try:
-        found = service.search(SearchParams(end_max=date(2022, 1, 1)))
-        assert [h["id"] for h in found["hits"]] == ["c1"]
-        assert found["hits"][0]["status_check"] == CHECK_ENDED
-        last = service.search(SearchParams(sort="end_desc"))["hits"]
-        assert [h["id"] for h in last] == ["c2", "c1"]
-    finally:
-        service.close()
 
 
 def test_ready_link_finds_what_ended_in_the_last_twelve_months(client, everything) -> None:

@@ -7,7 +7,8 @@ phrase are phrases in each field: « Saint-Louis » is never « Louis Saint-… 
 
 from __future__ import annotations
 
-from indexer.analysis import glued_elision_candidate, text_keys
+from indexer.accents import has_marks
+from indexer.analysis import WORD_PATTERN, glued_elision_candidate, text_keys, word_forms
 from search_app.engine.query.spacing import SHORT, joinable
 from search_app.engine.query.syntax import Item, UserQuery
 from search_app.engine.query.tree import (
@@ -31,6 +32,13 @@ def item_tokens(text: str) -> tuple[list[tuple[str, str]], list[str]]:
     return [(stem, folded) for folded, stem in keys if stem is not None], [f for f, _ in keys]
 
 
+def typed_accents(text: str) -> list[str]:
+    """Each content token of `text` as typed when it has diacritics, else "" (aligned with
+    `item_tokens`' first list): such a word means its accents (`indexer.accents`)."""
+    return [part if has_marks(part) else "" for word in WORD_PATTERN.findall(text)
+            for _, part in word_forms(word)]
+
+
 def _typo_edits(word: str) -> int:
     return typo_edits(word) if word.isalpha() else 0
 
@@ -52,8 +60,8 @@ def split_phrases(name: str) -> list[Node]:
     return out
 
 
-def word_node(stem: str, name: str, fuzzy: bool = False) -> Node:
-    alternatives: list[Node] = [Term(f, stem) for f in WORD_FIELDS]
+def word_node(stem: str, name: str, fuzzy: bool = False, typed: str = "") -> Node:
+    alternatives: list[Node] = [Term(f, stem, typed) for f in WORD_FIELDS]
     alternatives.append(Term(NAME_FIELD, name))
     splits = split_phrases(name)
     if splits:
@@ -62,17 +70,23 @@ def word_node(stem: str, name: str, fuzzy: bool = False) -> Node:
     if edits or (fuzzy and glued_elision_candidate(name)):
         # Typos (and « lassainissement » for « l'assainissement ») are matched against real
         # (folded, unstemmed) words of the lexicon, not stems.
-        alternatives.append(Typo(name, edits, TYPO_PREFIX))
+        alternatives.append(Typo(name, edits, TYPO_PREFIX, typed))
     return Or(tuple(alternatives))
 
 
-def _phrase(field: str, words: list[str], marks: list[str]) -> Node:
-    return Phrase(field, tuple(words), tuple(marks)) if len(words) > 1 else Term(field, words[0])
+def _phrase(field: str, words: list[str], marks: list[str], typed: list[str] | None = None
+            ) -> Node:
+    typed = typed if typed and any(typed) else []
+    if len(words) > 1:
+        return Phrase(field, tuple(words), tuple(marks), typed=tuple(typed))
+    return Term(field, words[0], typed[0] if typed else "")
 
 
-def phrase_node(tokens: list[tuple[str, str]], names: list[str]) -> Node:
+def phrase_node(tokens: list[tuple[str, str]], names: list[str],
+                typed: list[str] | None = None) -> Node:
     stems = [s for s, _ in tokens]
-    alternatives: list[Node] = [_phrase(f, stems, stems) for f in WORD_FIELDS]
+    typed = typed if typed is not None and len(typed) == len(stems) else None
+    alternatives: list[Node] = [_phrase(f, stems, stems, typed) for f in WORD_FIELDS]
     # Names keep their small words ("Saint-Louis du Sénégal"), so their phrase does too.
     alternatives.append(_phrase(NAME_FIELD, names, [n for _, n in tokens]))
     return Or(tuple(alternatives))
@@ -82,9 +96,12 @@ def item_node(item: Item, fuzzy: bool = False) -> Node | None:
     tokens, names = item_tokens(item.text)
     if not tokens:
         return None
+    typed = typed_accents(item.text)
+    if len(typed) != len(tokens):  # never expected: the same chain gives both
+        typed = [""] * len(tokens)
     if len(tokens) == 1 and len(names) == 1:
-        return word_node(*tokens[0], fuzzy)
-    phrase = phrase_node(tokens, names)
+        return word_node(*tokens[0], fuzzy, typed[0])
+    phrase = phrase_node(tokens, names, typed)
     if len(tokens) == 2 == len(names) and not item.phrase and all(n.isalpha() for n in names):
         # « start-up », « Da-Nang »: also the word written joined.
         if joinable(*names):

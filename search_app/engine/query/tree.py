@@ -24,6 +24,9 @@ class Term(Node):
 
     field: str
     text: str
+    # The word as typed when it has diacritics (`indexer.accents`): only documents holding
+    # a written form of `text` whose diacritics agree meet it. "" for any.
+    typed: str = ""
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class Phrase(Node):
     words: tuple[str, ...]
     marks: tuple[str, ...] = ()
     scored: bool = True  # False: only which documents hold it (a proximity test)
+    typed: tuple[str, ...] = ()  # each word as typed when it has diacritics (see Term)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Typo(Node):
     word: str
     edits: int
     prefix: int
+    typed: str = ""  # the word as typed when it has diacritics (see Term)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,123 @@
+"""Accents typed on purpose: a query word written with diacritics meets the words written
+with the same diacritics and the words written without any, never words whose diacritics
+differ (« élèves » never meets « élevé », « côte » never « côté »).
+
+The French chain folds accents, so every word meets its accented twins; that stays the rule
+for a query word typed without any, and for texts typed without them (« ECONOMIE »,
+« etat civil »). For a word typed with them, the build keeps, in the `accents` field, the
+written forms (`form`) of each stem a record writes with diacritics, and a marker (the stem
+alone) when the record also writes it without any; a query then drops the records whose
+every spelling of the stem disagrees (`compatible`). A capital written without its accent
+(« CÔTE », « Etat ») stands for any.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from unidecode import unidecode
+
+SEPARATOR = "\x1f"  # between the stem and the written form in an `accents` term
+WILDCARD = "*"
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+Letter = tuple[str, str]  # (folded base letter, its diacritics: "" none, "*" any)
+
+
+@lru_cache(maxsize=100_000)
+def letters(word: str) -> tuple[Letter, ...]:
+    """Each folded letter of `word` with the diacritics written on it (a ligature's second
+    letter has none; an unmarked capital has any)."""
+    out: list[Letter] = []
+    for ch in word:
+        if ch.isascii():
+            if ch.isalnum():
+                out.append((ch.lower(), WILDCARD if ch.isupper() else ""))
+            continue
+        base = _NON_ALNUM.sub("", unidecode(ch).lower())
+        if not base:
+            continue
+        mark = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.combining(c))
+        if not mark and ch.isupper():
+            mark = WILDCARD
+        out.append((base[0], mark))
+        out.extend((b, "") for b in base[1:])
+    return tuple(out)
+
+
+def has_marks(word: str) -> bool:
+    """Whether `word` is written with a diacritic (a query word typed with accents)."""
+    return not word.isascii() and any(m not in ("", WILDCARD) for _, m in letters(word))
+
+
+def form(word: str) -> str:
+    """The written form of one word part as the `accents` field keeps it: lowercase with its
+    diacritics, a capital without one kept as a capital (any diacritic)."""
+    out = []
+    for ch in word:
+        if ch.isupper():
+            low = ch.lower()
+            marked = len(low) == 1 and unicodedata.normalize("NFD", low) != low
+            out.append(low if marked else ch)
+        else:
+            out.append(ch)
+    return "".join(out).replace(" ", "")
+
+
+def terms(parts: Iterable[tuple[str, str]]) -> list[str]:
+    """The `accents` field's terms of one record's (stem, part as written) pairs: each
+    stem written with diacritics with each of its distinct forms, and the stem alone when
+    the record also writes it without any. Stems never written with diacritics have none:
+    every spelling of them agrees with any word typed."""
+    marked: dict[str, set[str]] = {}
+    plain: set[str] = set()
+    for stem, part in parts:
+        if has_marks(part):
+            marked.setdefault(stem, set()).add(form(part))
+        else:
+            plain.add(stem)
+    out = []
+    for stem, forms in marked.items():
+        out += [stem + SEPARATOR + f for f in sorted(forms)]
+        if stem in plain:
+            out.append(stem + SEPARATOR)
+    return out
+
+
+def _unplural(folded: str) -> str:
+    return folded[:-1] if len(folded) > 3 and folded[-1] in "sx" else folded
+
+
+def _common(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+@lru_cache(maxsize=100_000)
+def compatible(typed: str, stem: str, written: str) -> bool:
+    """Whether a word typed `typed` (with diacritics) meets a written form `written` (`form`)
+    of the same stem: a form without diacritics always does; else their diacritics agree
+    over the letters they share, the whole word
+    when they are the same word in the singular (« côte »/« côté »), else the letters of
+    the stem (« développement »/« développé », one family)."""
+    q, w = letters(typed), letters(written)
+    if all(m in ("", WILDCARD) for _, m in w):
+        return True
+    fq = "".join(b for b, _ in q)
+    fw = "".join(b for b, _ in w)
+    shared = _common(fq, fw)
+    if _unplural(fq) != _unplural(fw):
+        shared = min(shared, _common(stem, fq))
+    for (_, qm), (_, wm) in zip(q[:shared], w[:shared], strict=True):
+        if wm == WILDCARD or qm == WILDCARD:
+            continue
+        if qm != wm:
+            return False
+    return True
