@@ -24,6 +24,8 @@ import numpy as np
 from indexer.facetdata import FacetData
 from indexer.fields import FACETS, YEAR
 
+SHARED = "country"  # the facet whose funding is also split among a document's values
+
 # numba writes its compiled machine code beside the source by default, which an installed
 # package may not allow: a folder the process can write, unless the environment names one.
 os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "atlas-numba"))
@@ -46,6 +48,11 @@ class PassLayout:
     years: np.ndarray
     first_year: int  # the year bucket 0 stands for
     weights: np.ndarray  # each document's funding, float64
+    # The country facet's figures beyond counts and sums (`engine.figures`): each
+    # (document, country) pair's share of the funding, aligned with `values`, and the
+    # facet's position in `names` (-1: no such facet).
+    shares: np.ndarray
+    share_facet: int
 
     def slice(self, name: str, counts: np.ndarray, sums: np.ndarray
               ) -> tuple[np.ndarray, np.ndarray]:
@@ -56,7 +63,7 @@ class PassLayout:
 
 def build_layout(data: FacetData) -> PassLayout:
     names, multi, slot, base = [], [], [], [0]
-    single_rows, offset_rows, value_parts = [], [], []
+    single_rows, offset_rows, value_parts, share_parts = [], [], [], []
     shift = 0
     for facet in FACETS:
         names.append(facet.name)
@@ -74,6 +81,8 @@ def build_layout(data: FacetData) -> PassLayout:
             slot.append(len(offset_rows))
             offset_rows.append(offsets + shift)
             value_parts.append(vals[order].astype(np.int32))
+            share_parts.append(data.pair_share(facet.name)[order].astype(np.float64)
+                               if facet.name == SHARED else np.zeros(len(vals)))
             shift += len(vals)
         base.append(base[-1] + len(data.values[facet.name]))
     years = data.start_year.astype(np.int32)
@@ -90,7 +99,9 @@ def build_layout(data: FacetData) -> PassLayout:
         else np.zeros((data.size, 0), dtype=np.int32),
         np.stack(offset_rows) if offset_rows else np.zeros((0, data.size + 1), dtype=np.int64),
         np.concatenate(value_parts) if value_parts else np.zeros(0, dtype=np.int32),
-        years, first, data.funding_weights())
+        years, first, data.funding_weights(),
+        np.concatenate(share_parts) if share_parts else np.zeros(0),
+        names.index(SHARED) if SHARED in names and SHARED not in data.single else -1)
 
 
 def pass_layout(data: FacetData) -> PassLayout:
@@ -103,7 +114,8 @@ def pass_layout(data: FacetData) -> PassLayout:
 
 
 def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years, first_year,
-           weights, counts, sums):  # pragma: no cover - compiled
+           weights, counts, sums, share_facet, pair_shares, shares, every_counts, every_sums,
+           every_shares):  # pragma: no cover - compiled
     n_filters = passed.shape[0]
     n_facets = own.shape[0]
     year_facet = n_facets - 1
@@ -141,6 +153,13 @@ def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years,
                     b = base[f] + values[j]
                     counts[b] += 1
                     sums[b] += w
+                    if f == share_facet:
+                        v = values[j]
+                        shares[v] += pair_shares[j]
+                        if failed == 0:  # under every filter, its own too: the map's
+                            every_counts[v] += 1
+                            every_sums[v] += w
+                            every_shares[v] += pair_shares[j]
 
 
 _compiled: list = []
@@ -159,11 +178,24 @@ def _kernel():  # noqa: ANN202 - a numba dispatcher
     return _compiled[0]
 
 
-def tally(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray]
-          ) -> tuple[np.ndarray, np.ndarray]:
+@dataclass(frozen=True)
+class Tallies:
+    """What one pass counts (see `tally`)."""
+
+    counts: np.ndarray  # every facet's values, then every year, laid out by `layout.base`
+    sums: np.ndarray  # their funding
+    shares: np.ndarray  # per country: the funding shares of what its facet counts
+    # Per country, over the documents meeting every filter (the country's own too).
+    every_counts: np.ndarray
+    every_sums: np.ndarray
+    every_shares: np.ndarray
+
+
+def tally(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray]) -> Tallies:
     """(counts, funding sums) of every facet's values, then of every year from
     `layout.first_year`, laid out by `layout.base`, over the documents `docs` (sorted) under
-    `masks` (facet name -> mask of every document passing that facet's filter)."""
+    `masks` (facet name -> mask of every document passing that facet's filter); and the
+    country figures (`Tallies`), in the same pass."""
     names = list(masks)
     passed = np.empty((len(names), docs.size), dtype=np.bool_)
     for k, name in enumerate(names):
@@ -172,10 +204,13 @@ def tally(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray]
                      dtype=np.int64)
     counts = np.zeros(int(layout.base[-1]), dtype=np.int64)
     sums = np.zeros(int(layout.base[-1]), dtype=np.float64)
+    f = layout.share_facet
+    n = int(layout.base[f + 1] - layout.base[f]) if f >= 0 else 0
+    every = (np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n), np.zeros(n))
     _kernel()(docs.astype(np.int64, copy=False), passed, own, layout.multi, layout.slot,
               layout.base, layout.single, layout.offsets, layout.values, layout.years,
-              layout.first_year, layout.weights, counts, sums)
-    return counts, sums
+              layout.first_year, layout.weights, counts, sums, f, layout.shares, *every)
+    return Tallies(counts, sums, *every)
 
 
 def warm(data: FacetData | None = None) -> None:

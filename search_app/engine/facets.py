@@ -173,7 +173,15 @@ def count_facets(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray]
     if not compiled:
         return numpy_facets(data, base, masks, selected, year_min, year_max)
     layout = facetpass.pass_layout(data)
-    counts, sums = facetpass.tally(layout, np.flatnonzero(base), masks)
+    tallies = facetpass.tally(layout, np.flatnonzero(base), masks)
+    return facets_of(data, layout, tallies, selected, year_min, year_max)
+
+
+def facets_of(data: FacetData, layout: facetpass.PassLayout, tallies: facetpass.Tallies,
+              selected: dict[str, list[int]], year_min: int | None, year_max: int | None
+              ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
+    """`count_facets`' answer from a compiled pass's tallies."""
+    counts, sums = tallies.counts, tallies.sums
     out: dict[str, list[dict[str, Any]]] = {}
     totals: dict[str, int] = {}
     for facet in FACETS:

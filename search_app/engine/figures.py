@@ -16,7 +16,8 @@ import orjson
 from indexer.facetdata import FacetData
 from indexer.figures import authority_key
 from indexer.places import country_name
-from search_app.engine.facets import counted, value_counts
+from search_app.engine import facetpass
+from search_app.engine.facets import combine, count_facets, counted, facets_of, value_counts
 from search_app.engine.handle import IndexHandle
 
 COUNTRY = "country"
@@ -151,7 +152,40 @@ def countries_of_results(data: FacetData, mask: np.ndarray) -> list[dict[str, An
     """Where the matches are: each country of the documents in `mask` with its projects
     and their funding, most projects first (then by code). Unlike the facet's counts, every
     filter applies, the country filter too."""
-    counts, sums, shares = country_figures(data, mask)
+    return _countries(data, *country_figures(data, mask))
+
+
+def search_figures(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray],
+                   selected: dict[str, list[int]], year_min: int | None, year_max: int | None,
+                   *, compiled: bool = facetpass.AVAILABLE
+                   ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int],
+                              list[dict[str, Any]]]:
+    """A search's facets (`count_facets`, the country items with their funding shares),
+    their totals, and its `countries_of_results`, for the matches `base` under `masks`.
+
+    One compiled pass counts them all (`facetpass.tally`); without it (`compiled` off, the
+    reference it is tested against) numpy counts each facet, the shares and the map's
+    countries apart."""
+    if not compiled:
+        facets, totals = count_facets(data, base, masks, selected, year_min, year_max,
+                                      compiled=False)
+        add_country_shares(data, facets.get(COUNTRY) or [], combine(base, masks, skip=COUNTRY))
+        return facets, totals, countries_of_results(data, combine(base, masks))
+    layout = facetpass.pass_layout(data)
+    tallies = facetpass.tally(layout, np.flatnonzero(base), masks)
+    facets, totals = facets_of(data, layout, tallies, selected, year_min, year_max)
+    if layout.share_facet < 0:
+        return facets, totals, []
+    index = {v: i for i, v in enumerate(data.values[COUNTRY])}
+    for item in facets.get(COUNTRY) or []:
+        i = index.get(item["value"])
+        item["funding_share_eur"] = int(round(tallies.shares[i])) if i is not None else 0
+    return facets, totals, _countries(data, tallies.every_counts, tallies.every_sums,
+                                      tallies.every_shares)
+
+
+def _countries(data: FacetData, counts: np.ndarray, sums: np.ndarray, shares: np.ndarray
+               ) -> list[dict[str, Any]]:
     codes = data.values[COUNTRY]
     shown = np.flatnonzero(counts)
     order = shown[np.lexsort((data.alphabetical_rank(COUNTRY)[shown], -counts[shown]))]

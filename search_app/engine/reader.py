@@ -20,11 +20,11 @@ import orjson
 from indexer import glossary
 from indexer.fields import BY_NAME, FACETS
 from indexer.synonyms import Synonyms
-from search_app.engine.facets import combine, count_facets, matching_values
+from search_app.engine.facets import combine, matching_values
 from search_app.engine.figures import (
     add_country_shares,
-    countries_of_results,
     funding_by_year,
+    search_figures,
 )
 from search_app.engine.filters import filter_masks
 from search_app.engine.handle import IndexHandle
@@ -130,10 +130,8 @@ class Reader:
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(m.mask, masks)
         total = int(final.sum())
-        facets, facet_totals = count_facets(h.data, m.mask, masks, selected, params.year_min,
-                                            params.year_max)
-        add_country_shares(h.data, facets.get("country") or [],
-                           combine(m.mask, masks, skip="country"))
+        facets, facet_totals, countries = search_figures(h.data, m.mask, masks, selected,
+                                                         params.year_min, params.year_max)
         start = (params.page - 1) * params.size
         ranked = (rank(h, m.scores, final, params.sort, start + params.size, m.tier)
                   if start < total else [])
@@ -171,7 +169,7 @@ class Reader:
             "facet_totals": facet_totals,
             # Where the matches are, under every filter (the facet counts what each country
             # would add): what the map shows.
-            "countries_of_results": countries_of_results(h.data, final),
+            "countries_of_results": countries,
         }
 
     def _finds(self, params: SearchParams, q: str, masks: dict[str, np.ndarray]) -> bool:

@@ -23,6 +23,7 @@ from search_app.engine.facets import (
     value_counts,
     value_facet,
 )
+from search_app.engine.figures import search_figures
 from search_app.engine.filters import facet_mask, year_mask
 
 POOL = ["SN", "ML", "MA", "BF", "DE", "Eau", "Santé", "Lille", "Lyon", "Nantes", "Éducation"]
@@ -75,7 +76,8 @@ def test_the_compiled_pass_gives_the_numpy_facets(search) -> None:
 def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
     data, base, masks, _, _, _ = search
     layout = facetpass.pass_layout(data)
-    counts, sums = facetpass.tally(layout, np.flatnonzero(base), masks)
+    tallies = facetpass.tally(layout, np.flatnonzero(base), masks)
+    counts, sums = tallies.counts, tallies.sums
     for facet in FACETS:
         want = value_counts(data, facet.name, counted(combine(base, masks, skip=facet.name)))
         got = layout.slice(facet.name, counts, sums)
@@ -87,6 +89,18 @@ def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
         assert got_counts[offset] == year.sum()
         assert got_sums[offset] == data.funding[year].sum()
     assert got_counts.sum() == (under & (data.start_year > 0)).sum()
+
+
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
+@given(searches())
+def test_one_pass_gives_the_country_shares_and_the_map_numpy_gives(search) -> None:
+    # The country items' funding shares (every filter but the country's) and the map's
+    # countries (every filter) come from the same compiled pass as the counts.
+    data, base, masks, selected, year_min, year_max = search
+    compiled = search_figures(data, base, masks, selected, year_min, year_max, compiled=True)
+    assert compiled == search_figures(data, base, masks, selected, year_min, year_max,
+                                      compiled=False)
+    assert all("funding_share_eur" in item for item in compiled[0]["country"])
 
 
 @settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
