@@ -176,7 +176,7 @@ def search_figures(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarra
     facets, totals = facets_of(data, layout, tallies, selected, year_min, year_max)
     if layout.share_facet < 0:
         return facets, totals, []
-    index = {v: i for i, v in enumerate(data.values[COUNTRY])}
+    index = _country_index(data)
     for item in facets.get(COUNTRY) or []:
         i = index.get(item["value"])
         item["funding_share_eur"] = int(round(tallies.shares[i])) if i is not None else 0
@@ -184,13 +184,31 @@ def search_figures(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarra
                                       tallies.every_shares)
 
 
+def _country_index(data: FacetData) -> dict[str, int]:
+    """Each country code's value index (made once per version)."""
+    found = data._derived.get(("index", COUNTRY))
+    if found is None:
+        found = data._derived["index", COUNTRY] = {
+            v: i for i, v in enumerate(data.values[COUNTRY])}
+    return found
+
+
+def _country_names(data: FacetData) -> list[str]:
+    """Each country value's French name, or as the pages wrote it (made once per version)."""
+    found = data._derived.get(("names", COUNTRY))
+    if found is None:
+        found = data._derived["names", COUNTRY] = [
+            country_name(c) or data.country_names.get(c) or c for c in data.values[COUNTRY]]
+    return found
+
+
 def _countries(data: FacetData, counts: np.ndarray, sums: np.ndarray, shares: np.ndarray
                ) -> list[dict[str, Any]]:
-    codes = data.values[COUNTRY]
+    codes, names = data.values[COUNTRY], _country_names(data)
     shown = np.flatnonzero(counts)
     order = shown[np.lexsort((data.alphabetical_rank(COUNTRY)[shown], -counts[shown]))]
-    return [{"code": codes[i],
-             "name": country_name(codes[i]) or data.country_names.get(codes[i]) or codes[i],
-             "count": int(counts[i]), "funding_eur": int(sums[i]),
-             "funding_share_eur": int(round(shares[i]))} for i in order.tolist()]
+    counts, sums, shares = counts.tolist(), sums.tolist(), shares.tolist()
+    return [{"code": codes[i], "name": names[i], "count": int(counts[i]),
+             "funding_eur": int(sums[i]), "funding_share_eur": int(round(shares[i]))}
+            for i in order.tolist()]
 
