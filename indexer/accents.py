@@ -17,8 +17,11 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import filterfalse
 
 from unidecode import unidecode
+
+from .analysis import word_forms
 
 SEPARATOR = "\x1f"  # between the stem and the written form in an `accents` term
 WILDCARD = "*"
@@ -67,24 +70,44 @@ def form(word: str) -> str:
     return "".join(out).replace(" ", "")
 
 
-def terms(parts: Iterable[tuple[str, str]]) -> list[str]:
-    """The `accents` field's terms of one record's (stem, part as written) pairs: each
-    stem written with diacritics with each of its distinct forms, and the stem alone when
-    the record also writes it without any. Stems never written with diacritics have none:
+def terms(words: Iterable[str]) -> list[str]:
+    """The `accents` field's terms of one record's distinct stemmed words: each stem
+    written with diacritics with each of its distinct forms, and the stem alone when the
+    record also writes it without any. Stems never written with diacritics have none:
     every spelling of them agrees with any word typed."""
-    marked: dict[str, set[str]] = {}
+    words = set(words)
+    found: set[str] = set()
+    marked: set[str] = set()
     plain: set[str] = set()
-    for stem, part in parts:
-        if has_marks(part):
-            marked.setdefault(stem, set()).add(form(part))
-        else:
-            plain.add(stem)
-    out = []
-    for stem, forms in marked.items():
-        out += [stem + SEPARATOR + f for f in sorted(forms)]
-        if stem in plain:
-            out.append(stem + SEPARATOR)
-    return out
+    for word in filterfalse(str.isascii, words):  # only these can have diacritics
+        written, stems, unmarked = _written(word)
+        if written:
+            found.update(written)
+            marked.update(stems)
+        if unmarked:
+            plain.update(unmarked)
+    if not found:
+        return []
+    plain.update(*map(_stems, filter(str.isascii, words)))
+    found.update(stem + SEPARATOR for stem in marked & plain)
+    return sorted(found)
+
+
+@lru_cache(maxsize=200_000)
+def _stems(word: str) -> tuple[str, ...]:
+    return tuple(stem for stem, _ in word_forms(word))
+
+
+@lru_cache(maxsize=200_000)
+def _written(word: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(the terms of the word's parts written with diacritics, their stems, the stems of
+    the parts written without), from the analysis chain (`analysis.word_forms`), once per
+    spelling."""
+    parts = word_forms(word)
+    marked = [(stem, part) for stem, part in parts if has_marks(part)]
+    return (tuple(stem + SEPARATOR + form(part) for stem, part in marked),
+            tuple(stem for stem, _ in marked),
+            tuple(stem for stem, part in parts if not has_marks(part)))
 
 
 def _unplural(folded: str) -> str:

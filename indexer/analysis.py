@@ -221,6 +221,11 @@ def _has_unit_or_count(text: str) -> bool:
     return _COUNTED_SCAN.search(text) is not None or _has_unit(text)
 
 
+def has_unit_or_count(text: str) -> bool:
+    """Whether `text` may hold a multi-word unit or a counted number (« phase II »)."""
+    return _has_unit_or_count(text)
+
+
 def has_special_form(text: str, units: bool = True) -> bool:
     """Whether `text` may hold one of WORD_PATTERN's special forms (`units`: multi-word
     units and counted numbers included; a snippet whose terms hold no unit key and no
@@ -233,9 +238,22 @@ def content_words(text: str) -> list[str]:
     WORD_PATTERN finds, plus elided articles; cut by plain word runs, three times cheaper,
     when the text holds no special form, and without the units' start test when it holds
     no unit nor counted number."""
+    return content_words_special(text)[0]
+
+
+# What `content_words_special` tells of a text's special forms.
+NO_SPECIAL, NO_UNITS, UNITS = 0, 1, 2
+
+
+def content_words_special(text: str) -> tuple[list[str], int]:
+    """`content_words(text)`, and what its cut tells of the text's special forms:
+    NO_SPECIAL (`has_special_form(text)` is false), NO_UNITS (some, but no multi-word
+    unit nor counted number), UNITS (a unit or a counted number, maybe others)."""
     if _has_unit_or_count(text):
-        return WORD_PATTERN.findall(text)
-    return (_NO_UNIT_PATTERN if _SPECIAL.search(text) else WORD_RUNS).findall(text)
+        return WORD_PATTERN.findall(text), UNITS
+    if _SPECIAL.search(text):
+        return _NO_UNIT_PATTERN.findall(text), NO_UNITS
+    return WORD_RUNS.findall(text), NO_SPECIAL
 
 
 # The words that may hold a space: a query splits on spaces except inside these.

@@ -20,6 +20,7 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +47,8 @@ def record_pairs(record: Record, terms: dict[str, list[str]] | None = None) -> n
     for field, stream in terms.items():
         if field == ACCENTS_FIELD:  # written forms: never searched as phrases
             continue
-        keys.update(pair_key(field, a, b) for a, b in zip(stream, stream[1:], strict=False))
+        # map over the stream and its shift: the pairs hashed in C, no Python frame each
+        keys.update(map(pair_key, repeat(field), stream, islice(stream, 1, None)))
     return np.fromiter(keys, dtype=np.uint64, count=len(keys))
 
 

@@ -17,11 +17,12 @@ from typing import Any
 import numpy as np
 import orjson
 
-from . import forms, phrases
+from . import forms, phrases, summary
 from .fields import facet_values
 from .record import Record
-from .schema import BODY_FIELD, record_terms, record_tokens, record_words
+from .schema import BODY_FIELD, record_terms, record_tokens_special, record_words
 from .sources import Failure, Unit, read_unit
+from .store import Row
 
 
 @dataclass
@@ -41,7 +42,7 @@ class Batch:
     """A prepared batch of sources, in source order."""
 
     ids: list[str] = field(default_factory=list)
-    rows: list[tuple[str, str, str]] = field(default_factory=list)  # the record store's rows
+    rows: list[Row] = field(default_factory=list)  # the record store's rows
     facets: list[dict[str, Any]] = field(default_factory=list)      # facet values per record
     fields: dict[str, FieldCounts] = field(default_factory=dict)
     pair_keys: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint64))
@@ -64,12 +65,15 @@ def start_parser() -> None:
     _SENT = set()
 
 
-def record_row(record: Record) -> tuple[tuple[str, str, str], dict[str, Any]]:
-    """The record store's row of a record (id, record JSON, facet JSON) and its facet values."""
+def record_row(record: Record, body_special: int | None = None
+               ) -> tuple[Row, dict[str, Any]]:
+    """The record store's row of a record (id, record JSON, facet JSON, prepared hit JSON)
+    and its facet values (`body_special`: see `summary.prepared`)."""
     values = facet_values(record)
     # orjson writes dataclasses in field order, UTF-8 as is: the JSON of `atlas parse`,
     # without the spaces, four times faster than the json module.
-    return (record.id, orjson.dumps(record).decode(), orjson.dumps(values).decode()), values
+    return (record.id, orjson.dumps(record).decode(), orjson.dumps(values).decode(),
+            summary.prepared_json(record, body_special)), values
 
 
 def prepare(units: list[Unit]) -> Batch:
@@ -86,7 +90,7 @@ def prepare(units: list[Unit]) -> Batch:
             batch.failures.append(record)
             continue
         doc = len(batch.ids)
-        tokens = record_tokens(record)  # each text is read and analysed once
+        tokens, special = record_tokens_special(record)  # each text read and analysed once
         terms = record_terms(record, tokens)
         for name, stream in terms.items():
             if stream:
@@ -97,7 +101,7 @@ def prepare(units: list[Unit]) -> Batch:
         key_docs.append(np.full(pairs.size, doc, dtype=np.int32))
         batch.words.update(record_words(record, tokens))
         body_words.update(tokens.get(BODY_FIELD, ()))
-        row, values = record_row(record)
+        row, values = record_row(record, special)
         batch.ids.append(record.id)
         batch.rows.append(row)
         batch.facets.append(values)

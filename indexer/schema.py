@@ -11,7 +11,6 @@ names are never indexed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -20,11 +19,12 @@ from whoosh.fields import STORED, TEXT, Schema
 from . import accents
 from .analysis import (
     NAMES,
+    NO_SPECIAL,
     STEMS,
     WORD_PATTERN,
     content_words,
+    content_words_special,
     spell_words_of,
-    word_forms,
     words_keys,
 )
 from .record import Record
@@ -106,6 +106,20 @@ def record_tokens(record: Record) -> dict[str, list[str]]:
             for name, text in record_texts(record).items()}
 
 
+def record_tokens_special(record: Record) -> tuple[dict[str, list[str]], int]:
+    """`record_tokens(record)`, and what the cut of its free text (`body`) tells of its
+    special forms (`analysis.content_words_special`), for the prepared hit."""
+    tokens, special = {}, NO_SPECIAL
+    for name, text in record_texts(record).items():
+        if name == NAMES_FIELD:
+            tokens[name] = WORD_PATTERN.findall(text)
+        elif name == BODY_FIELD:
+            tokens[name], special = content_words_special(text)
+        else:
+            tokens[name] = content_words(text)
+    return tokens, special
+
+
 def record_words(record: Record, tokens: dict[str, list[str]] | None = None) -> list[str]:
     """The distinct folded words of a record: its share of the spelling lexicon."""
     tokens = record_tokens(record) if tokens is None else tokens
@@ -124,15 +138,10 @@ def record_terms(record: Record, tokens: dict[str, list[str]] | None = None
     """Each text field's terms (`tokens`: the record's words, when the caller has them)."""
     tokens = record_tokens(record) if tokens is None else tokens
     terms = {field: field_terms(field, words) for field, words in tokens.items()}
-    forms = accent_terms(w for field in STEMMED_FIELDS for w in tokens.get(field) or ())
+    forms = accents.terms(set().union(*(tokens.get(field) or () for field in STEMMED_FIELDS)))
     if forms:
         terms[ACCENTS_FIELD] = forms
     return terms
-
-
-def accent_terms(words: Iterable[str]) -> list[str]:
-    """The `accents` field's terms of a record's stemmed words (`accents.terms`)."""
-    return accents.terms(pair for word in words for pair in word_forms(word))
 
 
 def record_to_doc(record: Record, terms: dict[str, list[str]] | None = None) -> dict[str, Any]:

@@ -35,8 +35,10 @@ import zstandard as zstd
 
 FOLD_SHARE = 16  # a delta this much smaller than its base stays a delta
 
-_TABLE = "(id TEXT PRIMARY KEY, json BLOB NOT NULL, facets TEXT NOT NULL)"
+# hit: what a result list shows of the record, prepared (`summary.prepared`, JSON).
+_TABLE = "(id TEXT PRIMARY KEY, json BLOB NOT NULL, facets TEXT NOT NULL, hit TEXT NOT NULL)"
 _META = "(key TEXT PRIMARY KEY, value BLOB)"
+Row = tuple[str, str | bytes, str, str]  # id, record JSON, facet JSON, prepared hit JSON
 TRAIN_ROWS = 1000  # records the dictionary is trained on (0.04 s)
 DICT_BYTES = 64 * 1024
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -88,8 +90,9 @@ def train(samples: list[str]) -> bytes | None:
 
 
 _VIEW = ("CREATE TEMP VIEW records AS "
-         "SELECT id, json, facets FROM main.records WHERE id NOT IN (SELECT id FROM delta.gone) "
-         "UNION ALL SELECT id, json, facets FROM delta.records")
+         "SELECT id, json, facets, hit FROM main.records "
+         "WHERE id NOT IN (SELECT id FROM delta.gone) "
+         "UNION ALL SELECT id, json, facets, hit FROM delta.records")
 
 
 def _readonly_uri(path: Path) -> str:
@@ -123,7 +126,7 @@ class RecordStore:
             self.db.execute("PRAGMA journal_mode=OFF")
             self.db.execute("PRAGMA synchronous=OFF")  # the version is synced once, whole
             self.db.execute(f"CREATE TABLE IF NOT EXISTS records {_TABLE}")
-        self._pending: list[tuple[str, str | bytes, str]] | None = None
+        self._pending: list[Row] | None = None
         has_meta = self.db.execute(
             "SELECT 1 FROM main.sqlite_master WHERE type = 'table' AND name = 'meta'").fetchone()
         if has_meta:
@@ -157,7 +160,7 @@ class RecordStore:
             old = sqlite3.connect(_readonly_uri(delta), uri=True)
             try:
                 store.delete(rid for (rid,) in old.execute("SELECT id FROM gone"))
-                store.put_many(old.execute("SELECT id, json, facets FROM records"))
+                store.put_many(old.execute("SELECT id, json, facets, hit FROM records"))
             finally:
                 old.close()
         return store
@@ -167,26 +170,26 @@ class RecordStore:
         self.db.executemany("INSERT OR IGNORE INTO delta.gone "
                             "SELECT id FROM main.records WHERE id = ?", ids)
 
-    def put_many(self, rows: Iterable[tuple[str, str | bytes, str]]) -> None:
-        """Add or replace (id, record JSON, facet JSON) rows; the JSON is compressed here
-        (bytes are taken as already stored values)."""
+    def put_many(self, rows: Iterable[Row]) -> None:
+        """Add or replace (id, record JSON, facet JSON, prepared hit JSON) rows; the record
+        JSON is compressed here (bytes are taken as already stored values)."""
         if self._pending is not None:
             self._pending.extend(rows)
             if len(self._pending) >= TRAIN_ROWS:
                 self._train()
             return
         pack = self.codec.pack
-        rows = [(rid, pack(text), facets) for rid, text, facets in rows]
+        rows = [(rid, pack(text), facets, hit) for rid, text, facets, hit in rows]
         if self.delta is None:
-            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?)", rows)
+            self.db.executemany("INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", rows)
             return
-        self.db.executemany("INSERT OR REPLACE INTO delta.records VALUES (?, ?, ?)", rows)
+        self.db.executemany("INSERT OR REPLACE INTO delta.records VALUES (?, ?, ?, ?)", rows)
         self._shadow((r[0],) for r in rows)
 
     def _train(self) -> None:
         """Train the dictionary on the rows waiting, keep it, then store them."""
         pending, self._pending = self._pending or [], None
-        dictionary = train([text for _, text, _ in pending if isinstance(text, str)])
+        dictionary = train([row[1] for row in pending if isinstance(row[1], str)])
         self.db.execute("INSERT OR REPLACE INTO meta VALUES ('zstd_dict', ?)", (dictionary,))
         self.codec = Codec(dictionary)
         self.put_many(pending)
@@ -224,6 +227,16 @@ class RecordStore:
         unpack = self.codec.unpack
         return {rid: unpack(value) for rid, value in self.db.execute(
             f"SELECT id, json FROM records WHERE id IN ({marks})", ids)}
+
+    def hits_of(self, ids: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """id -> (record, its prepared hit parts), for the ids present (a result page)."""
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        unpack = self.codec.unpack
+        return {rid: (orjson.loads(unpack(value)), orjson.loads(hit))
+                for rid, value, hit in self.db.execute(
+                    f"SELECT id, json, hit FROM records WHERE id IN ({marks})", ids)}
 
     def iter_json(self) -> Iterator[tuple[str, bytes]]:
         """(id, record JSON as UTF-8 bytes) of every record, in id order."""

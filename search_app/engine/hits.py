@@ -7,29 +7,26 @@ from typing import Any
 import numpy as np
 
 from indexer.accents import SEPARATOR
-from indexer.fields import fold_value
 from indexer.forms import WrittenForms
-from indexer.places import country_name
 from indexer.schema import BODY_FIELD
+from indexer.summary import SNIPPET_FIELDS, countries_fr
 from indexer.synthetic import is_synthetic
 from search_app.engine.handle import IndexHandle
 from search_app.engine.snippets import marked_snippet, snippet
-
-# The free-text fields, most telling first; together they are the index's `body` (BODY_PARTS).
-SNIPPET_FIELDS = ("description", "context", "history", "objectives_local", "objectives_france")
 
 
 def hits(h: IndexHandle, page: list[tuple[int, float | None]], terms: set[str]
          ) -> list[dict[str, Any]]:
     """The summaries of ranked (docnum, score) pairs, marking `terms` (the match's keys)."""
     ids = [h.data.ids[d] for d, _ in page]
-    records = h.records.get_many(ids)
+    found = h.records.hits_of(ids)
     in_body = _in_body(h, [d for d, _ in page], terms)
     checks = _status_checks(h, [d for d, _ in page])
-    return [{**hit_summary(records[rid], terms if body else set(), score, h.forms),
+    return [{**hit_summary(found[rid][0], terms if body else set(), score, h.forms,
+                           found[rid][1]),
              "status_check": check}
             for rid, (_, score), body, check in zip(ids, page, in_body, checks, strict=True)
-            if rid in records]
+            if rid in found]
 
 
 def _status_checks(h: IndexHandle, docs: list[int]) -> list[str | None]:
@@ -60,9 +57,11 @@ def _in_body(h: IndexHandle, docs: list[int], terms: set[str]) -> list[bool]:
 
 
 def hit_summary(record: dict[str, Any], terms: set[str], score: float | None,
-                forms: WrittenForms | None = None) -> dict[str, Any]:
+                forms: WrittenForms | None = None, prepared: dict[str, Any] | None = None
+                ) -> dict[str, Any]:
     """What a result list shows of a record, with a highlighted snippet (`forms`: its
-    version's written forms, `indexer.forms`)."""
+    version's written forms, `indexer.forms`; `prepared`: the parts the build worked out,
+    `indexer.summary`, else worked out here)."""
     return {
         "id": record["id"],
         "title": record.get("title") or "",
@@ -72,31 +71,27 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None,
         "partnership_form": record.get("partnership_form"),
         "start_year": record.get("start_year"),
         "end_date": record.get("end_date"),
-        "countries": countries_fr(record.get("countries") or []),
+        "countries": prepared["countries"] if prepared is not None
+        else countries_fr(record.get("countries") or []),
         "french_partners": record.get("french_partners") or [],
         "funding_total_eur": record.get("funding_total_eur") or 0,
-        "snippet": best_snippet(record, terms, forms),
+        "snippet": best_snippet(record, terms, forms,
+                                prepared["special"] if prepared is not None else None),
         "score": score,
         "synthetic": is_synthetic(record["id"]),
     }
 
 
-def countries_fr(countries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A record's countries under one French name each (« États-Unis », however the page
-    wrote it), in French alphabetical order (accents and case aside)."""
-    named = [{**c, "name": country_name(c["code"]) if c.get("code") else c.get("name") or ""}
-             for c in countries]
-    return sorted(named, key=lambda c: (fold_value(c["name"]), c["name"]))
-
-
 def best_snippet(record: dict[str, Any], terms: set[str],
-                 forms: WrittenForms | None = None) -> str:
-    """The first text field with a highlighted match, else the start of the first non-empty."""
-    texts = [t for t in (record.get(name) for name in SNIPPET_FIELDS) if t]
+                 forms: WrittenForms | None = None, special: list[int] | None = None) -> str:
+    """The first text field with a highlighted match, else the start of the first non-empty
+    (`special`: each snippet field's flags, `indexer.summary.text_flags`, when prepared)."""
+    texts = [(t, special[i] if special is not None else None)
+             for i, t in enumerate(record.get(name) for name in SNIPPET_FIELDS) if t]
     if not texts:
         return ""
-    for text in texts if terms else ():
-        html = marked_snippet(text, terms, forms=forms)
+    for text, flags in texts if terms else ():
+        html = marked_snippet(text, terms, forms=forms, special=flags)
         if html is not None:
             return html
-    return snippet(texts[0], set())
+    return snippet(texts[0][0], set())

@@ -23,6 +23,7 @@ from indexer.analysis import (
     word_keys,
 )
 from indexer.forms import WrittenForms
+from indexer.summary import special_form
 
 ELLIPSIS = "…"
 # Dropped before an ellipsis: an excerpt never ends in « .… » or « ,… ».
@@ -38,14 +39,17 @@ def _escape(text: str) -> str:
 _ELIDED = frozenset(ELISIONS)
 
 
-def _word_pattern(text: str, terms: set[str]) -> re.Pattern:
+def _word_pattern(text: str, terms: set[str], special: int | None = None) -> re.Pattern:
     """WORD_PATTERN, or runs of word characters where they give the same matching words
     at the same offsets: no special form in the text, and no elided article (« l »,
-    « qu ») among the terms (runs keep the article of « l'eau » as a word of its own)."""
+    « qu ») among the terms (runs keep the article of « l'eau » as a word of its own).
+    `special`: the text's flags as the build found them (`indexer.summary`), else the text
+    is scanned."""
+    if not _ELIDED.isdisjoint(terms):
+        return WORD_PATTERN
     units = not unit_keys().isdisjoint(terms) or any(t.isdigit() for t in terms)
-    if _ELIDED.isdisjoint(terms) and not has_special_form(text, units):
-        return WORD_RUNS
-    return WORD_PATTERN
+    found = has_special_form(text, units) if special is None else special_form(special, units)
+    return WORD_PATTERN if found else WORD_RUNS
 
 
 class _Terms:
@@ -137,8 +141,8 @@ def _matching_words(words: Iterable[str], terms: _Terms) -> dict[str, str]:
     return {w: key for w in set(words) if (key := terms.key(w)) is not None}
 
 
-def _matches(text: str, terms: set[str], forms: WrittenForms | None = None
-             ) -> list[tuple[int, int, str]]:
+def _matches(text: str, terms: set[str], forms: WrittenForms | None = None,
+             special: int | None = None) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
     The analyzers' own word pattern and keys (`word_keys`): the same tokens and character
@@ -149,7 +153,7 @@ def _matches(text: str, terms: set[str], forms: WrittenForms | None = None
     searched for the written words that match (the same spans: its words are among them).
     """
     known_terms = _Terms(terms)
-    pattern = _word_pattern(text, known_terms.stems())
+    pattern = _word_pattern(text, known_terms.stems(), special)
     known = _known(terms)
     if forms is not None and pattern is WORD_RUNS:
         wanted = known.written_matching(known_terms, forms)
@@ -217,11 +221,13 @@ def snippet(text: str, terms: set[str], max_chars: int = 240,
 
 
 def marked_snippet(text: str, terms: set[str], max_chars: int = 240,
-                   forms: WrittenForms | None = None) -> str | None:
+                   forms: WrittenForms | None = None, special: int | None = None
+                   ) -> str | None:
     """Escaped excerpt of `text` around its best run of matching words, or None when no
     word of `text` matches `terms` (so a caller can try the next field). `forms`: the
-    version's written forms (`indexer.forms`), which must hold the words of `text`."""
-    spans = _matches(text, terms, forms) if text and terms else []
+    version's written forms (`indexer.forms`), which must hold the words of `text`;
+    `special`: the text's flags (`indexer.summary.text_flags`), when the build stored them."""
+    spans = _matches(text, terms, forms, special) if text and terms else []
     if not spans:
         return None
     start, end = _best_window(text, spans, max_chars)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -143,7 +144,7 @@ def test_snippet_marks_words_whose_stem_is_not_a_prefix(q: str, word: str) -> No
 
 def test_snippet_fields_are_the_indexed_body() -> None:
     from indexer.schema import BODY_PARTS
-    from search_app.engine.hits import SNIPPET_FIELDS
+    from indexer.summary import SNIPPET_FIELDS
 
     assert sorted(SNIPPET_FIELDS) == sorted(BODY_PARTS)
 
@@ -191,7 +192,7 @@ def test_word_runs_find_the_marks_the_word_pattern_finds(words, terms) -> None:
     text = "".join(words)
     fast = highlight._matches(text, terms)
     real = highlight._word_pattern
-    highlight._word_pattern = lambda text, terms: highlight.WORD_PATTERN
+    highlight._word_pattern = lambda text, terms, special=None: highlight.WORD_PATTERN
     try:
         assert fast == highlight._matches(text, terms), (text, terms)
     finally:
@@ -274,3 +275,45 @@ def test_written_forms_are_saved_and_grow_without_repeating(tmp_path) -> None:
     again.add(forms.written(["forage", "forer"]))
     assert again.words("forag") == ["Forages", "forage"] and again.words("forer") == ["forer"]
     assert forms.WrittenForms.load(tmp_path / "none.json") is None
+
+
+_UNIT_TEXT = st.lists(st.sampled_from(["cours d'eau", "phase II", "Grande-Bretagne", "l'est",
+                                       "5 000", "co-gestion", "eau", "potable", "Nord-Est",
+                                       "siècle XXI", "des", "N'Djamena", "école"]),
+                      max_size=8).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_SPECIAL_TEXT, _UNIT_TEXT))
+def test_the_flags_a_build_stores_answer_as_the_scan_does(text: str) -> None:
+    # A hit reads its texts' special-form flags from the build (`indexer.summary`) instead
+    # of scanning each text: the same answer for both questions a snippet asks.
+    from indexer.analysis import has_special_form
+    from indexer.summary import special_form, text_flags
+
+    flags = text_flags(text)
+    for units in (False, True):
+        assert special_form(flags, units) == has_special_form(text, units), (text, units)
+
+
+def test_hits_from_prepared_parts_equal_hits_worked_out_at_search(index_dir) -> None:
+    # Every hit of a few searches, read with the parts the build prepared and without.
+    from search_app.engine.hits import hit_summary
+    from search_app.engine.request import SearchParams
+    from search_app.engine.service import SearchService
+
+    service = SearchService(index_dir, cache_size=0)
+    try:
+        h = service.handle()
+        compared = 0
+        for q in ("eau potable", "cours d'eau", "phase II", "côte", "l'est", "jumelage Sénégal"):
+            reader = service.reader()
+            m = reader.matching(SearchParams(q=q))
+            ids = [h.data.ids[d] for d in np.flatnonzero(m.mask)[:40]]
+            for rid, (record, prepared) in h.records.hits_of(ids).items():
+                assert hit_summary(record, m.terms, 1.0, h.forms, prepared) == \
+                    hit_summary(record, m.terms, 1.0, h.forms), (q, rid)
+                compared += 1
+        assert compared >= 80
+    finally:
+        service.close()

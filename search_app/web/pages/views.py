@@ -22,8 +22,8 @@ from indexer.fields import BY_NAME, BY_PARAM, FACETS, YEAR
 from indexer.figures import CHECK_ENDED, status_check
 from indexer.places import country_code, country_name
 from indexer.record import ID_PATTERN
+from indexer.summary import countries_fr
 from indexer.synthetic import is_synthetic
-from search_app.engine.hits import countries_fr
 from search_app.engine.reader import Reader
 from search_app.engine.request import MAX_Q, SearchParams
 from search_app.web import hints
