@@ -28,6 +28,54 @@ from search_app.engine.scorer import Scorer
 from search_app.engine.warm import warm_in_background
 
 T = TypeVar("T")
+MATCH_CACHE_BYTES = 32 * 1024 * 1024  # a worker's kept matches, their arrays counted
+
+
+class MatchCache:
+    """Recently matched queries (key -> what they matched), least recently used dropped
+    past `budget` bytes of arrays; the arrays are made read-only, as answers share them."""
+
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
+        self.used = 0
+        self._items: OrderedDict[Any, tuple[Any, int]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self._lock:
+            found = self._items.get(key)
+            if found is None:
+                return None
+            self._items.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Any, value: T) -> T:
+        arrays = _arrays(value)
+        for array in arrays:
+            array.flags.writeable = False
+        size = sum(a.nbytes for a in arrays)
+        if size > self.budget:
+            return value
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.used -= old[1]
+            self._items[key] = (value, size)
+            self.used += size
+            while self.used > self.budget:
+                _, (_, dropped) = self._items.popitem(last=False)
+                self.used -= dropped
+        return value
+
+
+def _arrays(value: Any) -> list[np.ndarray]:
+    """The numpy arrays a dataclass holds, directly or in lists."""
+    found: list[np.ndarray] = []
+    for item in vars(value).values():
+        for part in item if isinstance(item, list) else [item]:
+            if isinstance(part, np.ndarray) and not any(part is f for f in found):
+                found.append(part)
+    return found
 
 
 def _close_parts(parts: OpenVersion, warming: threading.Event) -> None:
@@ -54,6 +102,9 @@ class IndexHandle:
         self.id_rank = np.argsort(np.argsort(np.asarray(self.data.ids, dtype=str), kind="stable"))
         self.cache: OrderedDict[str, bytes] = OrderedDict()
         self.cache_size = cache_size
+        # What a query's words matched, kept for the next request with other filters
+        # (`Reader.matching`); off with the answer cache.
+        self.matches = MatchCache(MATCH_CACHE_BYTES if cache_size else 0)
         self.synthetic = sum(1 for rid in self.id_to_doc if is_synthetic(rid))
         self._memo: dict[str, Any] = {}
         self._memo_lock = threading.Lock()

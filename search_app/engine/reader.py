@@ -108,7 +108,17 @@ class Reader:
 
     def matching(self, params: SearchParams) -> Matched:
         """What the text query matches (every record, unscored, when it has no word), and
-        the synonyms it was widened with."""
+        the synonyms it was widened with. The same words answer the same whatever the
+        filters: a facet clicked re-runs them, so the match is kept (`IndexHandle.matches`,
+        off with the answer cache)."""
+        h = self.handle
+        key = (params.q, params.match, glossary.is_enabled(), self.synonyms is not None)
+        found = h.matches.get(key)
+        if found is None:
+            found = h.matches.put(key, self._matching(params))
+        return found
+
+    def _matching(self, params: SearchParams) -> Matched:
         h = self.handle
         understood = understand(params.q, self.synonyms, h.naming())
         plan = understood.plan

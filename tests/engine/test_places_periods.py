@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from bench.tantivy_baseline import available, tantivy_search
 from indexer.regions import members
+from search_app.engine.handle import MatchCache
 from search_app.engine.query.naming import NamingIndex
 
 from .natural import evaluate, fts5_or_search, mean, read_questions
@@ -82,6 +83,7 @@ def names_off(monkeypatch: pytest.MonkeyPatch):
     """The control: no run of words names a value (the engine before this feature)."""
     def switch() -> None:
         monkeypatch.setattr(NamingIndex, "named", lambda self, tokens: [])
+        _forget_matches(monkeypatch)
     return switch
 
 
@@ -89,7 +91,15 @@ def names_off(monkeypatch: pytest.MonkeyPatch):
 def periods_off(monkeypatch: pytest.MonkeyPatch):
     def switch() -> None:
         monkeypatch.setattr("search_app.engine.request.split_periods", lambda q: (q, []))
+        _forget_matches(monkeypatch)
     return switch
+
+
+def _forget_matches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A control changes the engine under a running app: the words it already matched
+    # (`IndexHandle.matches`) are matched again, and what it matches is not kept.
+    monkeypatch.setattr(MatchCache, "get", lambda self, key: None)
+    monkeypatch.setattr(MatchCache, "put", lambda self, key, value: value)
 
 
 def _west_africa_water(result: dict) -> tuple[int, int, int]:
