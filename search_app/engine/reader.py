@@ -98,7 +98,7 @@ class Reader:
             h.cache.move_to_end(key)
             return {**orjson.loads(cached),
                     "took_ms": round((time.perf_counter() - started) * 1000, 2), "cached": True}
-        result = self._search(params)
+        result = self._search(params, use_cache)
         # Kept as JSON bytes: a few times smaller than the dicts, for a bounded worker memory.
         h.cache[key] = orjson.dumps(result)
         if len(h.cache) > h.cache_size:
@@ -106,14 +106,14 @@ class Reader:
         return {**result, "took_ms": round((time.perf_counter() - started) * 1000, 2),
                 "cached": False}
 
-    def matching(self, params: SearchParams) -> Matched:
+    def matching(self, params: SearchParams, *, use_cache: bool = True) -> Matched:
         """What the text query matches (every record, unscored, when it has no word), and
         the synonyms it was widened with. The same words answer the same whatever the
         filters: a facet clicked re-runs them, so the match is kept (`IndexHandle.matches`,
-        off with the answer cache)."""
+        off with the answer cache; `use_cache=False` matches again, as a probe must)."""
         h = self.handle
         key = (params.q, params.match, glossary.is_enabled(), self.synonyms is not None)
-        found = h.matches.get(key)
+        found = h.matches.get(key) if use_cache else None
         if found is None:
             found = h.matches.put(key, self._matching(params))
         return found
@@ -134,9 +134,9 @@ class Reader:
                        relaxed, found.named, understood.expanded, translated, found.lacking,
                        found.all_words)
 
-    def _search(self, params: SearchParams) -> dict[str, Any]:
+    def _search(self, params: SearchParams, use_cache: bool = True) -> dict[str, Any]:
         h = self.handle
-        m = self.matching(params)
+        m = self.matching(params, use_cache=use_cache)
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(m.mask, masks)
         total = int(final.sum())
