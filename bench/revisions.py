@@ -1,6 +1,10 @@
 """The in-process engine on the benchmark mix, two checkouts interleaved in one run.
 
     python -m bench.revisions --index DIR --base /path/to/old/checkout [--rounds 2] [--repeat 2]
+                              [--base-index DIR]
+
+`--base-index`: the same records built by the base checkout, when its index format differs
+(else both read `--index`).
 
 Each checkout answers the 150 (query, filters) combos uncached in a process of its own (its
 code first on `sys.path`), base and this checkout alternately, so a busy machine slows both
@@ -58,11 +62,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--base", type=Path, required=True, help="the other checkout")
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--repeat", type=int, default=2)
+    p.add_argument("--base-index", type=Path, default=None,
+                   help="the base checkout's own index of the same records")
     args = p.parse_args(argv)
+    indexes = {"base": args.base_index or args.index, "this": args.index}
     runs: dict[str, list[dict[str, float]]] = {"base": [], "this": []}
     for _ in range(args.repeat):
         for name, root in (("base", args.base), ("this", ROOT)):
-            runs[name].append(one_pass(root, args.index, args.rounds))
+            runs[name].append(one_pass(root, indexes[name], args.rounds))
             print(name, {k: round(v, 2) for k, v in runs[name][-1].items()}, flush=True)
     for name, passes in runs.items():
         print(f"{name}: p50 {statistics.median(r['p50'] for r in passes):.2f} ms, "
