@@ -67,20 +67,23 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     fuzzy = False
     terms: set[str] = set()
     texts: list[np.ndarray] = []  # each clause's text score
+    nothing = np.zeros(size, dtype=bool)  # shared, never written: a clause naming no value
     for clause in plan.clauses:
-        mask = np.zeros(size, dtype=bool)
+        mask = nothing
         text = np.zeros(size, dtype=np.float32)
         if clause.query is not None:
             m, s = evaluate(clause.query, terms)
             if clause.fuzzy is not None and not (m & alive).any():
                 m, s = evaluate(clause.fuzzy, terms)
                 fuzzy = fuzzy or bool((m & alive).any())
-            mask |= m
+            mask = m  # a fresh array: the evaluation's own
             # A node's scores are 0 where it does not match.
             text = (s * np.float32(OPTIONAL_WEIGHT) if clause.optional else s).astype(
                 np.float32, copy=False)
-        valued = np.zeros(size, dtype=bool)
         holders = [(value_mask(named) & alive, named) for named in clause.named]
+        valued = nothing
+        if holders:
+            valued = np.zeros(size, dtype=bool)
         for m, _ in holders:
             valued |= m
         if not valued.any():
@@ -141,12 +144,16 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     # Records meeting more required clauses first; among equals, those meeting more of them
     # through a named value (the record's country, theme...) rather than a mention in its text.
     tier = np.zeros(size, dtype=np.int32)
+    step = np.int32(len(required) + 1)
     for i in required:
-        tier += masks[i] * (len(required) + 1) + by_value[i]
+        # In int32 throughout (a bool times a Python int would make int64 temporaries).
+        tier += masks[i].view(np.uint8) * step
+        if by_value[i] is not nothing:
+            tier += by_value[i]
     optional = [i for i, c in enumerate(plan.clauses) if i not in required]
     lacking = [(plan.clauses[i].words, mask & ~masks[i]) for i in optional + dropped]
     lacking = [(words, m) for words, m in lacking if m.any()]
     named = [(v, c.words) for c in plan.clauses for v in c.named]
-    return Match(mask, np.where(mask, scores, 0).astype(np.float32), tier,
+    return Match(mask, np.where(mask, scores, np.float32(0)), tier,
                  [words for words, _ in lacking], [m for _, m in lacking], all_words & mask,
                  fuzzy, named, terms)

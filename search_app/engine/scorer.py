@@ -103,11 +103,18 @@ class Scorer:
                 m, s = self.evaluate(part, met)
                 mask &= m
                 score += s
-            return mask, np.where(mask, score, 0).astype(np.float32)
+            return mask, np.where(mask, score, np.float32(0))
         if isinstance(node, Or):
             mask = np.zeros(self.size, dtype=bool)
             score = np.zeros(self.size, dtype=np.float32)
             for part in node.parts:
+                if isinstance(part, Term):
+                    # Added where its postings are, not as two more whole-index arrays:
+                    # the same float32 sums in the same order.
+                    docs, contrib = self._term_scores(part.field, part.text, met, part.typed)
+                    mask[docs] = True
+                    score[docs] += contrib
+                    continue
                 m, s = self.evaluate(part, met)
                 mask |= m
                 score += s
@@ -136,21 +143,28 @@ class Scorer:
     def _term(self, field: str, text: str, met: set[str] | None, typed: str = "") -> Scored:
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float32)
+        docs, contrib = self._term_scores(field, text, met, typed)
+        mask[docs] = True
+        score[docs] = contrib
+        return mask, score
+
+    def _term_scores(self, field: str, text: str, met: set[str] | None, typed: str = ""
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """(the term's documents, their BM25F scores as float32)."""
         docs, tf = self.postings(field, text)
         if typed and docs.size:
             keep = self._agreeing(docs, text, typed)
             docs, tf = docs[keep], tf[keep]
         if not docs.size:
-            return mask, score
+            return _EMPTY
         if met is not None:
             # A key met only in some spellings is reported with them: snippets mark those.
             met.add(text + SEPARATOR + typed if typed else text)
         lens, avg = self.lengths(field)
         idf = math.log(1 + (self.doc_count - docs.size + 0.5) / (docs.size + 0.5))
         norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
-        mask[docs] = True
-        score[docs] = (FIELD_BOOSTS.get(field, 1.0) * idf) * tf * (K1 + 1) / norm
-        return mask, score
+        scores = (FIELD_BOOSTS.get(field, 1.0) * idf) * tf * (K1 + 1) / norm
+        return docs, scores.astype(np.float32, copy=False)
 
     def _phrase(self, node: Phrase, met: set[str] | None) -> Scored:
         """Documents holding the words' consecutive pairs in the field (the build's pair
