@@ -60,7 +60,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
 
     `strict` requires every clause, optional ones included (`match=all`)."""
     size = alive.size
-    n = max(int(alive.sum()), 1)
+    n = max(np.count_nonzero(alive), 1)
     masks: list[np.ndarray] = []
     by_value: list[np.ndarray] = []  # met through a named facet value
     scores = np.zeros(size, dtype=np.float32)
@@ -95,7 +95,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
             for m, named in holders:
                 weight = (WIDER_WEIGHT if named in clause.wider
                           else NAMED_FACET_WEIGHTS.get(named[0], 1.0))
-                best = np.float32(NAMED_BOOST * weight * _idf(n, max(int(m.sum()), 1)))
+                best = np.float32(NAMED_BOOST * weight * _idf(n, max(np.count_nonzero(m), 1)))
                 np.maximum(value, np.where(m, best, np.float32(0)), out=value)
             terms |= clause.marks
             # A record holding the named value scores by it, not by how often its text
@@ -107,8 +107,8 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     for i, j, pair in plan.pairs:
         # Adjacent query words adjacent in the record: a share of their scores as a bonus.
         m, _ = evaluate(pair, None)
-        scores += np.where(m & alive, (texts[i] + texts[j]) * PROXIMITY_WEIGHT,
-                           0).astype(np.float32)
+        np.add(scores, (texts[i] + texts[j]) * np.float32(PROXIMITY_WEIGHT), out=scores,
+               where=m & alive)
 
     base = alive.copy()
     if plan.excluded is not None:
@@ -120,11 +120,11 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
         mask &= masks[i]
     all_words = mask.copy()
     dropped: list[int] = []
-    if not strict and len(required) > 1 and int(mask.sum()) < RELAX_BELOW:
+    if not strict and len(required) > 1 and np.count_nonzero(mask) < RELAX_BELOW:
         # Plain words first (those meeting nothing, then the most frequent), words naming a
         # theme, status or form last; places, authorities and phrases stay (below); one
         # required clause always stays.
-        counts = {i: int(masks[i].sum()) for i in required}
+        counts = {i: np.count_nonzero(masks[i]) for i in required}
         order = sorted((i for i in required if plan.clauses[i].relaxable),
                        key=lambda i: (bool(plan.clauses[i].named), counts[i] > 0, -counts[i], i))
         kept = list(required)
@@ -132,7 +132,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
         last = sorted((i for i in required if not plan.clauses[i].relaxable
                        and plan.clauses[i].named), key=lambda i: (-counts[i], i))
         for i in order + last:
-            if len(kept) == 1 or int(mask.sum()) >= RELAX_BELOW:
+            if len(kept) == 1 or np.count_nonzero(mask) >= RELAX_BELOW:
                 break
             if i in last and mask.any():
                 break

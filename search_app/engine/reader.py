@@ -139,7 +139,7 @@ class Reader:
         m = self.matching(params, use_cache=use_cache)
         masks, selected = filter_masks(h.data, params, h.lookup)
         final = combine(m.mask, masks)
-        total = int(final.sum())
+        total = int(np.count_nonzero(final))
         facets, facet_totals, countries = search_figures(h.data, m.mask, masks, selected,
                                                          params.year_min, params.year_max)
         start = (params.page - 1) * params.size
@@ -160,7 +160,7 @@ class Reader:
             # The funding of every match (the sum over the search's exports).
             "funding_total_eur": int(h.data.funding[final].sum()),
             # Of `total`, the records meeting every word of the query (they rank first).
-            "total_all_words": int((m.all_words & final).sum()),
+            "total_all_words": int(np.count_nonzero(m.all_words & final)),
             "page": params.page,
             "size": params.size,
             "pages": (total + params.size - 1) // params.size,
@@ -203,7 +203,7 @@ class Reader:
         """(one page of the projects under `params`' filters as search hits, their number),
         in the search's order, without counting facets."""
         mask = self.filtered(params)
-        total = int(mask.sum())
+        total = int(np.count_nonzero(mask))
         start = (params.page - 1) * params.size
         if start >= total:
             return [], total
