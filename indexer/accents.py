@@ -8,7 +8,8 @@ for a query word typed without any, and for texts typed without them (« ECONOMI
 written forms (`form`) of each stem a record writes with diacritics, and a marker (the stem
 alone) when the record also writes it without any; a query then drops the records whose
 every spelling of the stem disagrees (`compatible`). A capital written without its accent
-(« CÔTE », « Etat ») stands for any.
+(« CÔTE », « Etat ») stands for any; « é » and « è » before a syllable with a mute e are one
+spelling, as the 1990 reform has it (« événement »/« évènement »).
 """
 
 from __future__ import annotations
@@ -138,9 +139,20 @@ def compatible(typed: str, stem: str, written: str) -> bool:
     shared = _common(fq, fw)
     if _unplural(fq) != _unplural(fw):
         shared = min(shared, _common(stem, fq))
-    for (_, qm), (_, wm) in zip(q[:shared], w[:shared], strict=True):
+    for i, ((base, qm), (_, wm)) in enumerate(zip(q[:shared], w[:shared], strict=True)):
         if wm == WILDCARD or qm == WILDCARD:
             continue
-        if qm != wm:
+        if qm != wm and not _reformed(base, qm, wm, fq, i):
             return False
     return True
+
+
+_ACUTE_GRAVE = frozenset({"\u0301", "\u0300"})
+# The 1990 spelling reform writes « è » for « é » before a syllable with a mute e
+# (« événement »/« évènement », « réglementation »/« règlementation »): the same word.
+_MUTE_E_SYLLABLE = re.compile(r"[bcdfghjklmnpqrstvwxz]{1,2}e")
+
+
+def _reformed(base: str, typed: str, written: str, folded: str, i: int) -> bool:
+    return (base == "e" and {typed, written} == _ACUTE_GRAVE
+            and _MUTE_E_SYLLABLE.match(folded, i + 1) is not None)
