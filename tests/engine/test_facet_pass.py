@@ -92,6 +92,19 @@ def test_the_compiled_tallies_are_numpy_s_counts_and_sums(search) -> None:
 
 
 @settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
+@given(searches(), st.integers(1, 8))
+def test_the_pass_in_two_halves_on_two_threads_adds_up_to_the_same(search, split_at) -> None:
+    # Large matches are counted in two halves at once (`SPLIT_AT`); here from `split_at`.
+    data, base, masks, _, _, _ = search
+    layout = facetpass.pass_layout(data)
+    docs = np.flatnonzero(base)
+    whole = facetpass.tally(layout, docs, masks, split_at=10**9)
+    halves = facetpass.tally(layout, docs, masks, split_at=split_at)
+    for name in ("counts", "sums", "shares", "every_counts", "every_sums", "every_shares"):
+        assert np.array_equal(getattr(whole, name), getattr(halves, name)), name
+
+
+@settings(max_examples=60, deadline=None)  # a random corpus each: 60 keep the suite quick
 @given(searches())
 def test_one_pass_gives_the_country_shares_and_the_map_numpy_gives(search) -> None:
     # The country items' funding shares (every filter but the country's) and the map's
