@@ -19,14 +19,12 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from itertools import filterfalse
+from os.path import commonprefix
 
-from unidecode import unidecode
-
-from .analysis import word_forms
+from .analysis import fold_token, word_forms
 
 SEPARATOR = "\x1f"  # between the stem and the written form in an `accents` term
 WILDCARD = "*"
-_NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 Letter = tuple[str, str]  # (folded base letter, its diacritics: "" none, "*" any)
 
@@ -41,7 +39,7 @@ def letters(word: str) -> tuple[Letter, ...]:
             if ch.isalnum():
                 out.append((ch.lower(), WILDCARD if ch.isupper() else ""))
             continue
-        base = _NON_ALNUM.sub("", unidecode(ch).lower())
+        base = fold_token(ch)
         if not base:
             continue
         mark = "".join(c for c in unicodedata.normalize("NFD", ch) if unicodedata.combining(c))
@@ -115,30 +113,21 @@ def _unplural(folded: str) -> str:
     return folded[:-1] if len(folded) > 3 and folded[-1] in "sx" else folded
 
 
-def _common(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(a, b, strict=False):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 @lru_cache(maxsize=100_000)
 def compatible(typed: str, stem: str, written: str) -> bool:
     """Whether a word typed `typed` (with diacritics) meets a written form `written` (`form`)
     of the same stem: a form without diacritics always does; else their diacritics agree
-    over the letters they share, the whole word
-    when they are the same word in the singular (« côte »/« côté »), else the letters of
-    the stem (« développement »/« développé », one family)."""
+    over the letters they share: the whole word when they are the same word in the
+    singular (« côte »/« côté »), else the letters of the stem (« développement »/
+    « développé », one family)."""
     q, w = letters(typed), letters(written)
     if all(m in ("", WILDCARD) for _, m in w):
         return True
     fq = "".join(b for b, _ in q)
     fw = "".join(b for b, _ in w)
-    shared = _common(fq, fw)
+    shared = len(commonprefix((fq, fw)))
     if _unplural(fq) != _unplural(fw):
-        shared = min(shared, _common(stem, fq))
+        shared = min(shared, len(commonprefix((stem, fq))))
     for i, ((base, qm), (_, wm)) in enumerate(zip(q[:shared], w[:shared], strict=True)):
         if wm == WILDCARD or qm == WILDCARD:
             continue

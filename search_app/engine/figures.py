@@ -141,8 +141,12 @@ def add_country_shares(data: FacetData, items: list[dict[str, Any]], mask: np.nd
     `mask`, the facet's own: every filter but the country one)."""
     if not items:
         return
-    _, _, shares = country_figures(data, mask)
-    index = {v: i for i, v in enumerate(data.values[COUNTRY])}
+    _put_shares(data, items, country_figures(data, mask)[2])
+
+
+def _put_shares(data: FacetData, items: list[dict[str, Any]], shares: np.ndarray) -> None:
+    """Each country item's `funding_share_eur` from the shares per country value."""
+    index = _country_index(data)
     for item in items:
         i = index.get(item["value"])
         item["funding_share_eur"] = int(round(shares[i])) if i is not None else 0
@@ -176,10 +180,7 @@ def search_figures(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarra
     facets, totals = facets_of(data, layout, tallies, selected, year_min, year_max)
     if layout.share_facet < 0:
         return facets, totals, []
-    index = _country_index(data)
-    for item in facets.get(COUNTRY) or []:
-        i = index.get(item["value"])
-        item["funding_share_eur"] = int(round(tallies.shares[i])) if i is not None else 0
+    _put_shares(data, facets.get(COUNTRY) or [], tallies.shares)
     return facets, totals, _countries(data, tallies.every_counts, tallies.every_sums,
                                       tallies.every_shares)
 

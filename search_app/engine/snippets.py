@@ -86,17 +86,19 @@ class _Known:
     """The words already sorted into matching (with their key) and not, for one set of
     terms: a query's hits share most of their words."""
 
-    def __init__(self) -> None:
+    def __init__(self, terms: set[str]) -> None:
+        self.terms = _Terms(terms)
+        self.stems = self.terms.stems()
         self.matching: dict[str, str] = {}
         self.other: set[str] = set()
         self.forms: WrittenForms | None = None
         self.written: dict[str, str] = {}  # those of `forms`' words that match, with their key
 
-    def written_matching(self, terms: _Terms, forms: WrittenForms) -> dict[str, str]:
-        """The written words of `forms` whose keys meet `terms`, each with the key it met."""
+    def written_matching(self, forms: WrittenForms) -> dict[str, str]:
+        """The written words of `forms` whose keys meet the terms, each with the key it met."""
         if self.forms is not forms:
             self.forms, self.written = forms, _matching_words(
-                (w for term in terms.stems() for w in forms.words(term)), terms)
+                (w for term in self.stems for w in forms.words(term)), self.terms)
         return self.written
 
 
@@ -110,7 +112,7 @@ def _known(terms: set[str]) -> _Known:
     if known is None:
         if len(_KNOWN) >= _KNOWN_MAX:
             _KNOWN.clear()
-        known = _KNOWN[key] = _Known()
+        known = _KNOWN[key] = _Known(terms)
     return known
 
 
@@ -152,15 +154,14 @@ def _matches(text: str, terms: set[str], forms: WrittenForms | None = None,
     spelling is searched again to locate it. With `forms`, a text of plain words is only
     searched for the written words that match (the same spans: its words are among them).
     """
-    known_terms = _Terms(terms)
-    pattern = _word_pattern(text, known_terms.stems(), special)
     known = _known(terms)
+    pattern = _word_pattern(text, known.stems, special)
     if forms is not None and pattern is WORD_RUNS:
-        wanted = known.written_matching(known_terms, forms)
+        wanted = known.written_matching(forms)
         return _runs_of(text, wanted) if wanted else []
     words = set(pattern.findall(text)) - known.other
     for word in words.difference(known.matching):
-        key = known_terms.key(word)
+        key = known.terms.key(word)
         if key is None:
             known.other.add(word)
         else:
