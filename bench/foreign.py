@@ -10,25 +10,14 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.engine.natural import grade, scores
-
-TABLE = Path(__file__).resolve().parent.parent / "tests" / "data" / "foreign_queries.tsv"
-
-
-def read_table() -> list[tuple[str, str, dict[str, str]]]:
-    rows = []
-    for line in TABLE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            language, query, predicates = line.split("\t")
-            rows.append((language, query, json.loads(predicates)))
-    return rows
+from tests.engine.natural import grade, read_foreign_questions, scores
 
 
 def _measure(service: Any, records: dict[str, dict[str, Any]]) -> dict[str, Any]:
     from search_app.engine.request import SearchParams
 
     per: list[tuple[str, float, bool]] = []
-    for language, query, predicates in read_table():
+    for language, query, predicates in read_foreign_questions():
         all_grades = [grade(r, predicates) for r in records.values()]
         ids = [h["id"] for h in service.search(SearchParams(q=query, size=10))["hits"]]
         grades = [grade(records[i], predicates) for i in ids]

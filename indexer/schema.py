@@ -102,8 +102,7 @@ def record_tokens(record: Record) -> dict[str, list[str]]:
     """The words of each text field as written, for the terms, the lexicon and the phrase
     pairs, so a build reads each text once: WORD_PATTERN's for names (which keep stop
     words), `content_words` for the stemmed fields (the same terms)."""
-    return {name: WORD_PATTERN.findall(text) if name == NAMES_FIELD else content_words(text)
-            for name, text in record_texts(record).items()}
+    return record_tokens_special(record)[0]
 
 
 def record_tokens_special(record: Record) -> tuple[dict[str, list[str]], int]:

@@ -25,6 +25,16 @@ def read_questions(name: str) -> list[tuple[str, dict[str, Any]]]:
     return rows
 
 
+def read_foreign_questions() -> list[tuple[str, str, dict[str, Any]]]:
+    """(language, query, predicates) of `foreign_queries.tsv`."""
+    rows = []
+    for line in (DATA / "foreign_queries.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            language, query, predicates = line.split("\t")
+            rows.append((language, query, json.loads(predicates)))
+    return rows
+
+
 def meets(record: dict[str, Any], field: str, wanted: Any) -> bool:
     codes = {c.get("code") for c in record.get("countries") or []}
     if field == "country":

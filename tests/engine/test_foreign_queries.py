@@ -13,10 +13,9 @@ from typing import Any
 
 import pytest
 
-from .natural import grade, scores
+from .natural import grade, read_foreign_questions, scores
 
 CORPUS_SIZE = 1200
-TABLE = Path(__file__).parents[1] / "data" / "foreign_queries.tsv"
 NDCG_MIN = 0.80
 TOP3_MIN = 0.90
 
@@ -231,20 +230,11 @@ def test_autocomplete_offers_french_values_for_foreign_spellings(web, monkeypatc
     assert "Allemagne" not in values("Deutschl")
 
 
-def read_table() -> list[tuple[str, str, dict[str, str]]]:
-    rows = []
-    for line in TABLE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            language, query, predicates = line.split("\t")
-            rows.append((language, query, json.loads(predicates)))
-    return rows
-
-
 def measure(web: Any, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """Per query of the table: nDCG@10 and whether a record meeting every predicate is in
     the top 3."""
     out = []
-    for language, query, predicates in read_table():
+    for language, query, predicates in read_foreign_questions():
         all_grades = [grade(r, predicates) for r in records.values()]
         ids = [h["id"] for h in search(web, query)["hits"]]
         grades = [grade(records[i], predicates) for i in ids]
@@ -255,7 +245,7 @@ def measure(web: Any, records: dict[str, dict[str, Any]]) -> list[dict[str, Any]
 
 
 def test_foreign_table(web, records, monkeypatch) -> None:
-    rows = read_table()
+    rows = read_foreign_questions()
     assert len(rows) >= 60
     assert {lang for lang, _, _ in rows} == {"en", "es", "de", "pt", "it"}
     ours = measure(web, records)
