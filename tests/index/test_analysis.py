@@ -278,9 +278,11 @@ def test_positions_skip_stop_words_and_count_every_part() -> None:
 
 
 # The case-blind definition of a word, written plainly; WORD_PATTERN is the same pattern
-# arranged to cost less (special forms guarded, case ignored only where it matters).
+# arranged to cost less (special forms guarded, case ignored only where it matters). The
+# special forms start with one of these letters or a digit, or are a dotted acronym (any
+# letter and a dot: « J.A », « P.N.U.D. »).
 _REFERENCE_WORDS = re.compile(
-    r"\b(?:(?=[\dlnmgscaeéiprb])(?:" + "|".join(analysis._PATTERNS[:-1]) + ")|"
+    r"\b(?:(?=[\dlnmgscaeéiprb]|[^\W\d_]\.)(?:" + "|".join(analysis._PATTERNS[:-1]) + ")|"
     + analysis._PATTERNS[-1] + ")", re.UNICODE | re.IGNORECASE)
 _TRICKY = st.text(
     alphabet=st.sampled_from(list("lnmdqujsLNMDQUJS'’ʼ‘- \u00a0\u2009\u202f0123456789estgrandu"
