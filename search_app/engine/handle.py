@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
-from search_app.engine import facetpass, filters
+from search_app.engine import bm25, facetpass, filters
 from search_app.engine.filters import ValueLookup, facet_mask
 from search_app.engine.query.naming import Named, NamingIndex, broader_values
 from search_app.engine.query.tree import Every, Node
@@ -117,6 +117,7 @@ class IndexHandle:
             # start has not compiled it): made as the version opens, not by a request.
             filters.warm(self.data)
             facetpass.warm(self.data)
+            bm25.warm()
         except Exception:
             self.parts.close()
             raise

@@ -18,8 +18,9 @@ from indexer.analysis import word_keys
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
 from indexer.schema import ACCENTS_FIELD
+from search_app.engine import bm25
 from search_app.engine.query.tree import And, AndNot, Every, Node, Or, Phrase, Split, Term, Typo
-from search_app.engine.relevance import FIELD_BOOSTS, K1, NAME_FIELD, WORD_FIELDS, B
+from search_app.engine.relevance import FIELD_BOOSTS, NAME_FIELD, WORD_FIELDS
 
 _EMPTY = (np.empty(0, np.int32), np.empty(0, np.float32))
 _ACCENTED_MAX = 4096  # (stem, spelling) document lists kept; then it starts again
@@ -111,9 +112,7 @@ class Scorer:
                 if isinstance(part, Term):
                     # Added where its postings are, not as two more whole-index arrays:
                     # the same float32 sums in the same order.
-                    docs, contrib = self._term_scores(part.field, part.text, met, part.typed)
-                    mask[docs] = True
-                    score[docs] += contrib
+                    self._term_into(part.field, part.text, met, part.typed, mask, score)
                     continue
                 m, s = self.evaluate(part, met)
                 mask |= m
@@ -143,28 +142,24 @@ class Scorer:
     def _term(self, field: str, text: str, met: set[str] | None, typed: str = "") -> Scored:
         mask = np.zeros(self.size, dtype=bool)
         score = np.zeros(self.size, dtype=np.float32)
-        docs, contrib = self._term_scores(field, text, met, typed)
-        mask[docs] = True
-        score[docs] = contrib
+        self._term_into(field, text, met, typed, mask, score)
         return mask, score
 
-    def _term_scores(self, field: str, text: str, met: set[str] | None, typed: str = ""
-                     ) -> tuple[np.ndarray, np.ndarray]:
-        """(the term's documents, their BM25F scores as float32)."""
+    def _term_into(self, field: str, text: str, met: set[str] | None, typed: str,
+                   mask: np.ndarray, score: np.ndarray) -> None:
+        """Adds the term's BM25F scores into `score` and its documents to `mask`."""
         docs, tf = self.postings(field, text)
         if typed and docs.size:
             keep = self._agreeing(docs, text, typed)
             docs, tf = docs[keep], tf[keep]
         if not docs.size:
-            return _EMPTY
+            return
         if met is not None:
             # A key met only in some spellings is reported with them: snippets mark those.
             met.add(text + SEPARATOR + typed if typed else text)
         lens, avg = self.lengths(field)
         idf = math.log(1 + (self.doc_count - docs.size + 0.5) / (docs.size + 0.5))
-        norm = tf + K1 * ((1 - B) + B * lens[docs] / avg)
-        scores = (FIELD_BOOSTS.get(field, 1.0) * idf) * tf * (K1 + 1) / norm
-        return docs, scores.astype(np.float32, copy=False)
+        bm25.add_term(docs, tf, lens, FIELD_BOOSTS.get(field, 1.0) * idf, avg, score, mask)
 
     def _phrase(self, node: Phrase, met: set[str] | None) -> Scored:
         """Documents holding the words' consecutive pairs in the field (the build's pair

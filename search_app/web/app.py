@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette_compress import CompressMiddleware, add_compress_type
 
-from search_app.engine import facetpass
+from search_app.engine import bm25, facetpass
 from search_app.engine.errors import EngineError
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         facetpass.warm()  # the compiled facet pass, loaded or compiled before any request
+        bm25.warm()  # and the scoring pass
         if getattr(app.state, "service", None) is None:
             app.state.service = SearchService(settings.index_dir, settings.cache_size,
                                               synonyms=settings.synonyms())
