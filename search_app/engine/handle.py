@@ -109,6 +109,7 @@ class IndexHandle:
         self._memo: dict[str, Any] = {}
         self._memo_lock = threading.Lock()
         self._value_masks: dict[Named, np.ndarray] = {}
+        self._all_alive = bool(self.data.alive.all())
         try:
             # A probe through the scorer: the flat postings answer.
             self.text_docs(Every())
@@ -154,7 +155,8 @@ class IndexHandle:
     def text_docs(self, node: Node, met: set[str] | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(mask of live documents matching a query node, their scores)."""
         mask, scores = self.scorer.evaluate(node, met)
-        return mask & self.data.alive, scores
+        # A version without deletions needs no pass over its documents for them.
+        return (mask if self._all_alive else mask & self.data.alive), scores
 
     # ---- named facet values
 

@@ -56,7 +56,8 @@ def _idf(n: int, df: int) -> float:
 
 def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.ndarray],
                alive: np.ndarray, strict: bool) -> Match:
-    """Evaluate `plan`: `evaluate(node, terms) -> (mask, scores)`, `value_mask(named) -> mask`.
+    """Evaluate `plan`: `evaluate(node, terms) -> (mask, scores)`, `value_mask(named) -> mask`,
+    both masks of live documents only.
 
     `strict` requires every clause, optional ones included (`match=all`)."""
     size = alive.size
@@ -70,12 +71,12 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     nothing = np.zeros(size, dtype=bool)  # shared, never written: a clause naming no value
     for clause in plan.clauses:
         mask = nothing
-        text = np.zeros(size, dtype=np.float32)
+        text = None  # no words: no text score
         if clause.query is not None:
             m, s = evaluate(clause.query, terms)
-            if clause.fuzzy is not None and not (m & alive).any():
+            if clause.fuzzy is not None and not m.any():
                 m, s = evaluate(clause.fuzzy, terms)
-                fuzzy = fuzzy or bool((m & alive).any())
+                fuzzy = fuzzy or bool(m.any())
             mask = m  # a fresh array: the evaluation's own
             # A node's scores are 0 where it does not match.
             text = (s * np.float32(OPTIONAL_WEIGHT) if clause.optional else s).astype(
@@ -86,8 +87,9 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
             valued = np.zeros(size, dtype=bool)
         for m, _ in holders:
             valued |= m
-        if not valued.any():
-            scores += text
+        if valued is nothing or not valued.any():
+            if text is not None:
+                scores += text
         else:
             value = np.zeros(size, dtype=np.float32)
             # What the record is about, by the best value it holds: the main theme named
@@ -100,25 +102,29 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
             terms |= clause.marks
             # A record holding the named value scores by it, not by how often its text
             # repeats the words (« Afrique » in « Afrique du Sud » is no more African).
-            scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
-        texts.append(text)
-        masks.append((mask | valued) & alive)
+            if text is None:
+                scores += value
+            else:
+                scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
+        texts.append(np.zeros(size, dtype=np.float32) if text is None else text)
+        # Both are live documents only (`evaluate` and `value_mask` say so): no `& alive`.
+        masks.append(mask if valued is nothing else mask | valued)
         by_value.append(valued)
     for i, j, pair in plan.pairs:
         # Adjacent query words adjacent in the record: a share of their scores as a bonus.
-        m, _ = evaluate(pair, None)
-        np.add(scores, (texts[i] + texts[j]) * np.float32(PROXIMITY_WEIGHT), out=scores,
-               where=m & alive)
+        # Summed at the pair's documents only (a few), not over the whole index.
+        at = np.flatnonzero(evaluate(pair, None)[0])
+        scores[at] += (texts[i][at] + texts[j][at]) * np.float32(PROXIMITY_WEIGHT)
 
-    base = alive.copy()
+    base = alive
     if plan.excluded is not None:
         drop, _ = evaluate(plan.excluded, None)
-        base &= ~drop
+        base = alive & ~drop
     required = [i for i, c in enumerate(plan.clauses) if strict or not c.optional]
     mask = base.copy()
     for i in required:
         mask &= masks[i]
-    all_words = mask.copy()
+    all_words = mask  # `mask` is only ever replaced below, never changed in place
     dropped: list[int] = []
     if not strict and len(required) > 1 and np.count_nonzero(mask) < RELAX_BELOW:
         # Plain words first (those meeting nothing, then the most frequent), words naming a
@@ -146,8 +152,7 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     tier = np.zeros(size, dtype=np.int32)
     step = np.int32(len(required) + 1)
     for i in required:
-        # In int32 throughout (a bool times a Python int would make int64 temporaries).
-        tier += masks[i].view(np.uint8) * step
+        np.add(tier, step, out=tier, where=masks[i])
         if by_value[i] is not nothing:
             tier += by_value[i]
     optional = [i for i, c in enumerate(plan.clauses) if i not in required]

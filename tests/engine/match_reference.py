@@ -1,0 +1,127 @@
+"""`match_plan` as it was before its passes over the whole index were cut (7958d16): the
+oracle of `test_match_reference.py`, which holds the engine's plan evaluation to these answers
+bit for bit."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from search_app.engine.match import Evaluate, Match, _idf
+from search_app.engine.query.naming import Named
+from search_app.engine.query.plan import Plan
+from search_app.engine.relevance import (
+    NAMED_BOOST,
+    NAMED_FACET_WEIGHTS,
+    OPTIONAL_WEIGHT,
+    PROXIMITY_WEIGHT,
+    RELAX_BELOW,
+    VALUED_TEXT_WEIGHT,
+    WIDER_WEIGHT,
+)
+
+
+def reference_match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.ndarray],
+               alive: np.ndarray, strict: bool) -> Match:
+    """Evaluate `plan`: `evaluate(node, terms) -> (mask, scores)`, `value_mask(named) -> mask`.
+
+    `strict` requires every clause, optional ones included (`match=all`)."""
+    size = alive.size
+    n = max(np.count_nonzero(alive), 1)
+    masks: list[np.ndarray] = []
+    by_value: list[np.ndarray] = []  # met through a named facet value
+    scores = np.zeros(size, dtype=np.float32)
+    fuzzy = False
+    terms: set[str] = set()
+    texts: list[np.ndarray] = []  # each clause's text score
+    nothing = np.zeros(size, dtype=bool)  # shared, never written: a clause naming no value
+    for clause in plan.clauses:
+        mask = nothing
+        text = np.zeros(size, dtype=np.float32)
+        if clause.query is not None:
+            m, s = evaluate(clause.query, terms)
+            if clause.fuzzy is not None and not (m & alive).any():
+                m, s = evaluate(clause.fuzzy, terms)
+                fuzzy = fuzzy or bool((m & alive).any())
+            mask = m  # a fresh array: the evaluation's own
+            # A node's scores are 0 where it does not match.
+            text = (s * np.float32(OPTIONAL_WEIGHT) if clause.optional else s).astype(
+                np.float32, copy=False)
+        holders = [(value_mask(named) & alive, named) for named in clause.named]
+        valued = nothing
+        if holders:
+            valued = np.zeros(size, dtype=bool)
+        for m, _ in holders:
+            valued |= m
+        if not valued.any():
+            scores += text
+        else:
+            value = np.zeros(size, dtype=np.float32)
+            # What the record is about, by the best value it holds: the main theme named
+            # outweighs a named sub-theme, which outweighs a theme only implied by it.
+            for m, named in holders:
+                weight = (WIDER_WEIGHT if named in clause.wider
+                          else NAMED_FACET_WEIGHTS.get(named[0], 1.0))
+                best = np.float32(NAMED_BOOST * weight * _idf(n, max(np.count_nonzero(m), 1)))
+                np.maximum(value, np.where(m, best, np.float32(0)), out=value)
+            terms |= clause.marks
+            # A record holding the named value scores by it, not by how often its text
+            # repeats the words (« Afrique » in « Afrique du Sud » is no more African).
+            scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
+        texts.append(text)
+        masks.append((mask | valued) & alive)
+        by_value.append(valued)
+    for i, j, pair in plan.pairs:
+        # Adjacent query words adjacent in the record: a share of their scores as a bonus.
+        m, _ = evaluate(pair, None)
+        np.add(scores, (texts[i] + texts[j]) * np.float32(PROXIMITY_WEIGHT), out=scores,
+               where=m & alive)
+
+    base = alive.copy()
+    if plan.excluded is not None:
+        drop, _ = evaluate(plan.excluded, None)
+        base &= ~drop
+    required = [i for i, c in enumerate(plan.clauses) if strict or not c.optional]
+    mask = base.copy()
+    for i in required:
+        mask &= masks[i]
+    all_words = mask.copy()
+    dropped: list[int] = []
+    if not strict and len(required) > 1 and np.count_nonzero(mask) < RELAX_BELOW:
+        # Plain words first (those meeting nothing, then the most frequent), words naming a
+        # theme, status or form last; places, authorities and phrases stay (below); one
+        # required clause always stays.
+        counts = {i: np.count_nonzero(masks[i]) for i in required}
+        order = sorted((i for i in required if plan.clauses[i].relaxable),
+                       key=lambda i: (bool(plan.clauses[i].named), counts[i] > 0, -counts[i], i))
+        kept = list(required)
+        # A place or an authority goes only when, everything else dropped, nothing is found.
+        last = sorted((i for i in required if not plan.clauses[i].relaxable
+                       and plan.clauses[i].named), key=lambda i: (-counts[i], i))
+        for i in order + last:
+            if len(kept) == 1 or np.count_nonzero(mask) >= RELAX_BELOW:
+                break
+            if i in last and mask.any():
+                break
+            kept.remove(i)
+            dropped.append(i)
+            mask = base.copy()
+            for k in kept:
+                mask &= masks[k]
+    # Records meeting more required clauses first; among equals, those meeting more of them
+    # through a named value (the record's country, theme...) rather than a mention in its text.
+    tier = np.zeros(size, dtype=np.int32)
+    step = np.int32(len(required) + 1)
+    for i in required:
+        # In int32 throughout (a bool times a Python int would make int64 temporaries).
+        tier += masks[i].view(np.uint8) * step
+        if by_value[i] is not nothing:
+            tier += by_value[i]
+    optional = [i for i, c in enumerate(plan.clauses) if i not in required]
+    lacking = [(plan.clauses[i].words, mask & ~masks[i]) for i in optional + dropped]
+    lacking = [(words, m) for words, m in lacking if m.any()]
+    named = [(v, c.words) for c in plan.clauses for v in c.named]
+    return Match(mask, np.where(mask, scores, np.float32(0)), tier,
+                 [words for words, _ in lacking], [m for _, m in lacking], all_words & mask,
+                 fuzzy, named, terms)
