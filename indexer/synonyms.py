@@ -53,10 +53,11 @@ class Synonyms:
     rules: dict[Key, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""
     groups: int = 0
+    # The most words a rule's key has: kept as rules are added, since every query asks.
+    longest: int = field(init=False, default=0)
 
-    @property
-    def longest(self) -> int:
-        return max((len(k) for k in self.rules), default=0)
+    def __post_init__(self) -> None:
+        self.longest = max((len(k) for k in self.rules), default=0)
 
     def __len__(self) -> int:
         return len(self.rules)
@@ -73,6 +74,7 @@ class Synonyms:
                     known.append(target)
             if known:
                 self.rules[key] = tuple(known)
+                self.longest = max(self.longest, len(key))
 
 
 def _terms(text: str, where: str) -> list[str]:
