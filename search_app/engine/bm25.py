@@ -27,6 +27,10 @@ def contributions(tf: np.ndarray, lengths: np.ndarray, weight: float, avg: float
 def _add(docs, tf, lengths, weight, k1, b, rest, avg, k1_plus_1, score, mask):  # noqa: ANN001, ANN202
     for i in range(docs.size):
         d = docs[i]
+        # Compiled code has no bounds checks: a damaged posting list must raise, as numpy's
+        # indexing does, not write outside the arrays.
+        if d < 0 or d >= score.size or i >= tf.size:
+            raise IndexError("a posting's document is out of range: the version is damaged")
         norm = tf[i] + k1 * (rest + b * lengths[d] / avg)
         score[d] += weight * tf[i] * k1_plus_1 / norm
         mask[d] = True

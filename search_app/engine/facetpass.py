@@ -68,6 +68,7 @@ def build_layout(data: FacetData) -> PassLayout:
     shift = 0
     for facet in FACETS:
         names.append(facet.name)
+        _check_codes(facet.name, data)
         if facet.name in data.single:
             multi.append(0)
             slot.append(len(single_rows))
@@ -103,6 +104,14 @@ def build_layout(data: FacetData) -> PassLayout:
         years, first, data.funding_weights(),
         np.concatenate(share_parts) if share_parts else np.zeros(0),
         names.index(SHARED) if SHARED in names and SHARED not in data.single else -1)
+
+
+def _check_codes(name: str, data: FacetData) -> None:
+    """Refuses value codes outside the facet's values: the compiled pass adds at them
+    without bounds checks, so a damaged version must stop here, not write outside."""
+    codes = data.single[name] if name in data.single else data.multi[name][1]
+    if codes.size and (int(codes.max()) >= len(data.values[name]) or int(codes.min()) < -1):
+        raise ValueError(f"facet {name!r}: a value code out of range (a damaged version)")
 
 
 def pass_layout(data: FacetData) -> PassLayout:

@@ -5,6 +5,7 @@ float32 throughout, the same operations in the same order; postings read from di
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -38,3 +39,15 @@ def test_compiled_pass_equals_the_formula(docs, seed, weight, avg, readonly, sta
     expected = np.full(SIZE, start, dtype=np.float32)
     expected[ids] += bm25.contributions(tf, lengths[ids], weight, avg)
     assert scores[True].tobytes() == expected.tobytes()
+
+
+def test_a_damaged_posting_raises_instead_of_writing_outside() -> None:
+    # Compiled code has no bounds checks of its own: the pass checks each document.
+    lengths = np.ones(10, dtype=np.float32)
+    for bad in (10, 2_000_000_000, -1):
+        score = np.zeros(10, dtype=np.float32)
+        mask = np.zeros(10, dtype=bool)
+        docs = np.asarray([1, bad], dtype=np.int32)
+        with pytest.raises(IndexError):
+            bm25.add_term(docs, np.ones(2, dtype=np.float32), lengths, 1.0, 1.0, score, mask)
+        assert not mask[0] and mask[1]  # stopped at the bad one

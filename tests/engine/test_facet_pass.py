@@ -186,3 +186,19 @@ def test_a_version_opens_with_its_filter_postings_and_facet_pass_made(index_dir)
             assert facetpass._kernel().signatures  # compiled before the first search
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("facet", ["theme", "country"])
+def test_a_damaged_value_code_stops_the_layout(facet: str) -> None:
+    # The compiled pass adds at `base + code` without bounds checks: a code beyond the
+    # facet's values (a damaged version) is refused when the layout is made.
+    data = FacetData.build(2, [(0, "a", {"funding": 1, "start_year": 2000, "theme": "Santé"}),
+                               (1, "b", {"theme": "Culture"})])
+    facetpass.build_layout(data)  # intact: made
+    codes = data.single[facet] if facet in data.single else data.multi[facet][1]
+    if not codes.size:
+        data.multi[facet] = (np.asarray([0], dtype=np.int32), np.asarray([7], dtype=np.int32))
+    else:
+        codes[0] = len(data.values[facet]) + 5
+    with pytest.raises(ValueError, match="out of range"):
+        facetpass.build_layout(data)
