@@ -119,6 +119,7 @@ class IndexHandle:
             filters.warm(self.data)
             facetpass.warm(self.data)
             bm25.warm()
+            self.naming()  # the words naming facet values: the first query would build them
         except Exception:
             self.parts.close()
             raise

@@ -17,6 +17,7 @@ from starlette_compress import CompressMiddleware, add_compress_type
 
 from search_app.engine import bm25, facetpass
 from search_app.engine.errors import EngineError
+from search_app.engine.query import pipeline
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
 from search_app.web import api, ops
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         facetpass.warm()  # the compiled facet pass, loaded or compiled before any request
         bm25.warm()  # and the scoring pass
+        pipeline.warm()  # and the query's translation tables, built once per process
         if getattr(app.state, "service", None) is None:
             app.state.service = SearchService(settings.index_dir, settings.cache_size,
                                               synonyms=settings.synonyms())

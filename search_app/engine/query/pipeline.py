@@ -43,3 +43,9 @@ def understand(text: str, synonyms: Synonyms | None, naming: NamingIndex | None)
     parsed, translated = translate(parse_user_query(text))
     parsed, expanded = expand(parsed, synonyms)
     return Understood(plan_query(join_spaced(parsed), naming), expanded, translated)
+
+
+def warm() -> None:
+    """Build the process's translation tables (the glossary's, the foreign country names'),
+    which a first query would otherwise build: at the server's start, not for a request."""
+    understand("water schools in Germany", None, None)
