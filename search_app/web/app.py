@@ -20,7 +20,7 @@ from search_app.engine.errors import EngineError
 from search_app.engine.query import pipeline
 from search_app.engine.service import SearchService
 from search_app.settings import Settings
-from search_app.web import api, ops
+from search_app.web import api, ops, templating, worldmap
 from search_app.web.assets import AssetFiles
 from search_app.web.deps import require_token
 from search_app.web.errors import AtlasError, NotModified, issue, kept_query, status_of
@@ -70,6 +70,8 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
         facetpass.warm()  # the compiled facet pass, loaded or compiled before any request
         bm25.warm()  # and the scoring pass
         pipeline.warm()  # and the query's translation tables, built once per process
+        templating.warm()  # the pages' templates, compiled
+        worldmap.warm()  # the map's country shapes, parsed
         if getattr(app.state, "service", None) is None:
             app.state.service = SearchService(settings.index_dir, settings.cache_size,
                                               synonyms=settings.synonyms())

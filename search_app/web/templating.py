@@ -101,3 +101,11 @@ templates = TEMPLATES[i18n.DEFAULT]
 
 def templates_for(lang: str) -> Jinja2Templates:
     return TEMPLATES.get(lang, templates)
+
+
+def warm() -> None:
+    """Compile every template in every language now: Jinja compiles one at its first
+    render, which would be a visitor's first page (at the server's start, in the lifespan)."""
+    for environment in ENVIRONMENTS.values():
+        for name in environment.list_templates(extensions=["html"]):
+            environment.get_template(name)

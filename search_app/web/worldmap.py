@@ -327,3 +327,9 @@ def render_world_map(
         out.append(f'<p class="unmapped">{escape(off_map)} {items}</p>')
     out.append("</figure>")
     return Markup("".join(out))
+
+
+def warm() -> None:
+    """Parse the country shapes now, not for a visitor's first map (at the server's start)."""
+    load_shapes()
+    small_countries()
