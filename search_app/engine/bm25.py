@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search_app.engine.facetpass import AVAILABLE
+from search_app.engine.compiled import AVAILABLE, kernel
 from search_app.engine.relevance import K1, B
 
 
@@ -25,36 +25,35 @@ def contributions(tf: np.ndarray, lengths: np.ndarray, weight: float, avg: float
 
 
 def _add(docs, tf, lengths, weight, k1, b, rest, avg, k1_plus_1, score, mask):  # noqa: ANN001, ANN202
+    # Compiled code has no bounds checks: a damaged posting list must raise, as numpy's
+    # indexing does, not read or write outside the arrays.
+    if tf.size < docs.size:
+        raise IndexError("fewer frequencies than postings: the version is damaged")
     for i in range(docs.size):
         d = docs[i]
-        # Compiled code has no bounds checks: a damaged posting list must raise, as numpy's
-        # indexing does, not write outside the arrays.
-        if d < 0 or d >= score.size or i >= tf.size:
+        if d < 0 or d >= score.size:
             raise IndexError("a posting's document is out of range: the version is damaged")
         norm = tf[i] + k1 * (rest + b * lengths[d] / avg)
         score[d] += weight * tf[i] * k1_plus_1 / norm
         mask[d] = True
 
 
-_compiled: list = []
+def _signatures() -> list:
+    from numba import types
+
+    f32 = types.float32
+    kinds = [types.Array(types.int32, 1, "C", readonly=ro) for ro in (True, False)]
+    freqs = [types.Array(f32, 1, "C", readonly=ro) for ro in (True, False)]
+    lengths = types.Array(f32, 1, "C")
+    out = (types.Array(f32, 1, "C"), types.Array(types.boolean, 1, "C"))
+    # Postings read from disk are read-only, filtered ones are not: both declared, so both
+    # are compiled (or loaded from the cache) before any request.
+    return [types.void(d, t, lengths, f32, f32, f32, f32, f32, f32, *out)
+            for d in kinds for t in freqs]
 
 
 def _kernel():  # noqa: ANN202 - a numba dispatcher
-    if not _compiled:
-        import numba
-        from numba import types
-
-        f32 = types.float32
-        kinds = [types.Array(types.int32, 1, "C", readonly=ro) for ro in (True, False)]
-        freqs = [types.Array(f32, 1, "C", readonly=ro) for ro in (True, False)]
-        lengths = types.Array(f32, 1, "C")
-        out = (types.Array(f32, 1, "C"), types.Array(types.boolean, 1, "C"))
-        # Postings read from disk are read-only, filtered ones are not: both declared, so
-        # both are compiled (or loaded from the cache) before any request.
-        signatures = [types.void(d, t, lengths, f32, f32, f32, f32, f32, f32, *out)
-                      for d in kinds for t in freqs]
-        _compiled.append(numba.njit(signatures, cache=True, nogil=True)(_add))
-    return _compiled[0]
+    return kernel(_add, _signatures)
 
 
 def add_term(docs: np.ndarray, tf: np.ndarray, lengths: np.ndarray, weight: float, avg: float,

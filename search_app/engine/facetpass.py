@@ -13,26 +13,17 @@ version (`pass_layout`, kept with the facet data the version's handle holds).
 
 from __future__ import annotations
 
-import importlib.util
 import os
-import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
-from pathlib import Path
 
 import numpy as np
 
 from indexer.facetdata import FacetData
 from indexer.fields import FACETS, YEAR
+from search_app.engine.compiled import AVAILABLE, kernel
 
 SHARED = "country"  # the facet whose funding is also split among a document's values
-
-# numba writes its compiled machine code beside the source by default, which an installed
-# package may not allow: a folder the process can write, unless the environment names one.
-os.environ.setdefault("NUMBA_CACHE_DIR", str(Path(tempfile.gettempdir()) / "atlas-numba"))
-
-# numba is imported at the pass's first use (a second or so), not by every command line.
-AVAILABLE = importlib.util.find_spec("numba") is not None
 
 
 @dataclass(frozen=True)
@@ -172,20 +163,9 @@ def _tally(docs, passed, own, multi, slot, base, single, offsets, values, years,
                             every_shares[v] += pair_shares[j]
 
 
-_compiled: list = []
-
-
 def _kernel():  # noqa: ANN202 - a numba dispatcher
-    """The compiled pass (compiled once, or loaded from numba's cache); the plain Python
-    function when numba is missing."""
-    if not _compiled:
-        if AVAILABLE:
-            import numba
-
-            _compiled.append(numba.njit(cache=True, nogil=True)(_tally))
-        else:
-            _compiled.append(_tally)
-    return _compiled[0]
+    """The compiled pass (`compiled.kernel`)."""
+    return kernel(_tally)
 
 
 @dataclass(frozen=True)
