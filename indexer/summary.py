@@ -3,9 +3,12 @@
 A hit shows the record's countries under their French names, in French order, and a
 snippet of its free text. Both are worked out once per record here, at build or update
 time, and stored beside the record (the store's `hit` column), so a search reads them
-instead of working them out for each of its hits: the countries named and sorted, and for
+instead of working them out for each of its hits: the countries named and sorted, for
 each snippet field whether its text holds one of the analysis's special forms (which tells
-a snippet whether it may look for plain words only, `search_app.engine.snippets`).
+a snippet whether it may look for plain words only, `search_app.engine.snippets`), and,
+for a text that holds one, its snippet index: each word as the analyzers cut it
+(`WORD_PATTERN`) with where it starts, so a snippet finds its marks by looking words up
+instead of cutting the whole text again.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 
 import orjson
 
-from .analysis import NO_SPECIAL, NO_UNITS, has_special_form, has_unit_or_count
+from .analysis import NO_SPECIAL, NO_UNITS, WORD_PATTERN, has_special_form, has_unit_or_count
 from .analysis import UNITS as UNITS_FOUND
 from .fields import fold_value
 from .places import Country, country_name
@@ -47,6 +50,16 @@ def text_flags(text: str | None) -> int:
     return UNITS if has_unit_or_count(text) else 0
 
 
+def text_words(text: str) -> str:
+    """A text's snippet index, as JSON: each of its words as `WORD_PATTERN` finds them, with
+    the offsets where it starts, in order (it ends its own length further). JSON text
+    within the hit's JSON, so a hit decodes it only for a text it must cut."""
+    words: dict[str, list[int]] = {}
+    for match in WORD_PATTERN.finditer(text):
+        words.setdefault(match.group(), []).append(match.start())
+    return orjson.dumps(words).decode()
+
+
 def prepared(record: Record, body_special: int | None = None) -> dict[str, Any]:
     """The hit's parts worked out in advance (stored as JSON in the `hit` column);
     `body_special`: what the cut of the record's free text as a whole told of its special
@@ -64,7 +77,11 @@ def prepared(record: Record, body_special: int | None = None) -> dict[str, Any]:
         special = [SPECIAL if t and has_special_form(t, units=False) else 0 for t in texts]
     else:
         special = [text_flags(t) for t in texts]
-    return {"countries": countries_fr(countries), "special": special}
+    # A plain text's words are found faster by `str.find` (`snippets._runs_of`) than read
+    # from an index: only the texts holding a special form get one.
+    words = [text_words(t) if flags and t else None
+             for t, flags in zip(texts, special, strict=True)]
+    return {"countries": countries_fr(countries), "special": special, "words": words}
 
 
 def prepared_json(record: Record, body_special: int | None = None) -> str:

@@ -76,22 +76,27 @@ def hit_summary(record: dict[str, Any], terms: set[str], score: float | None,
         "french_partners": record.get("french_partners") or [],
         "funding_total_eur": record.get("funding_total_eur") or 0,
         "snippet": best_snippet(record, terms, forms,
-                                prepared["special"] if prepared is not None else None),
+                                prepared["special"] if prepared is not None else None,
+                                prepared.get("words") if prepared is not None else None),
         "score": score,
         "synthetic": is_synthetic(record["id"]),
     }
 
 
 def best_snippet(record: dict[str, Any], terms: set[str],
-                 forms: WrittenForms | None = None, special: list[int] | None = None) -> str:
+                 forms: WrittenForms | None = None, special: list[int] | None = None,
+                 words: list[str | None] | None = None) -> str:
     """The first text field with a highlighted match, else the start of the first non-empty
-    (`special`: each snippet field's flags, `indexer.summary.text_flags`, when prepared)."""
-    texts = [(t, special[i] if special is not None else None)
+    (`special`: each snippet field's flags, `indexer.summary.text_flags`, and `words` their
+    snippet indexes, `indexer.summary.text_words`, when prepared; a version built before
+    the indexes has flags only)."""
+    texts = [(t, special[i] if special is not None else None,
+              words[i] if words is not None else None)
              for i, t in enumerate(record.get(name) for name in SNIPPET_FIELDS) if t]
     if not texts:
         return ""
-    for text, flags in texts if terms else ():
-        html = marked_snippet(text, terms, forms=forms, special=flags)
+    for text, flags, index in texts if terms else ():
+        html = marked_snippet(text, terms, forms=forms, special=flags, words=index)
         if html is not None:
             return html
     return snippet(texts[0][0], set())

@@ -12,6 +12,8 @@ import html
 import re
 from collections.abc import Iterable
 
+import orjson
+
 from indexer.accents import SEPARATOR, compatible, form
 from indexer.analysis import (
     ELISIONS,
@@ -144,7 +146,8 @@ def _matching_words(words: Iterable[str], terms: _Terms) -> dict[str, str]:
 
 
 def _matches(text: str, terms: set[str], forms: WrittenForms | None = None,
-             special: int | None = None) -> list[tuple[int, int, str]]:
+             special: int | None = None, words: str | None = None
+             ) -> list[tuple[int, int, str]]:
     """Sorted (start, end, key) of the words of `text` whose stem or folded form is in `terms`.
 
     The analyzers' own word pattern and keys (`word_keys`): the same tokens and character
@@ -153,26 +156,39 @@ def _matches(text: str, terms: set[str], forms: WrittenForms | None = None,
     sorted into matching or not once per set of terms, and only a text holding a matching
     spelling is searched again to locate it. With `forms`, a text of plain words is only
     searched for the written words that match (the same spans: its words are among them).
+    With `words`, the text's snippet index (`indexer.summary.text_words`: its WORD_PATTERN
+    words and their starts), a text read with WORD_PATTERN is not cut again.
     """
     known = _known(terms)
     pattern = _word_pattern(text, known.stems, special)
     if forms is not None and pattern is WORD_RUNS:
         wanted = known.written_matching(forms)
         return _runs_of(text, wanted) if wanted else []
-    words = set(pattern.findall(text)) - known.other
-    for word in words.difference(known.matching):
-        key = known.terms.key(word)
-        if key is None:
-            known.other.add(word)
-        else:
-            known.matching[word] = key
-    wanted = {w: known.matching[w] for w in words.intersection(known.matching)}
+    if words is not None and pattern is WORD_PATTERN:
+        starts = orjson.loads(words)
+        wanted = _sorted_out(known, starts.keys())
+        return sorted((start, start + len(word), key) for word, key in wanted.items()
+                      for start in starts[word])
+    wanted = _sorted_out(known, pattern.findall(text))
     if not wanted:
         return []
     if pattern is WORD_RUNS:
         return _runs_of(text, wanted)
     return [(m.start(), m.end(), wanted[m.group()]) for m in pattern.finditer(text)
             if m.group() in wanted]
+
+
+def _sorted_out(known: _Known, found: Iterable[str]) -> dict[str, str]:
+    """Those of the words `found` that match `known`'s terms, with their key; each new
+    spelling sorted into matching or not once."""
+    words = set(found) - known.other
+    for word in words.difference(known.matching):
+        key = known.terms.key(word)
+        if key is None:
+            known.other.add(word)
+        else:
+            known.matching[word] = key
+    return {w: known.matching[w] for w in words.intersection(known.matching)}
 
 
 def _head(text: str, max_chars: int) -> str:
@@ -222,13 +238,14 @@ def snippet(text: str, terms: set[str], max_chars: int = 240,
 
 
 def marked_snippet(text: str, terms: set[str], max_chars: int = 240,
-                   forms: WrittenForms | None = None, special: int | None = None
-                   ) -> str | None:
+                   forms: WrittenForms | None = None, special: int | None = None,
+                   words: str | None = None) -> str | None:
     """Escaped excerpt of `text` around its best run of matching words, or None when no
     word of `text` matches `terms` (so a caller can try the next field). `forms`: the
     version's written forms (`indexer.forms`), which must hold the words of `text`;
-    `special`: the text's flags (`indexer.summary.text_flags`), when the build stored them."""
-    spans = _matches(text, terms, forms, special) if text and terms else []
+    `special`: the text's flags (`indexer.summary.text_flags`) and `words` its snippet
+    index (`indexer.summary.text_words`), when the build stored them."""
+    spans = _matches(text, terms, forms, special, words) if text and terms else []
     if not spans:
         return None
     start, end = _best_window(text, spans, max_chars)

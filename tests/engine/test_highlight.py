@@ -6,6 +6,7 @@ import html
 import re
 
 import numpy as np
+import orjson
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -296,6 +297,50 @@ def test_the_flags_a_build_stores_answer_as_the_scan_does(text: str) -> None:
         assert special_form(flags, units) == has_special_form(text, units), (text, units)
 
 
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_SPECIAL_TEXT, _UNIT_TEXT, st.sampled_from(_WORDS)), max_size=6)
+       .map("".join),
+       st.sets(st.sampled_from(["eau", "est", "ndali", "cogestion", "ecotourism", "5000",
+                                "cooper", "saint", "loui", "g", "20", "ecol", "biogaz",
+                                "l", "d", "qu", "aujourd", "hui", "gestion", "tourism",
+                                "cour", "cours d'eau", "potabl", "bretagn", "grande-bretagne",
+                                "phase", "ii", "2", "21", "siecl", "djamena", "nord"]),
+               min_size=1, max_size=4))
+def test_a_snippet_index_gives_the_marks_of_cutting_the_text(text: str, terms) -> None:
+    # A text holding a special form is not cut again for a snippet: its words and their
+    # starts are read from the snippet index the build stored (`indexer.summary`).
+    from indexer.summary import text_flags, text_words
+    from search_app.engine import snippets as highlight
+
+    flags = text_flags(text)
+    index = text_words(text)
+    assert highlight._matches(text, terms, special=flags, words=index) == \
+        highlight._matches(text, terms), (text, terms)
+    assert highlight.marked_snippet(text, terms, 60, special=flags, words=index) == \
+        highlight.marked_snippet(text, terms, 60), (text, terms)
+
+
+def test_a_snippet_index_is_what_a_snippet_reads(monkeypatch) -> None:
+    # With the index, the text is not cut again (the pattern is never run over it).
+    from indexer.summary import text_flags, text_words
+    from search_app.engine import snippets as highlight
+
+    text = "Le comité s’est réuni à N’Djamena : l’accès à l’eau potable, 5 000 forages."
+    index, flags = text_words(text), text_flags(text)
+    assert flags and orjson.loads(index)["N’Djamena"] == [text.index("N’Djamena")]
+
+    class NoCut:
+        def __getattr__(self, name):
+            raise AssertionError(f"the text was cut again ({name})")
+
+    expected = highlight.marked_snippet(text, {"eau", "djamena"}, special=flags)
+    assert expected is not None and "<mark>" in expected
+    monkeypatch.setattr(highlight, "WORD_PATTERN", NoCut())
+    monkeypatch.setattr(highlight, "_word_pattern", lambda *a: highlight.WORD_PATTERN)
+    assert highlight.marked_snippet(text, {"eau", "djamena"}, special=flags,
+                                    words=index) == expected
+
+
 def test_hits_from_prepared_parts_equal_hits_worked_out_at_search(index_dir) -> None:
     # Every hit of a few searches, read with the parts the build prepared and without.
     from search_app.engine.hits import hit_summary
@@ -305,7 +350,7 @@ def test_hits_from_prepared_parts_equal_hits_worked_out_at_search(index_dir) -> 
     service = SearchService(index_dir, cache_size=0)
     try:
         h = service.handle()
-        compared = 0
+        compared = indexed = 0
         for q in ("eau potable", "cours d'eau", "phase II", "côte", "l'est", "jumelage Sénégal"):
             reader = service.reader()
             m = reader.matching(SearchParams(q=q))
@@ -314,6 +359,8 @@ def test_hits_from_prepared_parts_equal_hits_worked_out_at_search(index_dir) -> 
                 assert hit_summary(record, m.terms, 1.0, h.forms, prepared) == \
                     hit_summary(record, m.terms, 1.0, h.forms), (q, rid)
                 compared += 1
+                indexed += sum(index is not None for index in prepared["words"])
         assert compared >= 80
+        assert indexed >= 10  # texts with special forms, read from their snippet index
     finally:
         service.close()
