@@ -11,6 +11,8 @@
 | `ATLAS_CORS_ORIGINS` | origins (comma-separated) whose pages may call the API; none by default |
 | `ATLAS_LOG_FORMAT` | `text` (default) or `json`: the access log, one JSON object per line |
 | `ATLAS_MAX_EXPORTS` | exports streamed at once per worker (default 4); beyond, `503` |
+| `ATLAS_INLINE_SEARCH_RECORDS` | API searches of a version of at most this many records (default |
+| | 50,000; 0: none) and answers already kept run on the event loop, others in the thread pool |
 
 A bad value raises `SettingsError` (or `SynonymsError`) with one line naming it; `atlas serve`
 prints it and exits before starting.
@@ -47,6 +49,9 @@ class Settings:
     cors_origins: tuple[str, ...] = ()
     log_format: str = "text"
     max_exports: int = 4  # per worker: each holds a store connection and a pool thread
+    # An API search of a version this small runs on the event loop, not in the thread pool
+    # (`web.deps.run_search`): it costs less than the hops to a pool thread and back.
+    inline_search_records: int = 50_000
 
     def __post_init__(self) -> None:
         root = self.root_path.strip().rstrip("/")
@@ -76,6 +81,8 @@ class Settings:
             raise SettingsError("ATLAS_MAX_EXPORTS must be 1 or more")
         if self.cache_size < 0:
             raise SettingsError("cache_size must be 0 or more")
+        if self.inline_search_records < 0:
+            raise SettingsError("ATLAS_INLINE_SEARCH_RECORDS must be 0 or more")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -94,16 +101,18 @@ class Settings:
             "cors_origins": _split(os.environ.get("ATLAS_CORS_ORIGINS"), ()),
             "log_format": (os.environ.get("ATLAS_LOG_FORMAT") or "text").strip().lower(),
             "max_exports": os.environ.get("ATLAS_MAX_EXPORTS") or None,
+            "inline_search_records": os.environ.get("ATLAS_INLINE_SEARCH_RECORDS") or None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         values["index_dir"] = Path(values["index_dir"])  # type: ignore[arg-type]
-        if values.get("max_exports") is None:
-            values.pop("max_exports", None)
-        else:
+        for name in ("max_exports", "inline_search_records"):
+            if values.get(name) is None:
+                values.pop(name, None)
+                continue
             try:
-                values["max_exports"] = int(values["max_exports"])  # type: ignore[arg-type]
+                values[name] = int(values[name])  # type: ignore[call-overload]
             except ValueError:
-                raise SettingsError("ATLAS_MAX_EXPORTS must be a whole number") from None
+                raise SettingsError(f"ATLAS_{name.upper()} must be a whole number") from None
         if values["synonyms_file"] is not None:
             values["synonyms_file"] = Path(values["synonyms_file"])  # type: ignore[arg-type]
         return cls(**values)  # type: ignore[arg-type]

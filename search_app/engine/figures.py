@@ -146,10 +146,10 @@ def add_country_shares(data: FacetData, items: list[dict[str, Any]], mask: np.nd
 
 def _put_shares(data: FacetData, items: list[dict[str, Any]], shares: np.ndarray) -> None:
     """Each country item's `funding_share_eur` from the shares per country value."""
-    index = _country_index(data)
+    index, shares_list = _country_index(data), shares.tolist()  # Python floats round faster
     for item in items:
         i = index.get(item["value"])
-        item["funding_share_eur"] = int(round(shares[i])) if i is not None else 0
+        item["funding_share_eur"] = int(round(shares_list[i])) if i is not None else 0
 
 
 def countries_of_results(data: FacetData, mask: np.ndarray) -> list[dict[str, Any]]:

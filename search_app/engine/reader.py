@@ -79,7 +79,7 @@ class Reader:
     def stats(self) -> dict[str, Any]:
         h = self.handle
         return {
-            "records": len(h.id_to_doc),
+            "records": self.records,
             "version": h.meta.get("version"),
             "built_at": h.meta.get("built_at"),
             "synthetic": h.synthetic,
@@ -87,12 +87,25 @@ class Reader:
 
     # ---- search
 
+    @property
+    def records(self) -> int:
+        """How many records the version holds."""
+        return len(self.handle.id_to_doc)
+
+    @staticmethod
+    def _answer_key(params: SearchParams) -> str:
+        # The foreign-word switch changes answers: part of the key.
+        return f"{params.cache_key()}|{glossary.is_enabled()}"
+
+    def answered(self, params: SearchParams) -> bool:
+        """Whether the answer to `params` is kept (`search` would only read it)."""
+        return self._answer_key(params) in self.handle.cache
+
     def search(self, params: SearchParams, *, use_cache: bool = True) -> dict[str, Any]:
         """The answer to `params`; `use_cache=False` always searches (a readiness probe)."""
         started = time.perf_counter()
         h = self.handle
-        # The foreign-word switch changes answers: part of the key.
-        key = f"{params.cache_key()}|{glossary.is_enabled()}"
+        key = self._answer_key(params)
         cached = h.cache.get(key) if use_cache else None
         if cached is not None:
             h.cache.move_to_end(key)

@@ -36,6 +36,7 @@ from search_app.web.deps import (
     check_record_etag,
     conditional,
     own_etag,
+    run_search,
 )
 from search_app.web.errors import NotFound
 from search_app.web.filenames import content_disposition
@@ -126,16 +127,19 @@ SEARCH_ERRORS = responses(304, 401, 422, 503)
 
 @router.get("/search", summary="Full-text search with disjunctive facets",
             response_class=FastJSON, response_model=SearchAnswer, responses=SEARCH_ERRORS)
-def api_search(
+async def api_search(
     request: Request,
     params: ParamsDep,
     reader: ReaderDep,
 ) -> FastJSON:
-    result = search_answer(reader, params)
-    result["warnings"] = hints.warnings([k for k, _ in request.query_params.multi_items()],
-                                        reader.unknown_values(params))
-    count_search(result)
-    return FastJSON(result, headers=tagged(request))
+    def answer() -> FastJSON:
+        result = search_answer(reader, params)
+        result["warnings"] = hints.warnings([k for k, _ in request.query_params.multi_items()],
+                                            reader.unknown_values(params))
+        count_search(result)
+        return FastJSON(result, headers=tagged(request))
+
+    return await run_search(request, reader, params, answer)
 
 
 @router.get("/facets/{param}", summary="Every value of one facet for a search, a page at a time",

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from search_app.engine.reader import Reader
 from search_app.engine.request import SearchParams
@@ -52,6 +53,21 @@ async def search_params(params: Annotated[SearchParams, Query()]) -> SearchParam
 
 
 ParamsDep = Annotated[SearchParams, Depends(search_params)]
+
+T = TypeVar("T")
+
+
+async def run_search(request: Request, reader: Reader, params: SearchParams,
+                     work: Callable[[], T]) -> T:
+    """`work`, a search and its answer, on the event loop where it is cheap: an answer
+    already kept, or a version of at most `Settings.inline_search_records` records, whose
+    searches cost a few milliseconds (less than the interpreter's switch interval), where
+    the hops to a pool thread and back cost about half a millisecond; elsewhere in the
+    thread pool, so a long search does not hold up the worker's other connections."""
+    limit = request.app.state.settings.inline_search_records
+    if reader.records <= limit or reader.answered(params):
+        return work()
+    return await run_in_threadpool(work)
 
 
 async def require_token(

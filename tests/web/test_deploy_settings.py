@@ -29,7 +29,9 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATLAS_FORWARDED_ALLOW_IPS", "10.0.0.0/8, 192.168.1.4")
     monkeypatch.setenv("ATLAS_CORS_ORIGINS", "https://a.example, http://localhost:3000/")
     monkeypatch.setenv("ATLAS_LOG_FORMAT", "JSON")
+    monkeypatch.setenv("ATLAS_INLINE_SEARCH_RECORDS", "1000")
     found = Settings.from_env()
+    assert found.inline_search_records == 1000
     assert found.root_path == "/atlas" and found.api_token is None
     assert found.forwarded_allow_ips == ("10.0.0.0/8", "192.168.1.4")
     assert found.cors_origins == ("https://a.example", "http://localhost:3000")
@@ -41,6 +43,7 @@ def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     ("forwarded_allow_ips", ("proxy.local",), "ATLAS_FORWARDED_ALLOW_IPS"),
     ("cors_origins", ("example.org",), "ATLAS_CORS_ORIGINS"),
     ("log_format", "xml", "ATLAS_LOG_FORMAT"),
+    ("inline_search_records", -1, "ATLAS_INLINE_SEARCH_RECORDS"),
 ])
 def test_bad_values_name_their_setting(settings, field: str, value, named: str) -> None:
     with pytest.raises(SettingsError, match=named):
@@ -72,3 +75,10 @@ def test_forwarded_prefix_only_from_trusted_proxies(settings) -> None:
         assert "javascript:" not in bad
     with TestClient(create_app(settings)) as client:  # default: only 127.0.0.1
         assert "/portail" not in client.get("/", headers=header).text
+
+
+def test_a_setting_that_is_not_a_number_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ATLAS_API_TOKEN", raising=False)
+    monkeypatch.setenv("ATLAS_INLINE_SEARCH_RECORDS", "many")
+    with pytest.raises(SettingsError, match="ATLAS_INLINE_SEARCH_RECORDS must be a whole"):
+        Settings.from_env()
