@@ -12,7 +12,7 @@
 | `ATLAS_LOG_FORMAT` | `text` (default) or `json`: the access log, one JSON object per line |
 | `ATLAS_MAX_EXPORTS` | exports streamed at once per worker (default 4); beyond, `503` |
 | `ATLAS_INLINE_SEARCH_RECORDS` | API searches of a version of at most this many records (default |
-| | 50,000; 0: none) and answers already kept run on the event loop, others in the thread pool |
+| | 200,000; 0: none) and answers already kept run on the event loop, others in the thread pool |
 
 A bad value raises `SettingsError` (or `SynonymsError`) with one line naming it; `atlas serve`
 prints it and exits before starting.
@@ -50,8 +50,8 @@ class Settings:
     log_format: str = "text"
     max_exports: int = 4  # per worker: each holds a store connection and a pool thread
     # An API search of a version this small runs on the event loop, not in the thread pool
-    # (`web.deps.run_search`): it costs less than the hops to a pool thread and back.
-    inline_search_records: int = 50_000
+    # (`web.deps.run_search`; README, « Running it for others », for the measured trade).
+    inline_search_records: int = 200_000
 
     def __post_init__(self) -> None:
         root = self.root_path.strip().rstrip("/")

@@ -59,11 +59,12 @@ T = TypeVar("T")
 
 async def run_search(request: Request, reader: Reader, params: SearchParams,
                      work: Callable[[], T]) -> T:
-    """`work`, a search and its answer, on the event loop where it is cheap: an answer
-    already kept, or a version of at most `Settings.inline_search_records` records, whose
-    searches cost a few milliseconds (less than the interpreter's switch interval), where
-    the hops to a pool thread and back cost about half a millisecond; elsewhere in the
-    thread pool, so a long search does not hold up the worker's other connections."""
+    """`work`, a search and its answer, on the event loop: an answer already kept, or any
+    search of a version of at most `Settings.inline_search_records` records: the same
+    search ran slower in a pool thread, by more than the hops there and back (README,
+    « Running it for others »). Beyond the setting (a search of a bigger version takes
+    tens of milliseconds) it runs in the pool, so that it does not hold up the worker's
+    other connections that long."""
     limit = request.app.state.settings.inline_search_records
     if reader.records <= limit or reader.answered(params):
         return work()
