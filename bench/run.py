@@ -54,6 +54,7 @@ from .queries import QUERIES, WARMUP_QUERIES, Combo, query_mix
 from .relevance import place_relevance
 from .tantivy_anchor import TantivyAnchor
 from .treemem import process_tree
+from .wire import WireClient
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (12_000, 120_000)
@@ -439,34 +440,44 @@ def warm_up(base_url: str, ids: Sequence[str], connections: int = 10) -> None:
 
 
 def connection_probe(base_url: str, n: int = 20) -> dict[str, Any]:
-    """/healthz latency on one keep-alive connection vs a fresh connection per request.
+    """/healthz latency on one keep-alive connection (the passes' client and httpx, alternated)
+    vs a fresh connection per request.
 
     A gap near 40 ms means the server's accepted sockets lack TCP_NODELAY (Nagle's algorithm
     meets the client's delayed ACK on a reused connection)."""
-    kept, fresh = [], []
-    with httpx.Client(base_url=base_url, timeout=30) as http:
+    kept, kept_httpx, fresh = [], [], []
+    with WireClient(base_url, timeout=30) as wire, \
+            httpx.Client(base_url=base_url, timeout=30) as http:
+        wire.get("/healthz")
         http.get("/healthz")
         for _ in range(n):
             t0 = time.perf_counter()
-            http.get("/healthz").raise_for_status()
+            wire.get("/healthz").raise_for_status()
             kept.append((time.perf_counter() - t0) * 1000)
-    for _ in range(n):
-        with httpx.Client(base_url=base_url, timeout=30) as http:
             t0 = time.perf_counter()
             http.get("/healthz").raise_for_status()
+            kept_httpx.append((time.perf_counter() - t0) * 1000)
+    for _ in range(n):
+        with WireClient(base_url, timeout=30) as wire:
+            t0 = time.perf_counter()
+            wire.get("/healthz").raise_for_status()
             fresh.append((time.perf_counter() - t0) * 1000)
-    return {"keepalive_healthz": summarize(kept), "fresh_connection_healthz": summarize(fresh)}
+    return {"keepalive_healthz": summarize(kept), "keepalive_healthz_httpx": summarize(kept_httpx),
+            "fresh_connection_healthz": summarize(fresh)}
 
 
 def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], lookups: int,
                 seed: int) -> dict[str, Any]:
     """The mix uncached (each combo once), then cached, then record lookups: one keep-alive
-    connection, so the cached pass meets the worker that answered the uncached one."""
+    connection (`bench.wire`), so the cached pass meets the worker that answered the uncached
+    one. The cached pass asks each combo again through httpx too (its own connection, which
+    may meet the other worker: then it asks again), to show what that client adds."""
     uncached, uncached_took, overhead, cold, rows = [], [], [], [], []
-    cached, cached_took = [], []
+    cached, cached_took, cached_httpx = [], [], []
     violations, cached_retries, errors = 0, 0, 0
     seen_q: set[str] = set()
-    with httpx.Client(base_url=base_url, timeout=120) as http:
+    with WireClient(base_url, timeout=120) as http, \
+            httpx.Client(base_url=base_url, timeout=120) as other:
         for combo in combos:
             t0 = time.perf_counter()
             r = http.get("/api/search", params=combo.params())
@@ -488,19 +499,21 @@ def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], look
                          "took_ms": body["took_ms"], "total": body["total"],
                          "fuzzy": body.get("fuzzy")})
         for combo in combos:
-            for _ in range(4):  # a reconnect may land on the other worker: ask again
-                t0 = time.perf_counter()
-                r = http.get("/api/search", params=combo.params())
-                ms = (time.perf_counter() - t0) * 1000
-                if r.status_code != 200:
-                    errors += 1
-                    break
-                body = r.json()
-                if body.get("cached") is True:
-                    cached.append(ms)
-                    cached_took.append(float(body["took_ms"]))
-                    break
-                cached_retries += 1
+            for client, times in ((http, cached), (other, cached_httpx)):
+                for _ in range(4):  # a reconnect may land on the other worker: ask again
+                    t0 = time.perf_counter()
+                    r = client.get("/api/search", params=combo.params())
+                    ms = (time.perf_counter() - t0) * 1000
+                    if r.status_code != 200:
+                        errors += 1
+                        break
+                    body = r.json()
+                    if body.get("cached") is True:
+                        times.append(ms)
+                        if client is http:
+                            cached_took.append(float(body["took_ms"]))
+                        break
+                    cached_retries += 1
         rng = random.Random(seed)
         sample = [rng.choice(ids) for _ in range(lookups)] if ids else []
         lookup_ms, lookup_errors = [], 0
@@ -523,6 +536,7 @@ def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], look
             [row["ms"] for row in rows if '"' not in row["query"]]),
         "search_cached": {**summarize(cached), "retries_on_other_worker": cached_retries},
         "search_cached_took": summarize(cached_took),
+        "search_cached_httpx": summarize(cached_httpx),
         "lookup": {**summarize(lookup_ms), "errors": lookup_errors},
         "slowest": rows[:8],
         "per_combo": rows,
@@ -920,6 +934,8 @@ ROWS: tuple[tuple[str, str, str], ...] = (
      "search_uncached_http_overhead.p50_ms|search_uncached_http_overhead.p95_ms", ""),
     ("search cached p50 / p95 / p99, ms",
      "search_cached.p50_ms|search_cached.p95_ms|search_cached.p99_ms", ""),
+    ("  the same through httpx p50 / p95 / p99, ms",
+     "search_cached_httpx.p50_ms|search_cached_httpx.p95_ms|search_cached_httpx.p99_ms", ""),
     ("engine in-process p50 / p95, ms", "engine_inprocess.search.p50_ms|"
      "engine_inprocess.search.p95_ms", "fts5.search.p50_ms|fts5.search.p95_ms"),
     ("tantivy in-process p50 / p95, ms (interleaved)", "tantivy.search.p50_ms|"
@@ -944,6 +960,7 @@ ROWS: tuple[tuple[str, str, str], ...] = (
      "programs.export.rss_peak_mb|programs.export.rss_after_mb", ""),
     ("/healthz keep-alive / fresh conn. p50, ms", "connection_probe.keepalive_healthz.p50_ms|"
      "connection_probe.fresh_connection_healthz.p50_ms", ""),
+    ("  keep-alive through httpx p50, ms", "connection_probe.keepalive_healthz_httpx.p50_ms", ""),
     ("load: req/s", "load.throughput_rps", ""),
     ("load: p50 / p95 / p99, ms", "load.latency.p50_ms|load.latency.p95_ms|load.latency.p99_ms",
      ""),
@@ -1031,7 +1048,8 @@ def render_markdown(results: dict[str, Any]) -> str:
         f"seed {results['settings']['seed']}; {results['settings']['combos']} distinct "
         f"(query, filters) combos from {results['settings']['queries']} French queries; "
         f"HTTP through `atlas serve --workers {results['settings']['server_workers']}` on "
-        f"loopback, one keep-alive connection; load test {results['settings']['clients']} "
+        f"loopback, one keep-alive connection (`http.client`, uncompressed; httpx beside it in "
+        f"the cached pass and the probe); load test {results['settings']['clients']} "
         f"clients for {results['settings']['duration_s']:g} s; FTS5 in-process. "
         "MB = 10^6 bytes.",
         "",
