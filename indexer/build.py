@@ -29,6 +29,7 @@ from .collect import DEFAULT_MEMORY, MIN_MEMORY, Collector
 from .errors import BuildError
 from .facetdata import FacetData
 from .prepare import Batch, prepare, record_row, start_parser
+from .readahead import ReadAhead
 from .record import Record
 from .schema import BODY_FIELD, record_terms, record_to_doc, record_tokens, record_words
 from .shift import Shift
@@ -289,12 +290,20 @@ class _Parsers:
             yield from map(prepare, batches)
             return
         ahead: deque = deque()
-        for batch in batches:
-            ahead.append(self.pool.submit(prepare, batch))
-            if len(ahead) >= IN_FLIGHT * self.workers:
+        warming = ReadAhead()
+        try:
+            for batch in batches:
+                # A batch waits behind the others handed out: its files are read in
+                # meanwhile (pages only; a JSON Lines line is already in memory).
+                warming.add([unit[0] for unit in batch if isinstance(unit, tuple)
+                             and len(unit) == 2])
+                ahead.append(self.pool.submit(prepare, batch))
+                if len(ahead) >= IN_FLIGHT * self.workers:
+                    yield ahead.popleft().result()
+            while ahead:
                 yield ahead.popleft().result()
-        while ahead:
-            yield ahead.popleft().result()
+        finally:
+            warming.close()
 
     def close(self) -> None:
         if self.pool is not None:
