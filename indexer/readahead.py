@@ -1,68 +1,107 @@
-"""Page files read ahead of their parsing, by a thread of the writing process.
+"""Page files read ahead of their parsing, by a small process beside the build.
 
 A build of pages that are not in the page cache waits on the disk for each file (opening it
 finds its inode, reading it its blocks) while the parser process stands idle. The writer
 hands each batch to a parser several batches ahead of its turn (`build.IN_FLIGHT`); when it
-does, this thread opens the batch's files in order and asks the kernel to read them in
-(`posix_fadvise` WILLNEED, which returns at once), so the parser finds them in memory.
+does, it also sends the batch's paths down a pipe to this process, which opens each file and
+asks the kernel to read it in (`posix_fadvise` WILLNEED, which returns at once), so the
+parser finds it in memory.
 
-The thread lives in the writer, which mostly waits for batches: in a parser process it
-would take the interpreter from the parsing at every system call, which costs more than
-it saves once the files are cached (`bench/readahead.py`).
+A process, not a thread: a thread of the writer would take the writer's interpreter lock
+at every system call, which cost a build of cached pages more than the calls themselves
+(`bench/readahead.py`). The writer never waits for it: a batch that does not fit in the
+pipe at once is not read ahead.
 """
 
 from __future__ import annotations
 
 import os
-import queue
-import threading
-from collections.abc import Sequence
+import select
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
 
-_ADVISE = getattr(os, "posix_fadvise", None)
-_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", 0)
-
-
-def warm(path: str) -> None:
-    """Bring one file's inode and blocks towards memory; a file that cannot be opened is
-    left to the parser, which reports it."""
+# The process: one path per line on its standard input, until it closes.
+_CHILD = r"""
+import os, sys
+advise = getattr(os, "posix_fadvise", None)
+for line in sys.stdin.buffer:
+    path = line[:-1]
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
-        return
+        continue  # left to the parser, which reports it
     try:
-        if _ADVISE is not None:
-            _ADVISE(fd, 0, 0, _WILLNEED)
-        else:  # no fadvise here: read it
+        if advise is not None:
+            advise(fd, 0, 0, os.POSIX_FADV_WILLNEED)
+        else:
             while os.read(fd, 1 << 16):
                 pass
     except OSError:
         pass
     finally:
         os.close(fd)
+"""
+
+# Writes of at most this many bytes to a pipe are all or nothing.
+ATOMIC = getattr(select, "PIPE_BUF", 512)
+
+
+def pipe_chunks(paths: Sequence[str]) -> Iterator[bytes]:
+    """The paths as lines, in pieces of at most ATOMIC bytes that never cut a line (a path
+    holding a newline, or longer than a piece, is left out: its parser reads it as is)."""
+    piece = bytearray()
+    for path in paths:
+        line = os.fsencode(path) + b"\n"
+        if b"\n" in line[:-1] or len(line) > ATOMIC:
+            continue
+        if len(piece) + len(line) > ATOMIC:
+            yield bytes(piece)
+            piece.clear()
+        piece += line
+    if piece:
+        yield bytes(piece)
 
 
 class ReadAhead:
-    """One daemon thread warming the files it is given, in the order given."""
+    """The read-ahead process of one build (none where it cannot start: the build runs
+    the same without it)."""
 
     def __init__(self) -> None:
-        self._paths: queue.SimpleQueue[Sequence[str] | None] = queue.SimpleQueue()
-        self._stopped = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True,
-                                        name="atlas-read-ahead")
-        self._thread.start()
+        try:
+            self._proc: subprocess.Popen | None = subprocess.Popen(
+                [sys.executable, "-I", "-c", _CHILD], stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
+        except OSError:
+            self._proc = None
+            return
+        assert self._proc.stdin is not None
+        self._pipe = self._proc.stdin.fileno()
+        os.set_blocking(self._pipe, False)
 
-    def add(self, paths: Sequence[str]) -> None:
-        self._paths.put(paths)
-
-    def _run(self) -> None:
-        while (paths := self._paths.get()) is not None:
-            for path in paths:
-                if self._stopped.is_set():
-                    return
-                warm(path)
+    def add(self, paths: Sequence[str]) -> bool:
+        """Send `paths` to be read ahead, in order; False when the pipe is full (the
+        process is behind) or gone: the rest of them are not read ahead."""
+        if self._proc is None:
+            return False
+        for piece in pipe_chunks(paths):
+            try:
+                os.write(self._pipe, piece)
+            except BlockingIOError:
+                return False
+            except OSError:  # the process is gone
+                self.close()
+                return False
+        return True
 
     def close(self) -> None:
-        """Stop at the next file (the thread is not waited for: at worst it opens one
-        more file)."""
-        self._stopped.set()
-        self._paths.put(None)
+        """Stop the process now (what it has not read ahead is no longer needed)."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        try:
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:
+            pass
+        proc.kill()
+        proc.wait()

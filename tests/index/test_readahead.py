@@ -1,8 +1,12 @@
-"""The writer reading page files ahead of the parsers (`indexer.readahead`)."""
+"""The read-ahead process of a build (`indexer.readahead`)."""
 
 from __future__ import annotations
 
-import threading
+import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from indexer import build as build_mod
@@ -10,54 +14,41 @@ from indexer import readahead
 from indexer.sources import expand
 
 
-def test_the_read_ahead_warms_every_path_given_in_order(tmp_path: Path, monkeypatch) -> None:
-    warmed: list[str] = []
-    done = threading.Event()
+def test_pipe_chunks_are_atomic_writes_of_whole_lines(tmp_path: Path) -> None:
+    paths = [str(tmp_path / f"{'x' * (i % 90)}-{i}.txt") for i in range(400)]
+    odd = [str(tmp_path / "new\nline.txt"), "/" + "y" * (readahead.ATOMIC + 1)]
+    pieces = list(readahead.pipe_chunks(paths[:200] + odd + paths[200:]))
+    assert all(0 < len(p) <= readahead.ATOMIC and p.endswith(b"\n") for p in pieces)
+    assert b"".join(pieces).decode().splitlines() == paths  # in order, the odd ones left out
 
-    def record(path: str) -> None:
-        warmed.append(path)
-        if path == "last":
-            done.set()
 
-    monkeypatch.setattr(readahead, "warm", record)
+def test_the_process_reads_the_pages_it_is_sent_and_skips_the_missing(tmp_path: Path) -> None:
+    pages = [tmp_path / f"p{i}.txt" for i in range(5)]
+    for page in pages:
+        page.write_bytes(b"page " * 1000)
+    lines = b"".join(os.fsencode(p) + b"\n" for p in [tmp_path / "gone.txt", *pages])
+    run = subprocess.run([sys.executable, "-I", "-c", readahead._CHILD], input=lines,
+                         capture_output=True, timeout=60)
+    assert run.returncode == 0 and run.stderr == b""
+    assert all(page.read_bytes() == b"page " * 1000 for page in pages)
+
+
+def test_a_read_ahead_that_falls_behind_never_holds_up_the_writer(tmp_path: Path) -> None:
     ahead = readahead.ReadAhead()
-    ahead.add(["a", "b"])
-    ahead.add([])
-    ahead.add(["c", "last"])
-    assert done.wait(10)
-    ahead.close()
-    assert warmed == ["a", "b", "c", "last"]
-
-
-def test_a_closed_read_ahead_stops_at_the_next_file(monkeypatch) -> None:
-    started, release = threading.Event(), threading.Event()
-    warmed: list[str] = []
-
-    def slow(path: str) -> None:
-        warmed.append(path)
-        started.set()
-        release.wait(10)
-
-    monkeypatch.setattr(readahead, "warm", slow)
-    ahead = readahead.ReadAhead()
-    ahead.add(["first", "second", "third"])
-    assert started.wait(10)
-    ahead.close()
-    release.set()
-    ahead._thread.join(10)
-    assert not ahead._thread.is_alive()
-    assert warmed == ["first"]
-
-
-def test_warming_a_file_leaves_it_whole_and_a_missing_one_to_the_parser(
-        tmp_path: Path, monkeypatch) -> None:
-    page = tmp_path / "p.txt"
-    page.write_bytes(b"x" * 200_000)
-    readahead.warm(str(page))
-    readahead.warm(str(tmp_path / "gone.txt"))  # reported by the parser, not here
-    monkeypatch.setattr(readahead, "_ADVISE", None)  # a system without fadvise reads it
-    readahead.warm(str(page))
-    assert page.read_bytes() == b"x" * 200_000
+    assert ahead._proc is not None
+    os.kill(ahead._proc.pid, signal.SIGSTOP)  # it reads nothing more: the pipe fills
+    try:
+        batch = [str(tmp_path / f"{'p' * 60}{i}.txt") for i in range(48)]
+        started = time.perf_counter()
+        sent = [ahead.add(batch) for _ in range(2_000)]  # far more than a pipe holds
+        assert time.perf_counter() - started < 30
+        assert sent[0] and not sent[-1]
+    finally:
+        os.kill(ahead._proc.pid, signal.SIGCONT)
+        proc = ahead._proc
+        ahead.close()
+    assert proc.returncode is not None  # stopped with the build
+    assert ahead.add(batch) is False  # closed: nothing is sent
 
 
 def test_a_parallel_build_hands_each_batch_of_pages_to_the_read_ahead(
@@ -65,8 +56,9 @@ def test_a_parallel_build_hands_each_batch_of_pages_to_the_read_ahead(
     events: list[tuple[str, object]] = []
 
     class Recording:
-        def add(self, paths: list[str]) -> None:
+        def add(self, paths: list[str]) -> bool:
             events.append(("add", list(paths)))
+            return True
 
         def close(self) -> None:
             events.append(("close", None))
