@@ -64,29 +64,38 @@ def pipe_chunks(paths: Sequence[str]) -> Iterator[bytes]:
 
 
 class ReadAhead:
-    """The read-ahead process of one build (none where it cannot start: the build runs
-    the same without it)."""
+    """The read-ahead process of one build, started with the first pages it is given (a
+    build of JSON Lines has none); where it cannot start, the build runs the same without."""
 
     def __init__(self) -> None:
+        self._proc: subprocess.Popen | None = None
+        self._closed = False
+
+    def _start(self) -> subprocess.Popen | None:
         try:
-            self._proc: subprocess.Popen | None = subprocess.Popen(
+            proc = subprocess.Popen(
                 [sys.executable, "-I", "-c", _CHILD], stdin=subprocess.PIPE,
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, close_fds=True)
         except OSError:
-            self._proc = None
-            return
-        assert self._proc.stdin is not None
-        self._pipe = self._proc.stdin.fileno()
-        os.set_blocking(self._pipe, False)
+            self._closed = True
+            return None
+        assert proc.stdin is not None
+        os.set_blocking(proc.stdin.fileno(), False)
+        self._proc = proc
+        return proc
 
     def add(self, paths: Sequence[str]) -> bool:
         """Send `paths` to be read ahead, in order; False when the pipe is full (the
-        process is behind) or gone: the rest of them are not read ahead."""
-        if self._proc is None:
+        process is behind) or the process is gone: the rest of them are not read ahead."""
+        if self._closed or not paths:
             return False
+        proc = self._proc or self._start()
+        if proc is None:
+            return False
+        pipe = proc.stdin.fileno()  # type: ignore[union-attr]
         for piece in pipe_chunks(paths):
             try:
-                os.write(self._pipe, piece)
+                os.write(pipe, piece)
             except BlockingIOError:
                 return False
             except OSError:  # the process is gone
@@ -96,6 +105,7 @@ class ReadAhead:
 
     def close(self) -> None:
         """Stop the process now (what it has not read ahead is no longer needed)."""
+        self._closed = True
         proc, self._proc = self._proc, None
         if proc is None:
             return

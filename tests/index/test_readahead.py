@@ -35,10 +35,12 @@ def test_the_process_reads_the_pages_it_is_sent_and_skips_the_missing(tmp_path: 
 
 def test_a_read_ahead_that_falls_behind_never_holds_up_the_writer(tmp_path: Path) -> None:
     ahead = readahead.ReadAhead()
+    assert ahead._proc is None and ahead.add([]) is False  # no pages, no process
+    batch = [str(tmp_path / f"{'p' * 60}{i}.txt") for i in range(48)]
+    assert ahead.add(batch)
     assert ahead._proc is not None
     os.kill(ahead._proc.pid, signal.SIGSTOP)  # it reads nothing more: the pipe fills
     try:
-        batch = [str(tmp_path / f"{'p' * 60}{i}.txt") for i in range(48)]
         started = time.perf_counter()
         sent = [ahead.add(batch) for _ in range(2_000)]  # far more than a pipe holds
         assert time.perf_counter() - started < 30
