@@ -772,7 +772,7 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         result["load"] = run_load(server.base_url, combos, clients=args.clients,
                                   duration_s=args.duration, max_requests=args.max_requests)
         mem_after = memory(server.proc.pid)
-        log(f"{size}: load test while 20 updates land")
+        log(f"{size}: load test while {args.updates} updates land")
         result["updates"] = updates_under_load(server.base_url, combos, index, work, args)
         result["contention"] = {
             "quiet_wait": quiet,
@@ -867,8 +867,7 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
     return result
 
 
-UPDATES = 20  # while the load test runs
-QUIET_UPDATES = 10  # before it: the cost of one update
+UPDATES = 20  # while the load test runs (`--updates`)
 
 
 def _percentile_s(times: list[float], share: float) -> float | None:
@@ -878,9 +877,10 @@ def _percentile_s(times: list[float], share: float) -> float | None:
 
 def updates_under_load(base_url: str, combos: Sequence[Combo], index: Path, work: Path,
                        args: argparse.Namespace) -> dict[str, Any]:
-    """`atlas update` of one record: QUIET_UPDATES one after another on an idle server (what
-    an update costs), then UPDATES more while the load test runs (a swap must never fail a
-    request; their times show the cost when the machine is saturated)."""
+    """`atlas update` of one record: half of `--updates` one after another on an idle server
+    (what an update costs), then `--updates` more while the load test runs (a swap must
+    never fail a request; their times show the cost when the machine is saturated)."""
+    quiet_count = max(1, args.updates // 2)
     source = work / "update-one.jsonl"
     failures: list[str] = []
     ids: list[str] = []
@@ -901,10 +901,10 @@ def updates_under_load(base_url: str, combos: Sequence[Combo], index: Path, work
             failures.append(done.stderr.strip()[-300:])
         return time.perf_counter() - started
 
-    quiet = [update(n) for n in range(QUIET_UPDATES)]
+    quiet = [update(n) for n in range(quiet_count)]
     loaded: list[float] = []
     thread = threading.Thread(
-        target=lambda: loaded.extend(update(QUIET_UPDATES + n) for n in range(UPDATES)))
+        target=lambda: loaded.extend(update(quiet_count + n) for n in range(args.updates)))
     thread.start()
     load = run_load(base_url, combos, clients=args.clients, duration_s=args.duration,
                     max_requests=args.max_requests)
@@ -1136,6 +1136,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=20.0, help="load test seconds")
     p.add_argument("--max-requests", type=int, default=200_000)
     p.add_argument("--lookups", type=int, default=500)
+    p.add_argument("--updates", type=int, default=UPDATES,
+                   help="one-record updates while the load test runs (half as many before it, "
+                        "on the idle server)")
     p.add_argument("--rounds", type=int, default=3,
                    help="rounds over the mix: in-process, FTS5, and uncached HTTP passes "
                         "(each on a server started afresh)")

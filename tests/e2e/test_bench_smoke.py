@@ -33,7 +33,7 @@ def bench_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict, str, Path
     out = tmp_path_factory.mktemp("bench-out")
     cmd = [sys.executable, "-m", "bench.run", "--sizes", str(SIZE), "--work", str(work),
            "--out", str(out), "--duration", "1", "--clients", "4", "--lookups", "20",
-           "--rounds", "1", "--mix-limit", "24", "--ready-timeout", "60",
+           "--updates", "2", "--rounds", "1", "--mix-limit", "24", "--ready-timeout", "60",
            "--quiet-wait", "0"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=170)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
