@@ -944,6 +944,7 @@ def check_targets(size: int, result: dict[str, Any]) -> list[dict[str, Any]]:
                        "limit": round(limit, 3) if known else None, "pass": ok})
     errors = result["load"]["errors"] + result["search_uncached"]["errors"] \
         + result["search_uncached"]["cache_violations"] + result["lookup"]["errors"] \
+        + result.get("search_cached", {}).get("errors", 0) \
         + result.get("programs", {}).get("errors", 0)
     checks.append({"key": "errors", "target": "no errors (load test, passes, lookups, "
                                               "batch, 304, export)",

@@ -208,3 +208,6 @@ def test_fts5_translation_and_targets() -> None:
                         "inprocess_vs_tantivy_p50": True, "inprocess_vs_tantivy_p95": True}
     verdicts = {t["key"]: t["pass"] for t in check_targets(120_000, fake(16.0, 210.0))}
     assert verdicts["http_p95_vs_fts5"] is True  # 0.076 <= 0.08
+    # An error in the cached pass is an error of the run.
+    failing = {**fake(12.0, 40.0), "search_cached": {"errors": 1}}
+    assert {t["key"]: t["pass"] for t in check_targets(12_000, failing)}["errors"] is False
