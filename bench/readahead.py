@@ -20,7 +20,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
+
+from search_app.engine.warm import read_through
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,9 +53,7 @@ def drop_cached(paths: list[str]) -> None:
 
 
 def read_all(paths: list[str]) -> None:
-    for path in paths:
-        with open(path, "rb") as handle:
-            handle.read()
+    read_through([Path(p) for p in paths], threading.Event())
 
 
 def one_build(folder: Path, index: Path, mode: str) -> float:

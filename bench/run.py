@@ -756,7 +756,9 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         log(f"{size}: ready in {ready_s:.1f} s, RSS {mem_ready['rss_mb']} MB; query mix "
             f"(machine quiet: {quiet['passes']})")
         cpu_before = cpu_snapshot(server.proc.pid)
-        result.update(http_passes(server.base_url, combos, ids, args.lookups, args.seed))
+        passes = http_passes(server.base_url, combos, ids, args.lookups, args.seed)
+        first = passes.pop("uncached_first_pass")  # pooled with the passes below
+        result.update(passes)
         cpu_passes = cpu_snapshot(server.proc.pid)
         log(f"{size}: authority and country pages")
         records = live_version(index).record_store()
@@ -791,7 +793,6 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         }
 
     log(f"{size}: {args.rounds - 1} more uncached passes, each on a server started afresh")
-    first = result.pop("uncached_first_pass")
     more = fresh_server_passes(index, combos, ids, args.rounds - 1, args,
                                work / f"serve-{size}-again.log")
     result.update(pooled([first, *more]))

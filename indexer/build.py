@@ -33,7 +33,7 @@ from .readahead import ReadAhead
 from .record import Record
 from .schema import BODY_FIELD, record_terms, record_to_doc, record_tokens, record_words
 from .shift import Shift
-from .sources import Failure, build_units, expand, read_sources
+from .sources import Failure, build_units, expand, page_paths, read_sources
 from .store import RecordStore
 from .version import Layout
 
@@ -293,10 +293,9 @@ class _Parsers:
         warming = ReadAhead()
         try:
             for batch in batches:
-                # A batch waits behind the others handed out: its files are read in
-                # meanwhile (pages only; a JSON Lines line is already in memory).
-                warming.add([unit[0] for unit in batch if isinstance(unit, tuple)
-                             and len(unit) == 2])
+                # A batch waits behind the others handed out: its pages are read in
+                # meanwhile.
+                warming.add(page_paths(batch))
                 ahead.append(self.pool.submit(prepare, batch))
                 if len(ahead) >= IN_FLIGHT * self.workers:
                     yield ahead.popleft().result()

@@ -118,11 +118,20 @@ Line = tuple[Path, int, bytes]
 Unit = Page | Line | Failure
 
 
+def _is_page(unit: Unit) -> bool:
+    return not isinstance(unit, Failure) and len(unit) == 2
+
+
+def page_paths(units: Iterable[Unit]) -> list[str]:
+    """The page files among `units`, in order (a JSON Lines line is read already)."""
+    return [unit[0] for unit in units if _is_page(unit)]  # type: ignore[index]
+
+
 def read_unit(unit: Unit) -> Record | Failure:
     """The record of one unit, or the failure naming the source and the reason."""
     if isinstance(unit, Failure):
         return unit
-    if len(unit) == 2:
+    if _is_page(unit):
         path, record_id = unit
         try:
             return parse_file(Path(path), record_id)
