@@ -47,6 +47,12 @@ def _by_initial() -> dict[str, tuple[tuple[int, str], ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
+def warm() -> None:
+    """Build the lists now (a few tens of milliseconds), not for the first query with a word
+    the index has never seen."""
+    _by_initial()
+
+
 def known(folded: str) -> bool:
     """Whether a folded word is a word of a listed foreign form."""
     return glossary.is_enabled() and folded in _words()

@@ -92,6 +92,12 @@ def _cased_like(original: str, word: str) -> str:
     return word
 
 
+def warm() -> None:
+    """The foreign words' lists, built at the server's start rather than by the first
+    search with an unknown word."""
+    foreign_lexicon.warm()
+
+
 def did_you_mean(q: str, reader) -> str | None:
     """`q` with unknown words replaced by their closest indexed word, or None if none."""
     if not q or SPELL_FIELD not in reader.schema:
