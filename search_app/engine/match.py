@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from search_app.engine import fused
 from search_app.engine.query.naming import Named
 from search_app.engine.query.plan import Plan
 from search_app.engine.query.tree import Node
@@ -98,14 +99,14 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
                 weight = (WIDER_WEIGHT if named in clause.wider
                           else NAMED_FACET_WEIGHTS.get(named[0], 1.0))
                 best = np.float32(NAMED_BOOST * weight * _idf(n, max(np.count_nonzero(m), 1)))
-                np.maximum(value, np.where(m, best, np.float32(0)), out=value)
+                fused.raise_where(value, m, best)
             terms |= clause.marks
             # A record holding the named value scores by it, not by how often its text
             # repeats the words (« Afrique » in « Afrique du Sud » is no more African).
             if text is None:
                 scores += value
             else:
-                scores += np.where(valued, value + text * np.float32(VALUED_TEXT_WEIGHT), text)
+                fused.add_clause(scores, valued, value, text, np.float32(VALUED_TEXT_WEIGHT))
         texts.append(np.zeros(size, dtype=np.float32) if text is None else text)
         # Both are live documents only (`evaluate` and `value_mask` say so): no `& alive`.
         masks.append(mask if valued is nothing else mask | valued)
@@ -152,15 +153,14 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     tier = np.zeros(size, dtype=np.int32)
     step = np.int32(len(required) + 1)
     for i in required:
-        # In int32 throughout (a bool times a Python int would make int64 temporaries);
-        # not `np.add(..., where=)`, whose masked loop is several times slower.
-        tier += masks[i].view(np.uint8) * step
+        fused.add_tier(tier, masks[i], step)
         if by_value[i] is not nothing:
-            tier += by_value[i]
+            fused.add_tier(tier, by_value[i], 1)
     optional = [i for i, c in enumerate(plan.clauses) if i not in required]
     lacking = [(plan.clauses[i].words, mask & ~masks[i]) for i in optional + dropped]
     lacking = [(words, m) for words, m in lacking if m.any()]
     named = [(v, c.words) for c in plan.clauses for v in c.named]
-    return Match(mask, np.where(mask, scores, np.float32(0)), tier,
+    # `scores` is this call's own: zeroed outside the answer in place.
+    return Match(mask, fused.keep_where(scores, mask), tier,
                  [words for words, _ in lacking], [m for _, m in lacking], all_words & mask,
                  fuzzy, named, terms)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from search_app.engine import fused
 from search_app.engine.handle import IndexHandle
 
 
@@ -16,11 +17,12 @@ def rank(h: IndexHandle, scores: np.ndarray | None, mask: np.ndarray, sort: str,
         return []
     docs = np.flatnonzero(mask)
     if sort == "relevance" and scores is not None:
-        mine = scores[docs]
         # One sort key: the tier outweighs any score (scores are finite and >= 0).
-        key = mine.astype(np.float64)
         if tier is not None:
-            key = key + tier[docs].astype(np.float64) * (float(mine.max(initial=0)) + 1)
+            mine, key = fused.relevance_keys(docs, scores, tier)
+        else:
+            mine = scores[docs]
+            key = mine.astype(np.float64)
         if docs.size > limit:  # only the best `limit` (and their ties) need sorting
             kth = np.partition(key, docs.size - limit)[docs.size - limit]
             keep = key >= kth

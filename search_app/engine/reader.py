@@ -20,6 +20,7 @@ import orjson
 from indexer import glossary
 from indexer.fields import BY_NAME, FACETS
 from indexer.synonyms import Synonyms
+from search_app.engine import fused
 from search_app.engine.facets import combine, matching_values
 from search_app.engine.figures import (
     add_country_shares,
@@ -171,7 +172,7 @@ class Reader:
         return {
             "total": total,
             # The funding of every match (the sum over the search's exports).
-            "funding_total_eur": int(h.data.funding[final].sum()),
+            "funding_total_eur": fused.sum_where(h.data.funding, final),
             # Of `total`, the records meeting every word of the query (they rank first).
             "total_all_words": int(np.count_nonzero(m.all_words & final)),
             "page": params.page,

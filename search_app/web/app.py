@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette_compress import CompressMiddleware, add_compress_type
 
-from search_app.engine import bm25, facetpass, spelling
+from search_app.engine import bm25, facetpass, fused, spelling
 from search_app.engine.errors import EngineError
 from search_app.engine.query import pipeline
 from search_app.engine.service import SearchService
@@ -69,6 +69,7 @@ def create_app(settings: Settings | None = None, service: SearchService | None =
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         facetpass.warm()  # the compiled facet pass, loaded or compiled before any request
         bm25.warm()  # and the scoring pass
+        fused.warm()  # and the match's and the ranking's loops
         pipeline.warm()  # and the query's translation tables, built once per process
         spelling.warm()  # and the foreign words did-you-mean leaves alone
         templating.warm()  # the pages' templates, compiled
