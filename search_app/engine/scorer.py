@@ -18,7 +18,7 @@ from indexer.analysis import word_keys
 from indexer.phrases import PhraseIndex
 from indexer.postings import FlatPostings
 from indexer.schema import ACCENTS_FIELD
-from search_app.engine import bm25
+from search_app.engine import bm25, fused
 from search_app.engine.query.tree import And, AndNot, Every, Node, Or, Phrase, Split, Term, Typo
 from search_app.engine.relevance import FIELD_BOOSTS, NAME_FIELD, WORD_FIELDS
 
@@ -104,7 +104,7 @@ class Scorer:
                 m, s = self.evaluate(part, met)
                 mask &= m
                 score += s
-            return mask, np.where(mask, score, np.float32(0))
+            return mask, fused.keep_where(score, mask)
         if isinstance(node, Or):
             mask = np.zeros(self.size, dtype=bool)
             score = np.zeros(self.size, dtype=np.float32)
@@ -122,7 +122,7 @@ class Scorer:
             m, s = self.evaluate(node.positive, met)
             drop, _ = self.evaluate(node.negative)
             keep = m & ~drop
-            return keep, np.where(keep, s, 0).astype(np.float32)
+            return keep, fused.keep_where(s, keep)  # `s`: this evaluation's own
         if isinstance(node, Phrase):
             return self._phrase(node, met)
         if isinstance(node, Typo):
@@ -180,7 +180,7 @@ class Scorer:
                            for m in node.marks)
             for word, spelled_word in dict(zip(node.words, typed, strict=True)).items():
                 score += self._term(node.field, word, None, spelled_word)[1]
-            score = np.where(mask, score, 0).astype(np.float32)
+            score = fused.keep_where(score, mask)
         return mask, score
 
     def _typo(self, node: Typo, met: set[str] | None) -> Scored:
