@@ -44,6 +44,14 @@ def _add_tier(tier, met, step):  # noqa: ANN001, ANN202 - compiled
             tier[i] += step
 
 
+def _add_pair(scores, docs, first, second, weight):  # noqa: ANN001, ANN202 - compiled
+    for i in range(docs.size):
+        d = docs[i]
+        if d < 0 or d >= scores.size or d >= first.size or d >= second.size:
+            raise IndexError("a document out of range")  # compiled code checks no bounds
+        scores[d] += (first[d] + second[d]) * weight
+
+
 def _sum_where(values, mask):  # noqa: ANN001, ANN202 - compiled
     total = 0
     for i in range(values.size):
@@ -91,6 +99,7 @@ _KERNELS = {
     _add_clause: _signatures("void", "f32[]w", "bool[]", "f32[]", "f32[]", "f32"),
     _keep_where: _signatures("void", "f32[]w", "bool[]"),
     _add_tier: _signatures("void", "i32[]w", "bool[]", "i32"),
+    _add_pair: _signatures("void", "f32[]w", "i64[]", "f32[]", "f32[]", "f32"),
     _sum_where: _signatures("i64", "i64[]", "bool[]"),
     _relevance_keys: _signatures("void", "i64[]", "f32[]", "i32[]", "f32[]w", "f64[]w"),
 }
@@ -141,6 +150,16 @@ def add_tier(tier: np.ndarray, met: np.ndarray, step: int, compiled: bool = AVAI
         _compiled(_add_tier)(tier, met, np.int32(step))
     else:
         tier += met.view(np.uint8) * np.int32(step)
+
+
+def add_pair(scores: np.ndarray, docs: np.ndarray, first: np.ndarray, second: np.ndarray,
+             weight: np.float32, compiled: bool = AVAILABLE) -> None:
+    """scores[docs] += (first[docs] + second[docs]) * weight, in place (`docs` distinct)."""
+    if compiled:
+        _compiled(_add_pair)(scores, docs.astype(np.int64, copy=False), first, second,
+                             np.float32(weight))
+    else:
+        scores[docs] += (first[docs] + second[docs]) * np.float32(weight)
 
 
 def sum_where(values: np.ndarray, mask: np.ndarray, compiled: bool = AVAILABLE) -> int:

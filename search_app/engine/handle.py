@@ -20,7 +20,7 @@ import numpy as np
 
 from indexer.synthetic import is_synthetic
 from indexer.version import Layout, OpenVersion
-from search_app.engine import bm25, facetpass, filters
+from search_app.engine import bm25, facetpass, filters, fused
 from search_app.engine.filters import ValueLookup, facet_mask
 from search_app.engine.query.naming import Named, NamingIndex, broader_values
 from search_app.engine.query.tree import Every, Node
@@ -119,6 +119,7 @@ class IndexHandle:
             filters.warm(self.data)
             facetpass.warm(self.data)
             bm25.warm()
+            fused.warm()
             self.naming()  # the words naming facet values: the first query would build them
         except Exception:
             self.parts.close()
@@ -158,6 +159,11 @@ class IndexHandle:
         mask, scores = self.scorer.evaluate(node, met)
         # A version without deletions needs no pass over its documents for them.
         return (mask if self._all_alive else mask & self.data.alive), scores
+
+    def text_docs_of(self, node: Node) -> np.ndarray:
+        """The live documents matching an unscored node, ascending (`Scorer.docs_of`)."""
+        docs = self.scorer.docs_of(node)
+        return docs if self._all_alive else docs[self.data.alive[docs]]
 
     # ---- named facet values
 

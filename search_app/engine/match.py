@@ -56,9 +56,11 @@ def _idf(n: int, df: int) -> float:
 
 
 def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.ndarray],
-               alive: np.ndarray, strict: bool) -> Match:
+               alive: np.ndarray, strict: bool,
+               docs_of: Callable[[Node], np.ndarray] | None = None) -> Match:
     """Evaluate `plan`: `evaluate(node, terms) -> (mask, scores)`, `value_mask(named) -> mask`,
-    both masks of live documents only.
+    both masks of live documents only; `docs_of(node)`, the live documents matching an
+    unscored node (the adjacent pairs), ascending, else taken from `evaluate`'s mask.
 
     `strict` requires every clause, optional ones included (`match=all`)."""
     size = alive.size
@@ -114,8 +116,8 @@ def match_plan(plan: Plan, evaluate: Evaluate, value_mask: Callable[[Named], np.
     for i, j, pair in plan.pairs:
         # Adjacent query words adjacent in the record: a share of their scores as a bonus.
         # Summed at the pair's documents only (a few), not over the whole index.
-        at = np.flatnonzero(evaluate(pair, None)[0])
-        scores[at] += (texts[i][at] + texts[j][at]) * np.float32(PROXIMITY_WEIGHT)
+        at = docs_of(pair) if docs_of is not None else np.flatnonzero(evaluate(pair, None)[0])
+        fused.add_pair(scores, at, texts[i], texts[j], np.float32(PROXIMITY_WEIGHT))
 
     base = alive
     if plan.excluded is not None:

@@ -142,7 +142,7 @@ class Reader:
             return Matched(None, every, None, False, set(), [], [], understood.expanded,
                            translated, [], every)
         found = match_plan(plan, h.text_docs, h.value_mask, h.data.alive,
-                           strict=params.match == "all")
+                           strict=params.match == "all", docs_of=h.text_docs_of)
         relaxed = with_sources(found.relaxed, understood.translated)
         return Matched(found.scores, found.mask, found.tier, found.fuzzy, found.terms,
                        relaxed, found.named, understood.expanded, translated, found.lacking,

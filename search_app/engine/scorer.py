@@ -161,17 +161,41 @@ class Scorer:
         idf = math.log(1 + (self.doc_count - docs.size + 0.5) / (docs.size + 0.5))
         bm25.add_term(docs, tf, lens, FIELD_BOOSTS.get(field, 1.0) * idf, avg, score, mask)
 
-    def _phrase(self, node: Phrase, met: set[str] | None) -> Scored:
+    def docs_of(self, node: Node) -> np.ndarray:
+        """The documents matching `node`, ascending, unscored: a phrase, or an OR of
+        phrases, reads them from the pair index with no whole-index array; any other node
+        is evaluated."""
+        if isinstance(node, Phrase):
+            return self._phrase_docs(node)
+        if isinstance(node, Or) and all(isinstance(p, Phrase) for p in node.parts):
+            found = [docs for docs in map(self._phrase_docs, node.parts) if docs.size]
+            if len(found) == 1:
+                return found[0]
+            # Their union: one mask scattered into (a sort of them all costs more).
+            mask = np.zeros(self.size, dtype=bool)
+            for docs in found:
+                mask[docs] = True
+            return np.flatnonzero(mask)
+        return np.flatnonzero(self.evaluate(node)[0])
+
+    def _phrase_docs(self, node: Phrase) -> np.ndarray:
         """Documents holding the words' consecutive pairs in the field (the build's pair
-        index), scored as the sum of the words' own scores there."""
-        mask = np.zeros(self.size, dtype=bool)
+        index), in the spellings typed with diacritics; ascending."""
         docs = self.phrases.docs_with(node.field, list(node.words))
         docs = docs[docs < self.size]
         typed = node.typed or ("",) * len(node.words)
         for word, spelled in zip(node.words, typed, strict=True):
             if spelled and docs.size:
                 docs = docs[self._agreeing(docs, word, spelled)]
+        return docs
+
+    def _phrase(self, node: Phrase, met: set[str] | None) -> Scored:
+        """The phrase's documents (`_phrase_docs`), scored as the sum of the words' own
+        scores there."""
+        mask = np.zeros(self.size, dtype=bool)
+        docs = self._phrase_docs(node)
         mask[docs] = True
+        typed = node.typed or ("",) * len(node.words)
         score = np.zeros(self.size, dtype=np.float32)
         if mask.any() and node.scored:
             if met is not None:

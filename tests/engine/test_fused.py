@@ -122,3 +122,29 @@ def test_relevance_keys(size, seed, readonly) -> None:
     assert mine.tobytes() == mine_np.tobytes()
     assert key.dtype == key_np.dtype == np.float64
     assert key.tobytes() == key_np.tobytes()
+
+
+@settings(max_examples=150, deadline=None)
+@given(size=sizes, seed=seeds, weight=st.floats(0, 2, width=32), readonly=st.booleans(),
+       narrow=st.booleans())
+def test_add_pair(size, seed, weight, readonly, narrow) -> None:
+    rng = np.random.default_rng(seed)
+    start = _scores(rng, size)
+    first, second = (_frozen(_scores(rng, size), readonly) for _ in range(2))
+    docs = np.flatnonzero(_mask(rng, size)).astype(np.int32 if narrow else np.int64)
+    rng.shuffle(docs)  # distinct, in any order
+
+    def step(compiled: bool) -> np.ndarray:
+        scores = start.copy()
+        fused.add_pair(scores, docs, first, second, np.float32(weight), compiled=compiled)
+        return scores
+
+    ours, numpys = _both(step)
+    assert ours.tobytes() == numpys.tobytes()
+
+
+def test_a_pair_out_of_range_raises_instead_of_writing_outside() -> None:
+    scores, texts = np.zeros(4, dtype=np.float32), np.ones(4, dtype=np.float32)
+    for bad in (4, -1, 2**40):
+        with pytest.raises(IndexError):
+            fused.add_pair(scores, np.asarray([1, bad]), texts, texts, np.float32(1))

@@ -72,7 +72,13 @@ def test_plans_match_as_before(engine, q: str, strict: bool, deleted: list[int])
     if plan.empty:
         return
     old = reference_match_plan(plan, evaluate, value_mask, alive, strict)
-    new = match_plan(plan, evaluate, value_mask, alive, strict)
+    def docs_of(node):
+        docs = handle.scorer.docs_of(node)
+        return docs[alive[docs]]
+
+    new = match_plan(plan, evaluate, value_mask, alive, strict, docs_of=docs_of)
+    assert np.array_equal(match_plan(plan, evaluate, value_mask, alive, strict).scores,
+                          new.scores)  # the pairs' documents read, or taken from a mask
     assert np.array_equal(new.mask, old.mask), q
     assert new.scores.tobytes() == old.scores.tobytes(), q
     assert np.array_equal(new.tier[new.mask], old.tier[old.mask]), q
