@@ -210,6 +210,45 @@ def tally(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray],
     return Tallies(*(getattr(mine, f.name) + getattr(theirs, f.name) for f in fields(Tallies)))
 
 
+# Whole numbers in float64 add up exactly in any order below this (each sum stays below it).
+EXACT_BELOW = 2**53
+
+
+def tally_of(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray]) -> Tallies:
+    """`tally` over the live documents of mask `base`. Without a filter, a `base` holding
+    most live documents is counted as every live document's figures (`live_totals`, kept
+    with the version) less those of the others: fewer documents read, the same numbers,
+    as every figure is a whole number (counts, funding and its shares in whole euros, each
+    sum below EXACT_BELOW: exact in float64 whatever the order)."""
+    layout = pass_layout(data)
+    totals = None if masks else live_totals(data)
+    if totals is not None and 2 * np.count_nonzero(base) > _live(data):
+        rest = tally(layout, np.flatnonzero(data.alive & ~base), {})
+        return Tallies(*(getattr(totals, f.name) - getattr(rest, f.name)
+                         for f in fields(Tallies)))
+    return tally(layout, np.flatnonzero(base), masks)
+
+
+def _live(data: FacetData) -> int:
+    key = ("live", "")
+    if key not in data._derived:
+        data._derived[key] = int(np.count_nonzero(data.alive))
+    return data._derived[key]
+
+
+def live_totals(data: FacetData) -> Tallies | None:
+    """Every live document's figures, no filter (made once per version); None when its
+    funding reaches EXACT_BELOW (its sums might round: then every search counts its own)."""
+    key = ("live_totals", "")
+    if key not in data._derived:
+        funding = data.funding[data.alive]
+        exact = funding.size == 0 or (int(funding.min()) >= 0
+                                      and int(funding.sum()) < EXACT_BELOW)
+        data._derived[key] = (tally(pass_layout(data), np.flatnonzero(data.alive), {})
+                              if exact else None)
+    return data._derived[key]
+
+
 def _tally_part(layout: PassLayout, docs: np.ndarray, masks: dict[str, np.ndarray]
                 ) -> Tallies:
     names = list(masks)
@@ -239,3 +278,4 @@ def warm(data: FacetData | None = None) -> None:
     tally(layout, docs, {})
     tally(layout, docs, {"start_year": np.ones(data.size, dtype=bool)})
     tally(layout, docs, {}, split_at=1)  # the second thread, started here
+    live_totals(data)

@@ -176,7 +176,7 @@ def search_figures(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarra
         add_country_shares(data, facets.get(COUNTRY) or [], combine(base, masks, skip=COUNTRY))
         return facets, totals, countries_of_results(data, combine(base, masks))
     layout = facetpass.pass_layout(data)
-    tallies = facetpass.tally(layout, np.flatnonzero(base), masks)
+    tallies = facetpass.tally_of(data, base, masks)
     facets, totals = facets_of(data, layout, tallies, selected, year_min, year_max)
     if layout.share_facet < 0:
         return facets, totals, []

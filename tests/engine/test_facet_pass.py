@@ -202,3 +202,16 @@ def test_a_damaged_value_code_stops_the_layout(facet: str) -> None:
         codes[0] = len(data.values[facet]) + 5
     with pytest.raises(ValueError, match="out of range"):
         facetpass.build_layout(data)
+
+
+@settings(max_examples=80, deadline=None)  # a random corpus each: 80 keep the suite quick
+@given(searches())
+def test_most_of_the_live_documents_counted_as_every_one_less_the_others(search) -> None:
+    # Without a filter, a match holding most live documents is counted by its complement.
+    data, base, _, _, _, _ = search
+    layout = facetpass.pass_layout(data)
+    for docs in (base, data.alive.copy(), np.zeros(data.size, dtype=bool)):
+        direct = facetpass.tally(layout, np.flatnonzero(docs), {})
+        by_rest = facetpass.tally_of(data, docs, {})
+        for name in ("counts", "sums", "shares", "every_counts", "every_sums", "every_shares"):
+            assert np.array_equal(getattr(direct, name), getattr(by_rest, name)), name
