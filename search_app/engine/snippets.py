@@ -35,7 +35,11 @@ _SPACES = re.compile(r"\s+")
 
 
 def _escape(text: str) -> str:
-    return html.escape(_SPACES.sub(" ", text), quote=True)
+    # Whitespace other than the ASCII space is unprintable: a printable text without a
+    # double space (most pieces of a page's text) has no run to collapse.
+    if "  " in text or not text.isprintable():
+        text = _SPACES.sub(" ", text)
+    return html.escape(text, quote=True)
 
 
 _ELIDED = frozenset(ELISIONS)

@@ -204,7 +204,7 @@ def test_a_damaged_value_code_stops_the_layout(facet: str) -> None:
         facetpass.build_layout(data)
 
 
-@settings(max_examples=80, deadline=None)  # a random corpus each: 80 keep the suite quick
+@settings(max_examples=40, deadline=None)  # a random corpus each: 40 keep the suite quick
 @given(searches())
 def test_most_of_the_live_documents_counted_as_every_one_less_the_others(search) -> None:
     # Without a filter, a match holding most live documents is counted by its complement.

@@ -8,10 +8,11 @@ import re
 import numpy as np
 import orjson
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from indexer.analysis import text_keys
+from search_app.engine import snippets
 from search_app.engine.query.syntax import parse_user_query
 from search_app.engine.snippets import snippet
 
@@ -364,3 +365,14 @@ def test_hits_from_prepared_parts_equal_hits_worked_out_at_search(index_dir) -> 
         assert indexed >= 10  # texts with special forms, read from their snippet index
     finally:
         service.close()
+
+
+@settings(max_examples=300, deadline=None)
+@example("a  b")
+@example("a\u00a0b")
+@example(" \n ")
+@given(st.text(alphabet=st.sampled_from(list("ab <>&\"'é")) | st.characters(
+    categories=["Zs", "Zl", "Zp", "Cc"])))
+def test_escaping_collapses_every_whitespace_run_as_the_regex_does(text: str) -> None:
+    # Its shortcut skips the regex for printable text without a double space.
+    assert snippets._escape(text) == html.escape(re.sub(r"\s+", " ", text), quote=True)
