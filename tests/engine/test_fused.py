@@ -41,19 +41,26 @@ def _both(step):  # noqa: ANN001, ANN202
     return step(True), step(False)
 
 
+def _same_in_place(start: np.ndarray, change) -> None:  # noqa: ANN001
+    """`change(array, compiled)` applied to copies of `start` both ways: the same bytes."""
+    def step(compiled: bool) -> np.ndarray:
+        array = start.copy()
+        change(array, compiled)
+        return array
+
+    ours, numpys = _both(step)
+    assert ours.dtype == numpys.dtype
+    assert ours.tobytes() == numpys.tobytes()
+
+
 @settings(max_examples=150, deadline=None)
 @given(size=sizes, seed=seeds, best=f32, readonly=st.booleans())
 def test_raise_where(size, seed, best, readonly) -> None:
     rng = np.random.default_rng(seed)
     start, mask = _scores(rng, size), _frozen(_mask(rng, size), readonly)
 
-    def step(compiled: bool) -> np.ndarray:
-        value = start.copy()
-        fused.raise_where(value, mask, np.float32(best), compiled=compiled)
-        return value
-
-    ours, numpys = _both(step)
-    assert ours.tobytes() == numpys.tobytes()
+    _same_in_place(start, lambda value, compiled: fused.raise_where(
+        value, mask, np.float32(best), compiled=compiled))
 
 
 @settings(max_examples=150, deadline=None)
@@ -64,13 +71,8 @@ def test_add_clause(size, seed, weight, readonly) -> None:
     valued, value, text = (_frozen(a, readonly) for a in (
         _mask(rng, size), _scores(rng, size), _scores(rng, size)))
 
-    def step(compiled: bool) -> np.ndarray:
-        scores = start.copy()
-        fused.add_clause(scores, valued, value, text, np.float32(weight), compiled=compiled)
-        return scores
-
-    ours, numpys = _both(step)
-    assert ours.tobytes() == numpys.tobytes()
+    _same_in_place(start, lambda scores, compiled: fused.add_clause(
+        scores, valued, value, text, np.float32(weight), compiled=compiled))
 
 
 @settings(max_examples=100, deadline=None)
@@ -90,14 +92,8 @@ def test_add_tier(size, seed, step_by, readonly) -> None:
     start = rng.integers(0, 1000, size).astype(np.int32)
     met = _frozen(_mask(rng, size), readonly)
 
-    def step(compiled: bool) -> np.ndarray:
-        tier = start.copy()
-        fused.add_tier(tier, met, step_by, compiled=compiled)
-        return tier
-
-    ours, numpys = _both(step)
-    assert ours.dtype == numpys.dtype == np.int32
-    assert np.array_equal(ours, numpys)
+    _same_in_place(start, lambda tier, compiled: fused.add_tier(
+        tier, met, step_by, compiled=compiled))
 
 
 @settings(max_examples=100, deadline=None)
@@ -134,13 +130,8 @@ def test_add_pair(size, seed, weight, readonly, narrow) -> None:
     docs = np.flatnonzero(_mask(rng, size)).astype(np.int32 if narrow else np.int64)
     rng.shuffle(docs)  # distinct, in any order
 
-    def step(compiled: bool) -> np.ndarray:
-        scores = start.copy()
-        fused.add_pair(scores, docs, first, second, np.float32(weight), compiled=compiled)
-        return scores
-
-    ours, numpys = _both(step)
-    assert ours.tobytes() == numpys.tobytes()
+    _same_in_place(start, lambda scores, compiled: fused.add_pair(
+        scores, docs, first, second, np.float32(weight), compiled=compiled))
 
 
 def test_a_pair_out_of_range_raises_instead_of_writing_outside() -> None:
