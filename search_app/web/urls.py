@@ -221,9 +221,11 @@ _ORDER = ["q", *(f.param for f in FACETS), *YEAR_PARAMS, "end_min", "end_max", "
           "page", "size"]
 
 
+_RANK = {k: i for i, k in enumerate(_ORDER)}
+
+
 def _ordered(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    rank = {k: i for i, k in enumerate(_ORDER)}
-    return sorted(items, key=lambda kv: rank.get(kv[0], len(rank)))  # stable within a key
+    return sorted(items, key=lambda kv: _RANK.get(kv[0], len(_RANK)))  # stable within a key
 
 
 _MARK = "\x00value\x00"
@@ -240,15 +242,26 @@ def facet_toggle_urls(facet: str, items: list[dict], params: HasQueryItems) -> l
     return add_toggle_urls({"facets": {facet: items}}, params)["facets"][facet]
 
 
+def _adding(items: list[tuple[str, str]], facet: str, base: str) -> list[str]:
+    """`toggle_url` adding a value to `facet` (`items`: the search's, page left out), cut
+    where the value goes (twice for a year: year_min and year_max)."""
+    if facet in (YEAR_FACET, *YEAR_PARAMS):
+        added = [(k, v) for k, v in items if k not in YEAR_PARAMS]
+        added += [("year_min", _MARK), ("year_max", _MARK)]
+    else:
+        added = [*items, (_param(facet), _MARK)]
+    return build_url(_ordered(added), base).split(_MARK_QUOTED)
+
+
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}
-    year_range = _year_range(params.query_items())
+    items_now = _without_page(params.query_items())
+    year_range = _year_range(items_now)
     for facet, items in (result.get("facets") or {}).items():
         # Adding a value gives the same URL but for the value: encode it once per facet
-        # (hundreds of facet items per answer), then put each value in its place (two
-        # places for a year: year_min and year_max).
-        parts = toggle_url(params, facet, _MARK, selected=False, base=base).split(_MARK_QUOTED)
+        # (hundreds of facet items per answer), then put each value in its place.
+        parts = _adding(items_now, facet, base)
         is_year = facet == YEAR_FACET
         out = []
         for item in items:

@@ -12,6 +12,7 @@ from search_app.engine.request import NULL_WORDS, SearchParams
 from search_app.web.urls import (
     active_chips,
     add_toggle_urls,
+    is_selected,
     page_url,
     query_url,
     remove_url,
@@ -143,3 +144,25 @@ def _as_data(items: list[tuple[str, str]]) -> dict:
     for k, v in items:
         data.setdefault(k, []).append(v)
     return data
+
+
+@given(q=st.sampled_from(["", "eau potable", "a&b=c"]),
+       countries=st.lists(st.sampled_from(["SN", "IT", "MX"]), max_size=2, unique=True),
+       themes=st.lists(values, max_size=2, unique=True),
+       years=st.tuples(st.sampled_from([None, 2015, 2020]), st.sampled_from([None, 2020])),
+       page=st.integers(1, 3), sort=st.sampled_from(["relevance", "year_desc"]),
+       facet=st.sampled_from(["country", "theme", "partnership_form", "start_year"]),
+       picks=st.lists(st.one_of(values, st.sampled_from(["SN", "IT", "2015", "2020"])),
+                      min_size=1, max_size=4, unique=True),
+       base=st.sampled_from(["/", "/api/search"]))
+def test_every_toggle_url_of_an_answer_is_toggle_url_s(q, countries, themes, years, page, sort,
+                                                       facet, picks, base) -> None:
+    # An answer's toggle URLs are encoded once per facet: each the URL toggle_url gives.
+    p = SearchParams(q=q, country=countries, theme=themes, year_min=years[0],
+                     year_max=years[1], page=page, sort=sort)
+    items = [{"value": v, "label": v, "count": 1} for v in picks]
+    for item in items:
+        item["selected"] = is_selected(p, facet, item["value"])
+    out = add_toggle_urls({"facets": {facet: items}}, p, base=base)["facets"][facet]
+    assert [i["toggle_url"] for i in out] == [
+        toggle_url(p, facet, i["value"], base=base) for i in items]
