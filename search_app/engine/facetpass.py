@@ -215,11 +215,12 @@ EXACT_BELOW = 2**53
 
 
 def tally_of(data: FacetData, base: np.ndarray, masks: dict[str, np.ndarray]) -> Tallies:
-    """`tally` over the live documents of mask `base`. Without a filter, a `base` holding
-    most live documents is counted as every live document's figures (`live_totals`, kept
-    with the version) less those of the others: fewer documents read, the same numbers,
-    as every figure is a whole number (counts, funding and its shares in whole euros, each
-    sum below EXACT_BELOW: exact in float64 whatever the order)."""
+    """`tally` over the documents of mask `base`, live ones only (as a match's mask is).
+    Without a filter, a `base` holding most live documents is counted as every live
+    document's figures (`live_totals`, kept with the version) less those of the others:
+    fewer documents read, the same numbers, as every figure is a whole number (counts,
+    funding and its shares in whole euros, each sum below EXACT_BELOW: exact in float64
+    whatever the order)."""
     layout = pass_layout(data)
     totals = None if masks else live_totals(data)
     if totals is not None and 2 * np.count_nonzero(base) > _live(data):

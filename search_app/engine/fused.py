@@ -63,6 +63,8 @@ def _sum_where(values, mask):  # noqa: ANN001, ANN202 - compiled
 def _relevance_keys(docs, scores, tier, mine, key):  # noqa: ANN001, ANN202 - compiled
     top = np.float32(0)
     for i in range(docs.size):
+        if docs[i] < 0 or docs[i] >= scores.size or docs[i] >= tier.size:
+            raise IndexError("a document out of range")  # compiled code checks no bounds
         s = scores[docs[i]]
         mine[i] = s
         if s > top:
@@ -109,6 +111,13 @@ def _compiled(function):  # noqa: ANN001, ANN202 - a numba dispatcher
     return kernel(function, _KERNELS[function])
 
 
+def _sized(*arrays: np.ndarray) -> None:
+    """Arrays read side by side have one size: compiled loops check no bounds (numpy's
+    formulas would refuse to broadcast them)."""
+    if len({a.size for a in arrays}) > 1:
+        raise ValueError(f"arrays of different sizes: {[a.size for a in arrays]}")
+
+
 def warm() -> None:
     """Compile every loop (or load it from numba's cache) before any request."""
     if AVAILABLE:
@@ -120,6 +129,7 @@ def raise_where(value: np.ndarray, mask: np.ndarray, best: np.float32,
                 compiled: bool = AVAILABLE) -> None:
     """value = max(value, best) where `mask` holds, in place (`value` >= 0 everywhere)."""
     if compiled:
+        _sized(value, mask)
         _compiled(_raise_where)(value, mask, np.float32(best))
     else:
         np.maximum(value, np.where(mask, best, np.float32(0)), out=value)
@@ -129,6 +139,7 @@ def add_clause(scores: np.ndarray, valued: np.ndarray, value: np.ndarray, text: 
                weight: np.float32, compiled: bool = AVAILABLE) -> None:
     """scores += value + text * weight where `valued` holds, else text; in place."""
     if compiled:
+        _sized(scores, valued, value, text)
         _compiled(_add_clause)(scores, valued, value, text, np.float32(weight))
     else:
         scores += np.where(valued, value + text * np.float32(weight), text)
@@ -138,6 +149,7 @@ def keep_where(scores: np.ndarray, mask: np.ndarray, compiled: bool = AVAILABLE
                ) -> np.ndarray:
     """`scores` with 0 wherever `mask` does not hold, in place; returned."""
     if compiled:
+        _sized(scores, mask)
         _compiled(_keep_where)(scores, mask)
         return scores
     return np.where(mask, scores, np.float32(0))
@@ -147,6 +159,7 @@ def add_tier(tier: np.ndarray, met: np.ndarray, step: int, compiled: bool = AVAI
              ) -> None:
     """tier += step where `met` holds, in place (int32 throughout)."""
     if compiled:
+        _sized(tier, met)
         _compiled(_add_tier)(tier, met, np.int32(step))
     else:
         tier += met.view(np.uint8) * np.int32(step)
@@ -165,6 +178,7 @@ def add_pair(scores: np.ndarray, docs: np.ndarray, first: np.ndarray, second: np
 def sum_where(values: np.ndarray, mask: np.ndarray, compiled: bool = AVAILABLE) -> int:
     """The sum of int64 `values` where `mask` holds."""
     if compiled:
+        _sized(values, mask)
         return int(_compiled(_sum_where)(values, mask))
     return int(values[mask].sum())
 

@@ -139,3 +139,17 @@ def test_a_pair_out_of_range_raises_instead_of_writing_outside() -> None:
     for bad in (4, -1, 2**40):
         with pytest.raises(IndexError):
             fused.add_pair(scores, np.asarray([1, bad]), texts, texts, np.float32(1))
+
+
+def test_arrays_of_different_sizes_raise_instead_of_reading_outside() -> None:
+    short, long = np.zeros(3, dtype=bool), np.zeros(5, dtype=np.float32)
+    with pytest.raises(ValueError):
+        fused.keep_where(long, short)
+    with pytest.raises(ValueError):
+        fused.raise_where(long, short, np.float32(1))
+    with pytest.raises(ValueError):
+        fused.add_tier(np.zeros(5, dtype=np.int32), short, 2)
+    with pytest.raises(ValueError):
+        fused.sum_where(np.zeros(5, dtype=np.int64), short)
+    with pytest.raises(IndexError):
+        fused.relevance_keys(np.asarray([0, 7]), long, np.zeros(5, dtype=np.int32))
