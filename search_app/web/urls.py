@@ -158,19 +158,24 @@ def toggle_url(
     ``facet`` is a result facet key (``partnership_form``, ``start_year``...) or its URL
     parameter. Selecting a year ``Y`` sets ``year_min=Y&year_max=Y``.
     """
-    items = _without_page(params.query_items())
     if selected is None:
         selected = is_selected(params, facet, value)
+    return _toggled(_without_page(params.query_items()), facet, str(value), selected, base)
+
+
+def _toggled(items: list[tuple[str, str]], facet: str, value: str, selected: bool,
+             base: str) -> str:
+    """`toggle_url` from the search's query items (page left out)."""
     if facet in (YEAR_FACET, *YEAR_PARAMS):
         items = [(k, v) for k, v in items if k not in YEAR_PARAMS]
         if not selected:
-            items += [("year_min", str(value)), ("year_max", str(value))]
+            items += [("year_min", value), ("year_max", value)]
         return build_url(_ordered(items), base)
     param = _param(facet)
     if selected:
-        items = [(k, v) for k, v in items if not (k == param and _same(param, v, str(value)))]
+        items = [(k, v) for k, v in items if not (k == param and _same(param, v, value))]
     else:
-        items.append((param, str(value)))
+        items = [*items, (param, value)]
     return build_url(_ordered(items), base)
 
 
@@ -242,17 +247,6 @@ def facet_toggle_urls(facet: str, items: list[dict], params: HasQueryItems) -> l
     return add_toggle_urls({"facets": {facet: items}}, params)["facets"][facet]
 
 
-def _adding(items: list[tuple[str, str]], facet: str, base: str) -> list[str]:
-    """`toggle_url` adding a value to `facet` (`items`: the search's, page left out), cut
-    where the value goes (twice for a year: year_min and year_max)."""
-    if facet in (YEAR_FACET, *YEAR_PARAMS):
-        added = [(k, v) for k, v in items if k not in YEAR_PARAMS]
-        added += [("year_min", _MARK), ("year_max", _MARK)]
-    else:
-        added = [*items, (_param(facet), _MARK)]
-    return build_url(_ordered(added), base).split(_MARK_QUOTED)
-
-
 def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> dict:
     """A copy of a search result whose facet items each carry a ``toggle_url``."""
     facets: dict[str, list[dict]] = {}
@@ -260,8 +254,9 @@ def add_toggle_urls(result: dict, params: HasQueryItems, *, base: str = "/") -> 
     year_range = _year_range(items_now)
     for facet, items in (result.get("facets") or {}).items():
         # Adding a value gives the same URL but for the value: encode it once per facet
-        # (hundreds of facet items per answer), then put each value in its place.
-        parts = _adding(items_now, facet, base)
+        # (hundreds of facet items per answer), then put each value in its place (two
+        # places for a year: year_min and year_max).
+        parts = _toggled(items_now, facet, _MARK, False, base).split(_MARK_QUOTED)
         is_year = facet == YEAR_FACET
         out = []
         for item in items:
