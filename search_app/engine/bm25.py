@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from search_app.engine.compiled import AVAILABLE, kernel
+from search_app.engine.compiled import AVAILABLE, kernel, signatures
 from search_app.engine.relevance import K1, B
 
 
@@ -38,22 +38,13 @@ def _add(docs, tf, lengths, weight, k1, b, rest, avg, k1_plus_1, score, mask):  
         mask[d] = True
 
 
-def _signatures() -> list:
-    from numba import types
-
-    f32 = types.float32
-    kinds = [types.Array(types.int32, 1, "C", readonly=ro) for ro in (True, False)]
-    freqs = [types.Array(f32, 1, "C", readonly=ro) for ro in (True, False)]
-    lengths = types.Array(f32, 1, "C")
-    out = (types.Array(f32, 1, "C"), types.Array(types.boolean, 1, "C"))
-    # Postings read from disk are read-only, filtered ones are not: both declared, so both
-    # are compiled (or loaded from the cache) before any request.
-    return [types.void(d, t, lengths, f32, f32, f32, f32, f32, f32, *out)
-            for d in kinds for t in freqs]
+# Postings read from disk are read-only, filtered ones are not: both are declared
+# (`compiled.signatures`), so both are compiled (or loaded from the cache) before any request.
+_SIGNATURES = signatures("void", "i32[]", "f32[]", "f32[]w", *["f32"] * 6, "f32[]w", "bool[]w")
 
 
 def _kernel():  # noqa: ANN202 - a numba dispatcher
-    return kernel(_add, _signatures)
+    return kernel(_add, _SIGNATURES)
 
 
 def add_term(docs: np.ndarray, tf: np.ndarray, lengths: np.ndarray, weight: float, avg: float,

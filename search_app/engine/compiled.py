@@ -12,6 +12,7 @@ import importlib.util
 import os
 import tempfile
 from collections.abc import Callable
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,26 @@ def kernel(function: Callable[..., Any],
             found = function
         _DISPATCHERS[function] = found
     return found
+
+
+def signatures(result: str, *args: str) -> Callable[[], list[Any]]:
+    """Every typing of a loop, for `kernel`: `result` and `args` name numba types (`f32`,
+    `f64`, `i32`, `i64`, `bool`, `void`); with `[]` a C array the loop only reads, declared
+    both writable and read-only (postings read from disk and a kept match's arrays are
+    read-only, others not), with `[]w` one always writable (the loop writes it, or the
+    caller's own). So every variant is compiled before any request."""
+    def make() -> list[Any]:
+        from numba import types
+
+        scalars = {"f32": types.float32, "f64": types.float64, "i32": types.int32,
+                   "i64": types.int64, "bool": types.boolean, "void": types.void}
+        choices = []
+        for arg in args:
+            kind, array, use = arg.partition("[]")
+            if array:
+                flags = (False,) if use == "w" else (False, True)
+                choices.append([types.Array(scalars[kind], 1, "C", readonly=ro) for ro in flags])
+            else:
+                choices.append([scalars[kind]])
+        return [scalars[result](*combo) for combo in product(*choices)]
+    return make

@@ -10,12 +10,9 @@ answers are bit for bit the same (`tests/engine/test_fused.py`). Without numba, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from itertools import product
-
 import numpy as np
 
-from search_app.engine.compiled import AVAILABLE, kernel
+from search_app.engine.compiled import AVAILABLE, kernel, signatures
 
 
 def _raise_where(value, mask, best):  # noqa: ANN001, ANN202 - compiled
@@ -74,36 +71,14 @@ def _relevance_keys(docs, scores, tier, mine, key):  # noqa: ANN001, ANN202 - co
         key[i] = np.float64(mine[i]) + np.float64(tier[docs[i]]) * factor
 
 
-def _signatures(result: str, *args: str) -> Callable[[], list]:
-    """Every typing of a loop: `args` name numba types (`f32`, `i32`, `i64`, `bool`); with
-    `[]` an array, `[]w` one the loop writes. An array it only reads is declared both
-    writable and read-only (a kept match's arrays are read-only, `handle.MatchCache`), so
-    every variant is compiled before any request."""
-    def make() -> list:
-        from numba import types
-
-        scalars = {"f32": types.float32, "f64": types.float64, "i32": types.int32,
-                   "i64": types.int64, "bool": types.boolean, "void": types.void}
-        choices = []
-        for arg in args:
-            kind, _, use = arg.partition("[]")
-            if arg.endswith(("[]", "[]w")):
-                flags = (False,) if use == "w" else (False, True)
-                choices.append([types.Array(scalars[kind], 1, "C", readonly=ro) for ro in flags])
-            else:
-                choices.append([scalars[kind]])
-        return [scalars[result](*combo) for combo in product(*choices)]
-    return make
-
-
 _KERNELS = {
-    _raise_where: _signatures("void", "f32[]w", "bool[]", "f32"),
-    _add_clause: _signatures("void", "f32[]w", "bool[]", "f32[]", "f32[]", "f32"),
-    _keep_where: _signatures("void", "f32[]w", "bool[]"),
-    _add_tier: _signatures("void", "i32[]w", "bool[]", "i32"),
-    _add_pair: _signatures("void", "f32[]w", "i64[]", "f32[]", "f32[]", "f32"),
-    _sum_where: _signatures("i64", "i64[]", "bool[]"),
-    _relevance_keys: _signatures("void", "i64[]", "f32[]", "i32[]", "f32[]w", "f64[]w"),
+    _raise_where: signatures("void", "f32[]w", "bool[]", "f32"),
+    _add_clause: signatures("void", "f32[]w", "bool[]", "f32[]", "f32[]", "f32"),
+    _keep_where: signatures("void", "f32[]w", "bool[]"),
+    _add_tier: signatures("void", "i32[]w", "bool[]", "i32"),
+    _add_pair: signatures("void", "f32[]w", "i64[]", "f32[]", "f32[]", "f32"),
+    _sum_where: signatures("i64", "i64[]", "bool[]"),
+    _relevance_keys: signatures("void", "i64[]", "f32[]", "i32[]", "f32[]w", "f64[]w"),
 }
 
 
