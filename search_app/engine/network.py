@@ -26,6 +26,7 @@ from indexer.fields import BY_NAME, fold_value
 from indexer.figures import slugify
 from indexer.places import country_code, country_name
 from indexer.regions import region_name, regions_of
+from search_app.engine import fused
 from search_app.engine.facets import counted, value_counts, year_facet
 from search_app.engine.figures import authority_funding, country_figures, funding_by_year
 from search_app.engine.handle import IndexHandle
@@ -76,7 +77,7 @@ def _value_counts(data: FacetData, facet: str, mask: np.ndarray) -> list[tuple[i
 def _summary(data: FacetData, mask: np.ndarray) -> dict[str, Any]:
     return {
         "projects": int(mask.sum()),
-        "funding_eur": int(data.funding[mask].sum()),
+        "funding_eur": fused.sum_where(data.funding, mask),  # as a search's total
         "themes": [{"value": data.values["theme"][i], "count": c}
                    for i, c in _value_counts(data, "theme", mask)],
         "years": [{"value": y["value"], "count": y["count"]}
