@@ -532,11 +532,12 @@ def pooled(passes: Sequence[dict[str, Any]]) -> dict[str, Any]:
 
 
 def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], lookups: int,
-                seed: int) -> dict[str, Any]:
+                seed: int) -> tuple[dict[str, Any], dict[str, Any]]:
     """The mix uncached (each combo once), then cached, then record lookups: one keep-alive
     connection (`bench.wire`), so the cached pass meets the worker that answered the uncached
     one. The cached pass asks each combo again through httpx too (its own connection, which
-    may meet the other worker: then it asks again), to show what that client adds."""
+    may meet the other worker: then it asks again), to show what that client adds. Returns
+    the uncached pass (`uncached_pass`) and the other figures."""
     cached, cached_took, cached_httpx = [], [], []
     cached_retries, errors = 0, 0
     with WireClient(base_url, timeout=120) as http, \
@@ -570,8 +571,7 @@ def http_passes(base_url: str, combos: Sequence[Combo], ids: Sequence[str], look
             else:
                 lookup_errors += 1
     rows = sorted(first["rows"], key=lambda row: -row["ms"])
-    return {
-        "uncached_first_pass": first,
+    return first, {
         "search_cached": {**summarize(cached), "retries_on_other_worker": cached_retries,
                           "errors": errors},
         "search_cached_took": summarize(cached_took),
@@ -756,8 +756,8 @@ def run_size(size: int, args: argparse.Namespace, combos: Sequence[Combo], out: 
         log(f"{size}: ready in {ready_s:.1f} s, RSS {mem_ready['rss_mb']} MB; query mix "
             f"(machine quiet: {quiet['passes']})")
         cpu_before = cpu_snapshot(server.proc.pid)
-        passes = http_passes(server.base_url, combos, ids, args.lookups, args.seed)
-        first = passes.pop("uncached_first_pass")  # pooled with the passes below
+        # The first uncached pass is pooled with the passes below.
+        first, passes = http_passes(server.base_url, combos, ids, args.lookups, args.seed)
         result.update(passes)
         cpu_passes = cpu_snapshot(server.proc.pid)
         log(f"{size}: authority and country pages")
