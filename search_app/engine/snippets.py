@@ -51,14 +51,14 @@ def _kinds(terms: set[str]) -> tuple[bool, bool]:
             not unit_keys().isdisjoint(terms) or any(t.isdigit() for t in terms))
 
 
-def _word_pattern(text: str, terms: set[str], special: int | None = None,
-                  kinds: tuple[bool, bool] | None = None) -> re.Pattern:
+def _word_pattern(text: str, kinds: tuple[bool, bool], special: int | None = None
+                  ) -> re.Pattern:
     """WORD_PATTERN, or runs of word characters where they give the same matching words
     at the same offsets: no special form in the text, and no elided article (« l »,
     « qu ») among the terms (runs keep the article of « l'eau » as a word of its own).
-    `special`: the text's flags as the build found them (`indexer.summary`), else the text
-    is scanned; `kinds`: `_kinds(terms)`, when the caller keeps it."""
-    elided, units = _kinds(terms) if kinds is None else kinds
+    `kinds`: `_kinds` of the terms; `special`: the text's flags as the build found them
+    (`indexer.summary`), else the text is scanned."""
+    elided, units = kinds
     if elided:
         return WORD_PATTERN
     found = has_special_form(text, units) if special is None else special_form(special, units)
@@ -172,7 +172,7 @@ def _matches(text: str, terms: set[str], forms: WrittenForms | None = None,
     words and their starts), a text read with WORD_PATTERN is not cut again.
     """
     known = _known(terms)
-    pattern = _word_pattern(text, known.stems, special, known.kinds)
+    pattern = _word_pattern(text, known.kinds, special)
     if forms is not None and pattern is WORD_RUNS:
         wanted = known.written_matching(forms)
         return _runs_of(text, wanted) if wanted else []
